@@ -1,0 +1,100 @@
+"""Who may do what: roles, the authenticated principal, and the checks every route applies.
+
+Pure policy, no I/O: the web layer finds the principal and the resource, then asks here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from consentry.consent import Track
+from consentry.errors import Forbidden
+from consentry.purposes import deny_chain
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ARTIST = "artist"
+    RIGHTS_HOLDER = "rights_holder"
+    CONSUMER = "consumer"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind a token: its role, whom it speaks for, and (consumers) its purposes."""
+
+    token_id: int
+    role: Role
+    subject_id: int | None = None
+    purposes: frozenset[str] = frozenset()
+
+    @property
+    def label(self) -> str:
+        subject = f":{self.subject_id}" if self.subject_id is not None else ""
+        return f"{self.role.value}{subject} (token {self.token_id})"
+
+
+def require_admin(who: Principal) -> None:
+    if who.role is not Role.ADMIN:
+        raise Forbidden("only a platform admin may do this")
+
+
+def require_artist_self(who: Principal, artist_id: int) -> None:
+    """An artist speaks for themselves only; admins for anyone."""
+    if who.role is Role.ADMIN or (who.role is Role.ARTIST and who.subject_id == artist_id):
+        return
+    raise Forbidden(f"no access to artist {artist_id}")
+
+
+def require_rights_holder_self(who: Principal, rights_holder_id: int) -> None:
+    if who.role is Role.ADMIN or (
+        who.role is Role.RIGHTS_HOLDER and who.subject_id == rights_holder_id
+    ):
+        return
+    raise Forbidden(f"no access to rights holder {rights_holder_id}")
+
+
+def can_see_track(who: Principal, track: Track) -> bool:
+    """Admins, the track's owners, and its rights holder see a track's record."""
+    if who.role is Role.ADMIN:
+        return True
+    if who.role is Role.ARTIST:
+        return who.subject_id in track.owner_ids
+    if who.role is Role.RIGHTS_HOLDER:
+        return who.subject_id is not None and who.subject_id == track.rights_holder_id
+    return False
+
+
+def require_track(who: Principal, track: Track) -> None:
+    if not can_see_track(who, track):
+        raise Forbidden(f"no access to track {track.id}")
+
+
+def require_purpose_in_scope(who: Principal, purpose: str) -> None:
+    """A consumer asks only for purposes in its scope (or narrower ones)."""
+    if who.role is not Role.CONSUMER:
+        return
+    if not any(p in who.purposes for p in deny_chain(purpose)):
+        raise Forbidden(
+            f"purpose '{purpose}' is outside this consumer's scope",
+            {"scope": sorted(who.purposes)})
+
+
+def require_decision_access(who: Principal, track: Track | None, purpose: str) -> None:
+    """Consumers in scope and admins decide for any track; owners and labels for their own."""
+    if who.role is Role.CONSUMER:
+        require_purpose_in_scope(who, purpose)
+        return
+    if who.role is Role.ADMIN:
+        return
+    if track is None or not can_see_track(who, track):
+        raise Forbidden("no access to decisions for this track")
+
+
+def require_catalogue_access(who: Principal, purpose: str) -> None:
+    """Whole-catalogue decisions and exports are for admins and consumers in scope."""
+    if who.role is Role.CONSUMER:
+        require_purpose_in_scope(who, purpose)
+        return
+    require_admin(who)

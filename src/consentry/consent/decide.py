@@ -1,0 +1,142 @@
+"""One decision: may this consumer use this track for this purpose at this instant?
+
+Every decision carries the reason chain that produced it. The rules are applied in the order
+of ``Rule``; consent/catalogue_decisions.py applies the same rules to a whole catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from consentry.consent.events import ConsentEvent
+from consentry.consent.history import ConsentHistory
+from consentry.consent.parties import Agreement, Consumer, Track
+from consentry.consent.rules import Rule
+from consentry.consent.terms_policy import TermsPolicy
+from consentry.purposes import get_purpose
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One link of a reason chain: the rule, and the event or agreement behind it."""
+
+    rule: Rule
+    purpose: str
+    summary: str
+    event_id: int | None = None
+    agreement_id: int | None = None
+    artist_id: int | None = None
+    terms_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Allow or deny, the rule that decided, and the chain of reasons."""
+
+    track_id: int
+    purpose: str
+    allowed: bool
+    rule: Rule
+    reasons: tuple[Reason, ...]
+    at: datetime
+    terms_version: str
+    consumer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DecisionContext:
+    """Everything outside the track that the rules read, gathered by the caller."""
+
+    terms: TermsPolicy
+    agreements: tuple[Agreement, ...]
+    history: ConsentHistory
+
+
+def decide(
+    track: Track,
+    purpose: str,
+    at: datetime,
+    context: DecisionContext,
+    consumer: Consumer | None = None,
+) -> Decision:
+    """Decide one use; a third-party consumer's training needs that company's consent too."""
+    allowed, rule, reasons = _decide_purpose(track, purpose, at, context)
+    extra = consumer.extra_consent_purpose(purpose) if consumer else None
+    if extra is not None:
+        extra_allowed, extra_rule, extra_reasons = _decide_purpose(track, extra, at, context)
+        if allowed and extra_allowed:
+            reasons = reasons + extra_reasons
+        elif allowed or (not extra_allowed and extra_rule.code < rule.code):
+            allowed, rule, reasons = extra_allowed, extra_rule, extra_reasons
+    return Decision(
+        track_id=track.id, purpose=purpose, allowed=allowed, rule=rule, reasons=reasons,
+        at=at, terms_version=context.terms.version,
+        consumer_id=consumer.id if consumer else None)
+
+
+_Outcome = tuple[bool, Rule, tuple[Reason, ...]]
+
+
+def _decide_purpose(track: Track, purpose: str, at: datetime, ctx: DecisionContext) -> _Outcome:
+    terms = ctx.terms
+    prohibited = terms.prohibits(purpose)
+    if prohibited is not None:
+        return False, Rule.TERMS_PROHIBITION, (Reason(
+            Rule.TERMS_PROHIBITION, purpose,
+            f"The terms (version {terms.version}) prohibit '{prohibited}' for all content.",
+            terms_version=terms.version),)
+    if terms.requires(purpose):
+        return True, Rule.REQUIRED_USE, (Reason(
+            Rule.REQUIRED_USE, purpose,
+            f"The terms (version {terms.version}) make '{purpose}' a required use of the "
+            "service; it cannot be switched off.", terms_version=terms.version),)
+    for agreement in ctx.agreements:
+        if agreement.rights_holder_id != track.rights_holder_id or not agreement.in_force(at):
+            continue
+        restricted = agreement.restricts(purpose)
+        if restricted is not None:
+            return False, Rule.RIGHTS_HOLDER_AGREEMENT, (Reason(
+                Rule.RIGHTS_HOLDER_AGREEMENT, purpose,
+                f"The rights holder's agreement '{agreement.title}' forbids '{restricted}'.",
+                agreement_id=agreement.id),)
+    co_owner_reasons: tuple[Reason, ...] = ()
+    if get_purpose(purpose).training:
+        for owner in track.co_owner_ids:
+            owner_allowed, _, reason = _owner_choice(owner, track.id, purpose, at, ctx)
+            if not owner_allowed:
+                return False, Rule.CO_OWNER_CONSENT, (Reason(
+                    Rule.CO_OWNER_CONSENT, purpose,
+                    f"Every co-owner must consent to training; co-owner {owner} has not: "
+                    f"{reason.summary}", event_id=reason.event_id, artist_id=owner),)
+            co_owner_reasons += (reason,)
+    allowed, rule, reason = _owner_choice(track.artist_id, track.id, purpose, at, ctx)
+    return allowed, rule, (reason, *co_owner_reasons) if allowed else (reason,)
+
+
+def _owner_choice(
+    artist_id: int, track_id: int, purpose: str, at: datetime, ctx: DecisionContext
+) -> tuple[bool, Rule, Reason]:
+    """One owner's answer: their choice for this track, else their default, else the platform's."""
+    for scope, rule in ((track_id, Rule.ARTIST_TRACK_CHOICE), (None, Rule.ARTIST_DEFAULT)):
+        event = ctx.history.effective_choice(artist_id, scope, purpose, at)
+        if event is not None:
+            return event.allowed, rule, _event_reason(rule, purpose, event)
+    default = get_purpose(purpose).default_allowed
+    summary = (
+        f"No choice recorded; the platform allows '{purpose}' by default."
+        if default else
+        f"No choice recorded; '{purpose}' stays off until the artist opts in.")
+    return default, Rule.PLATFORM_DEFAULT, Reason(
+        Rule.PLATFORM_DEFAULT, purpose, summary, artist_id=artist_id)
+
+
+def _event_reason(rule: Rule, purpose: str, event: ConsentEvent) -> Reason:
+    where = f"track {event.track_id}" if event.track_id is not None else "all their tracks"
+    verb = "allowed" if event.allowed else "denied"
+    via = "" if event.purpose == purpose else f" (covers '{purpose}')"
+    return Reason(
+        rule, purpose,
+        f"Artist {event.artist_id} {verb} '{event.purpose}'{via} for {where} on "
+        f"{event.recorded_at.isoformat()} (event {event.id}).",
+        event_id=event.id, artist_id=event.artist_id, terms_version=event.terms_version)

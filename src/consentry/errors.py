@@ -1,0 +1,47 @@
+"""One root exception and one subclass per kind of failure.
+
+Callers catch ``ConsentryError``; the web layer maps each subclass to a status code in one place.
+"""
+
+from __future__ import annotations
+
+
+class ConsentryError(Exception):
+    """Root of every error consentry raises on purpose."""
+
+    def __init__(self, message: str, detail: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class UnknownPurpose(ConsentryError):
+    """A purpose id that is not in the vocabulary."""
+
+
+class InvalidInput(ConsentryError):
+    """Input that is well-formed but breaks a domain rule (shares, dates, required uses...)."""
+
+
+class NotFound(ConsentryError):
+    """A referenced artist, track, rights holder, agreement, consumer or token does not exist."""
+
+
+class Unauthenticated(ConsentryError):
+    """No credentials, or credentials that are forged, expired or revoked."""
+
+
+class Forbidden(ConsentryError):
+    """Valid credentials that do not reach this resource or purpose."""
+
+
+class ImportRejected(ConsentryError):
+    """A catalogue file with bad rows; nothing from it was imported."""
+
+
+class DatabaseNotMigrated(ConsentryError):
+    """The database schema is behind the code; run ``consentry init``."""
+
+
+class UnsafeSettings(ConsentryError):
+    """Settings that must not be used outside development (default secrets)."""

@@ -1,0 +1,163 @@
+"""The AI-use vocabulary and its hierarchy.
+
+Pure data and lookups. The purposes follow the IETF AI-preferences vocabulary where it has a
+category (``train-ai``) and add the platform uses named in the seeds. A purpose's *deny chain*
+(itself and every broader purpose) and *allow chain* (itself and the broader purposes whose
+"allow" reaches it) are the two facts the decision rules need; both paths of the engine read
+them from here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from consentry.errors import UnknownPurpose
+
+THIRD_PARTY_TRAINING = "third-party-training"
+_ORGANISATION = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """One AI use an artist can allow or deny."""
+
+    id: str
+    label: str
+    description: str
+    parent: str | None
+    training: bool
+    default_allowed: bool
+    explicit_opt_in: bool = False
+    aipref: str | None = None
+    content_signal: str | None = None
+
+    @property
+    def internal(self) -> bool:
+        """Internal platform uses (recommendations, fraud...) are on by default."""
+        return self.default_allowed
+
+
+VOCABULARY: tuple[Purpose, ...] = (
+    Purpose(
+        "ai-use", "Any use by AI",
+        "Every use of the music by AI systems, internal or external. A 'no' here covers every "
+        "other purpose in this list, except the uses the terms mark as required.",
+        None, training=False, default_allowed=False),
+    Purpose(
+        "recommendations", "Recommend my music to listeners",
+        "Models that suggest tracks to listeners, trained on listening behaviour and audio "
+        "features. Does not generate music.",
+        "ai-use", training=False, default_allowed=True),
+    Purpose(
+        "content-organisation", "Tag and organise my music for search",
+        "Automatic tagging (genre, mood, tempo) and search indexing inside the platform.",
+        "ai-use", training=False, default_allowed=True, aipref="search", content_signal="search"),
+    Purpose(
+        "fraud-detection", "Detect fraud (fake plays, stolen uploads)",
+        "Finding artificial streams, spam and impersonation. Protects artists' payouts.",
+        "ai-use", training=False, default_allowed=True),
+    Purpose(
+        "content-identification", "Recognise my recordings (content ID)",
+        "Acoustic fingerprints that recognise a recording when it is re-uploaded, so licensed "
+        "and stolen copies keep the rights of the original.",
+        "ai-use", training=False, default_allowed=True),
+    Purpose(
+        "ai-input", "Use my music as input to AI answers",
+        "Feeding the music to an AI system at answer time (retrieval, grounding, real-time "
+        "generation) without changing the model itself.",
+        "ai-use", training=False, default_allowed=False, content_signal="ai-input"),
+    Purpose(
+        "train-ai", "Train any AI model on my music",
+        "Changing any model's learned parameters with the music: the IETF 'train-ai' category. "
+        "A 'no' here covers every kind of training below.",
+        "ai-use", training=True, default_allowed=False, aipref="train-ai",
+        content_signal="ai-train"),
+    Purpose(
+        "train-non-generative", "Train AI that analyses music (not generative)",
+        "Training classifiers, taggers and recommendation models that describe music but "
+        "cannot produce it.",
+        "train-ai", training=True, default_allowed=False, aipref="train-ai",
+        content_signal="ai-train"),
+    Purpose(
+        "train-generative", "Train AI that generates music",
+        "Training models that create new audio, lyrics or compositions.",
+        "train-ai", training=True, default_allowed=False, aipref="train-ai",
+        content_signal="ai-train"),
+    Purpose(
+        "voice-likeness", "Clone my voice or likeness",
+        "Training or conditioning models that imitate the artist's voice, style or persona. "
+        "Needs its own 'yes': allowing generative training does not reach it.",
+        "train-generative", training=True, default_allowed=False, explicit_opt_in=True,
+        aipref="train-ai",
+        content_signal="ai-train"),
+    Purpose(
+        THIRD_PARTY_TRAINING, "Let other AI companies train on my music",
+        "Training by companies outside the platform. Needs its own 'yes': allowing training in "
+        "general does not reach other companies. Narrow it to one company with "
+        "'third-party-training:<company>'.",
+        "train-ai", training=True, default_allowed=False, explicit_opt_in=True,
+        aipref="train-ai", content_signal="ai-train"),
+)
+
+_BY_ID = {p.id: p for p in VOCABULARY}
+DEFAULT_REQUIRED = frozenset({"fraud-detection", "content-identification"})
+
+
+def valid_ids() -> list[str]:
+    """The fixed ids, plus the pattern for per-company third-party training."""
+    return [p.id for p in VOCABULARY] + [f"{THIRD_PARTY_TRAINING}:<company>"]
+
+
+@cache
+def get_purpose(purpose_id: str) -> Purpose:
+    """Look up a purpose; per-company third-party training is made on demand."""
+    if purpose_id in _BY_ID:
+        return _BY_ID[purpose_id]
+    prefix, _, organisation = purpose_id.partition(":")
+    if prefix == THIRD_PARTY_TRAINING and _ORGANISATION.match(organisation):
+        return Purpose(
+            purpose_id, f"Let {organisation} train AI on my music",
+            f"Training by the company '{organisation}' only.",
+            THIRD_PARTY_TRAINING, training=True, default_allowed=False,
+            aipref="train-ai", content_signal="ai-train")
+    raise UnknownPurpose(
+        f"unknown purpose {purpose_id!r}", {"valid_purposes": valid_ids()})
+
+
+def third_party_purpose(organisation: str) -> str:
+    """The purpose id for training by one named company."""
+    return get_purpose(f"{THIRD_PARTY_TRAINING}:{organisation}").id
+
+
+@cache
+def deny_chain(purpose_id: str) -> tuple[str, ...]:
+    """The purpose and every broader one, narrowest first: a 'deny' on any of them applies."""
+    chain: list[str] = []
+    current: str | None = purpose_id
+    while current is not None:
+        chain.append(current)
+        current = get_purpose(current).parent
+    return tuple(chain)
+
+
+@cache
+def allow_chain(purpose_id: str) -> tuple[str, ...]:
+    """The purposes whose 'allow' reaches this one: upwards until an explicit opt-in boundary."""
+    chain: list[str] = []
+    for pid in deny_chain(purpose_id):
+        chain.append(pid)
+        if get_purpose(pid).explicit_opt_in:
+            break
+    return tuple(chain)
+
+
+def covers(broad: str, narrow: str) -> bool:
+    """True when a choice on ``broad`` applies to ``narrow`` (same purpose or an ancestor)."""
+    return broad in deny_chain(narrow)
+
+
+def children(purpose_id: str) -> list[Purpose]:
+    """Direct narrower purposes of the fixed vocabulary."""
+    return [p for p in VOCABULARY if p.parent == purpose_id]

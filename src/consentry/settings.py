@@ -1,0 +1,52 @@
+"""Every knob in one place, from ``CONSENTRY_*`` environment variables or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from consentry.errors import UnsafeSettings
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Safe defaults for the embedded mode: SQLite under ./consentry-data/."""
+
+    model_config = SettingsConfigDict(env_prefix="CONSENTRY_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("consentry-data")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; defaults to SQLite in data_dir")
+    secret_key: str = Field(
+        default=DEVELOPMENT_SECRET, description="Keys the hashes of API tokens")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token_ttl_days: int = Field(default=90, ge=1, le=3650)
+    decision_batch_limit: int = Field(default=10_000, ge=1)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'consentry.db').resolve()}"
+
+    def check_safe(self) -> None:
+        """Refuse to run outside development with the default secret."""
+        if self.environment == "production" and (
+            self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32
+        ):
+            raise UnsafeSettings(
+                "CONSENTRY_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

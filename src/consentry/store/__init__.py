@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, repositories that speak domain objects, Alembic migrations."""

@@ -1,0 +1,118 @@
+"""Tracks with their co-owners, and rights holders' agreements."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, or_, select
+
+from consentry.consent import Agreement, Share, Track
+from consentry.consent.parties import SHARE_UNITS
+from consentry.errors import InvalidInput, NotFound
+from consentry.store.parties import get_artist, get_rights_holder
+from consentry.store.records import agreement_from_row, purposes_json
+from consentry.store.schema import agreements, track_shares, tracks
+from consentry.timestamps import to_micros, utcnow
+
+_ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$")
+
+
+def create_track(
+    conn: Connection, title: str, artist_id: int, shares: Sequence[Share] = (),
+    rights_holder_id: int | None = None, isrc: str | None = None,
+) -> Track:
+    """Register a track; without shares the managing artist owns all of it."""
+    title = title.strip()
+    if not title or len(title) > 300:
+        raise InvalidInput("track title must be 1 to 300 characters")
+    if isrc is not None and not _ISRC.match(isrc):
+        raise InvalidInput(f"{isrc!r} is not an ISRC (e.g. GBAYE2400001)")
+    shares = tuple(shares) or (Share(artist_id, SHARE_UNITS),)
+    track = Track(0, artist_id, shares, rights_holder_id, title, isrc)  # validates shares
+    for share in shares:
+        get_artist(conn, share.artist_id)
+    if rights_holder_id is not None:
+        get_rights_holder(conn, rights_holder_id)
+    new_id = conn.execute(insert(tracks).values(
+        title=title, artist_id=artist_id, rights_holder_id=rights_holder_id, isrc=isrc,
+        created_at=to_micros(utcnow()))).inserted_primary_key[0]  # type: ignore[index]
+    conn.execute(insert(track_shares), [
+        {"track_id": new_id, "artist_id": s.artist_id, "basis_points": s.basis_points}
+        for s in shares])
+    return Track(new_id, track.artist_id, shares, rights_holder_id, title, isrc)
+
+
+def get_track(conn: Connection, track_id: int) -> Track:
+    found = get_tracks(conn, [track_id])
+    if not found:
+        raise NotFound(f"track {track_id} does not exist")
+    return found[0]
+
+
+def get_tracks(conn: Connection, track_ids: Sequence[int]) -> list[Track]:
+    """The tracks that exist among ``track_ids``, in the order asked."""
+    rows = list(conn.execute(select(tracks).where(tracks.c.id.in_(track_ids))))
+    return _with_shares(conn, rows, order=list(track_ids))
+
+
+def list_tracks(
+    conn: Connection, *, artist_id: int | None = None, rights_holder_id: int | None = None,
+    limit: int = 100, offset: int = 0,
+) -> list[Track]:
+    """Tracks, optionally those an artist co-owns or a rights holder controls."""
+    query = select(tracks).order_by(tracks.c.id).limit(limit).offset(offset)
+    if artist_id is not None:
+        owned = select(track_shares.c.track_id).where(track_shares.c.artist_id == artist_id)
+        query = query.where(or_(tracks.c.artist_id == artist_id, tracks.c.id.in_(owned)))
+    if rights_holder_id is not None:
+        query = query.where(tracks.c.rights_holder_id == rights_holder_id)
+    return _with_shares(conn, list(conn.execute(query)))
+
+
+def _with_shares(conn: Connection, rows: list, order: list[int] | None = None) -> list[Track]:  # type: ignore[type-arg]
+    shares: dict[int, list[Share]] = defaultdict(list)
+    if rows:
+        for s in conn.execute(select(track_shares).where(
+                track_shares.c.track_id.in_([r.id for r in rows]))
+                .order_by(track_shares.c.track_id, track_shares.c.artist_id)):
+            shares[s.track_id].append(Share(s.artist_id, s.basis_points))
+    built = {r.id: Track(r.id, r.artist_id, tuple(shares[r.id]), r.rights_holder_id, r.title,
+                         r.isrc) for r in rows}
+    return [built[i] for i in (order if order is not None else built) if i in built]
+
+
+def create_agreement(
+    conn: Connection, rights_holder_id: int, title: str, restricted_purposes: frozenset[str],
+    starts_at: datetime | None = None, ends_at: datetime | None = None,
+) -> Agreement:
+    get_rights_holder(conn, rights_holder_id)
+    title = title.strip()
+    if not title or len(title) > 200:
+        raise InvalidInput("agreement title must be 1 to 200 characters")
+    if not restricted_purposes:
+        raise InvalidInput("an agreement must restrict at least one purpose")
+    starts_at = starts_at or utcnow()
+    Agreement(0, rights_holder_id, title, restricted_purposes, starts_at, ends_at)  # validates
+    new_id = conn.execute(insert(agreements).values(
+        rights_holder_id=rights_holder_id, title=title,
+        restricted_purposes=purposes_json(restricted_purposes), starts_at=to_micros(starts_at),
+        ends_at=None if ends_at is None else to_micros(ends_at),
+        created_at=to_micros(utcnow()))).inserted_primary_key[0]  # type: ignore[index]
+    return Agreement(new_id, rights_holder_id, title, restricted_purposes, starts_at, ends_at)
+
+
+def get_agreement(conn: Connection, agreement_id: int) -> Agreement:
+    row = conn.execute(select(agreements).where(agreements.c.id == agreement_id)).first()
+    if row is None:
+        raise NotFound(f"agreement {agreement_id} does not exist")
+    return agreement_from_row(row)
+
+
+def list_agreements(conn: Connection, rights_holder_id: int | None = None) -> list[Agreement]:
+    query = select(agreements).order_by(agreements.c.id)
+    if rights_holder_id is not None:
+        query = query.where(agreements.c.rights_holder_id == rights_holder_id)
+    return [agreement_from_row(r) for r in conn.execute(query)]

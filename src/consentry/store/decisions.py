@@ -1,0 +1,77 @@
+"""Decisions against the stored ledger: gather what the rules read, then ask the domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from consentry.consent import (
+    CatalogueDecisions,
+    Consumer,
+    Decision,
+    DecisionContext,
+    Track,
+    decide,
+    decide_catalogue,
+)
+from consentry.purposes import deny_chain, get_purpose
+from consentry.store.catalogue import get_track, get_tracks, list_agreements
+from consentry.store.columns import load_columns
+from consentry.store.ledger import history_of
+from consentry.store.terms import terms_at
+from consentry.timestamps import to_micros
+
+
+def _relevant_purposes(purpose: str, consumer: Consumer | None) -> list[str]:
+    extra = consumer.extra_consent_purpose(purpose) if consumer else None
+    return sorted(set(deny_chain(purpose)) | (set(deny_chain(extra)) if extra else set()))
+
+
+def decide_tracks(
+    conn: Connection, tracks: Sequence[Track], purpose: str, at: datetime,
+    consumer: Consumer | None = None,
+) -> list[Decision]:
+    """Decisions with full reasons for a few tracks (one request, up to a batch)."""
+    get_purpose(purpose)
+    owners = sorted({a for t in tracks for a in t.owner_ids})
+    context = DecisionContext(
+        terms=terms_at(conn, at),
+        agreements=tuple(list_agreements(conn)) if any(t.rights_holder_id for t in tracks)
+        else (),
+        history=history_of(conn, owners, at, _relevant_purposes(purpose, consumer)))
+    return [decide(t, purpose, at, context, consumer) for t in tracks]
+
+
+def decide_track(
+    conn: Connection, track_id: int, purpose: str, at: datetime,
+    consumer: Consumer | None = None,
+) -> Decision:
+    get_purpose(purpose)
+    return decide_tracks(conn, [get_track(conn, track_id)], purpose, at, consumer)[0]
+
+
+def decide_track_ids(
+    conn: Connection, track_ids: Sequence[int], purpose: str, at: datetime,
+    consumer: Consumer | None = None,
+) -> tuple[list[Decision], list[int]]:
+    """Decisions for the tracks that exist, and the ids that do not."""
+    get_purpose(purpose)
+    tracks = get_tracks(conn, list(dict.fromkeys(track_ids)))
+    found = {t.id for t in tracks}
+    return decide_tracks(conn, tracks, purpose, at, consumer), [
+        i for i in dict.fromkeys(track_ids) if i not in found]
+
+
+def decide_all(
+    engine: Engine, purpose: str, at: datetime, consumer: Consumer | None = None,
+) -> CatalogueDecisions:
+    """Every track of the catalogue for one purpose, vectorized."""
+    get_purpose(purpose)
+    with engine.connect() as conn:
+        terms = terms_at(conn, at)
+        agreements = tuple(list_agreements(conn))
+    columns = load_columns(engine, _relevant_purposes(purpose, consumer), to_micros(at))
+    return decide_catalogue(columns, purpose, at, terms, agreements, consumer)

@@ -1,0 +1,48 @@
+"""Schema migrations, run from code: ``consentry init`` upgrades, the app checks on start."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from consentry.errors import DatabaseNotMigrated
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", "consentry.store:migrations")
+    config.set_main_option("sqlalchemy.url",
+                           engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return config
+
+
+def upgrade(engine: Engine) -> str:
+    """Bring the schema to the newest revision; returns it."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return head_revision(engine)
+
+
+def head_revision(engine: Engine) -> str:
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def require_migrated(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is not at the newest revision."""
+    current, head = current_revision(engine), head_revision(engine)
+    if current != head:
+        raise DatabaseNotMigrated(
+            f"the database at {engine.url.render_as_string(hide_password=True)} is at schema "
+            f"revision {current or 'none'}, the code needs {head}: run 'consentry init'")

@@ -1,0 +1,113 @@
+"""The tables. Instants are integer microseconds (see consentry.timestamps).
+
+``consent_events`` is append-only: the migration adds triggers that refuse UPDATE and DELETE.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+artists = Table(
+    "artists", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+rights_holders = Table(
+    "rights_holders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+agreements = Table(
+    "agreements", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rights_holder_id", Integer, ForeignKey("rights_holders.id"), nullable=False,
+           index=True),
+    Column("title", String(200), nullable=False),
+    Column("restricted_purposes", Text, nullable=False),  # JSON list of purpose ids
+    Column("starts_at", BigInteger, nullable=False),
+    Column("ends_at", BigInteger),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+tracks = Table(
+    "tracks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("artist_id", Integer, ForeignKey("artists.id"), nullable=False, index=True),
+    Column("rights_holder_id", Integer, ForeignKey("rights_holders.id"), index=True),
+    Column("isrc", String(12)),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+track_shares = Table(
+    "track_shares", metadata,
+    Column("track_id", Integer, ForeignKey("tracks.id"), primary_key=True),
+    Column("artist_id", Integer, ForeignKey("artists.id"), primary_key=True, index=True),
+    Column("basis_points", Integer, nullable=False),
+)
+
+consumers = Table(
+    "consumers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("organisation", String(63)),
+    Column("purposes", Text, nullable=False),  # JSON list of purpose ids
+    Column("created_at", BigInteger, nullable=False),
+)
+
+terms_versions = Table(
+    "terms_versions", metadata,
+    Column("version", String(50), primary_key=True),
+    Column("effective_at", BigInteger, nullable=False),
+    Column("required_purposes", Text, nullable=False),
+    Column("prohibited_purposes", Text, nullable=False),
+    Column("published_at", BigInteger, nullable=False),
+)
+
+consent_events = Table(
+    "consent_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("artist_id", Integer, ForeignKey("artists.id"), nullable=False),
+    Column("track_id", Integer, ForeignKey("tracks.id")),
+    Column("purpose", String(100), nullable=False),
+    Column("choice", String(5), nullable=False),
+    Column("recorded_at", BigInteger, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("terms_version", String(50), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Index("ix_consent_events_artist_time", "artist_id", "recorded_at"),
+    Index("ix_consent_events_track", "track_id"),
+    Index("ix_consent_events_purpose_time", "purpose", "recorded_at"),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("subject_id", Integer),
+    Column("purposes", Text),  # JSON list narrowing a consumer's scope, or null
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger),
+    UniqueConstraint("token_hash", name="uq_api_tokens_hash"),
+)

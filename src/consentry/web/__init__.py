@@ -1,0 +1,1 @@
+"""The HTTP adapter: FastAPI app, JSON API under /v1, error mapping and authentication."""

@@ -1,0 +1,1 @@
+"""JSON routes under /v1, one module per resource."""

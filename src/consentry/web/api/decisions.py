@@ -1,0 +1,78 @@
+"""Decisions in bulk: a batch of tracks, or the whole catalogue as Parquet or CSV."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from consentry import access
+from consentry.access import Principal, Role
+from consentry.consent import Consumer
+from consentry.errors import InvalidInput
+from consentry.purposes import get_purpose
+from consentry.store import parties
+from consentry.store.decisions import decide_all, decide_track_ids
+from consentry.timestamps import utcnow
+from consentry.web.api.models import DecisionBatchIn, DecisionBatchOut, DecisionOut
+from consentry.web.dependencies import At, Db, Who, get_engine
+
+router = APIRouter(tags=["decisions"])
+
+
+def _consumer(db: Connection, who: Principal) -> Consumer | None:
+    return parties.get_consumer(db, who.subject_id) if who.role is Role.CONSUMER else None
+
+
+@router.post("/decisions", response_model=DecisionBatchOut)
+def decide_batch(body: DecisionBatchIn, db: Db, who: Who) -> DecisionBatchOut:
+    """Up to 10,000 tracks for one purpose; unknown ids are listed, not fatal."""
+    get_purpose(body.purpose)
+    access.require_catalogue_access(who, body.purpose)
+    at = body.at or utcnow()
+    if at.tzinfo is None:
+        raise InvalidInput("'at' must carry a timezone offset (e.g. 2026-01-01T00:00:00Z)")
+    decisions, unknown = decide_track_ids(db, body.track_ids, body.purpose, at,
+                                          _consumer(db, who))
+    allowed = sum(d.allowed for d in decisions)
+    return DecisionBatchOut(
+        purpose=body.purpose, at=at, allowed=allowed, denied=len(decisions) - allowed,
+        unknown_track_ids=unknown, decisions=[DecisionOut.of(d) for d in decisions])
+
+
+@router.get("/eligibility")
+def eligibility(
+    purpose: str, db: Db, who: Who, at: At,
+    engine: Annotated[Engine, Depends(get_engine)],
+    format: Annotated[Literal["parquet", "csv"], Query()] = "parquet",
+    eligible_only: bool = False,
+) -> StreamingResponse:
+    """The whole catalogue for one purpose: track id, eligible or not, and the deciding rule."""
+    get_purpose(purpose)
+    access.require_catalogue_access(who, purpose)
+    table = decide_all(engine, purpose, at, _consumer(db, who)).to_arrow(eligible_only)
+    name = f"eligibility-{purpose.replace(':', '_')}-{at:%Y%m%dT%H%M%SZ}.{format}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"',
+               "X-Consentry-Rows": str(table.num_rows)}
+    if format == "csv":
+        return StreamingResponse(_csv_chunks(table), media_type="text/csv", headers=headers)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    return StreamingResponse(iter([buffer.getvalue()]),
+                             media_type="application/vnd.apache.parquet", headers=headers)
+
+
+def _csv_chunks(table: pa.Table, rows: int = 65_536) -> Iterator[bytes]:
+    for start in range(0, max(table.num_rows, 1), rows):
+        sink = io.BytesIO()
+        pacsv.write_csv(table.slice(start, rows), sink,
+                        pacsv.WriteOptions(include_header=start == 0))
+        yield sink.getvalue()

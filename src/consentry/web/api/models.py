@@ -1,0 +1,214 @@
+"""Request and response bodies of the JSON API, built from domain objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from consentry.consent import (
+    Agreement,
+    ConsentEvent,
+    Consumer,
+    Decision,
+    Reason,
+    Track,
+)
+from consentry.purposes import Purpose
+
+Name = Field(min_length=1, max_length=200)
+
+
+class PurposeOut(BaseModel):
+    id: str
+    label: str
+    description: str
+    parent: str | None
+    training: bool
+    default_allowed: bool
+    explicit_opt_in: bool
+    aipref: str | None
+    required_by_terms: bool
+
+    @classmethod
+    def of(cls, p: Purpose, required: frozenset[str]) -> PurposeOut:
+        return cls(id=p.id, label=p.label, description=p.description, parent=p.parent,
+                   training=p.training, default_allowed=p.default_allowed,
+                   explicit_opt_in=p.explicit_opt_in, aipref=p.aipref,
+                   required_by_terms=p.id in required)
+
+
+class NameIn(BaseModel):
+    name: str = Name
+
+
+class PartyOut(BaseModel):
+    id: int
+    name: str
+
+
+class ShareIO(BaseModel):
+    artist_id: int
+    percent: float = Field(gt=0, le=100)
+
+
+class TrackIn(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+    artist_id: int | None = Field(default=None, description="Managing artist (artists: self)")
+    co_owners: list[ShareIO] = Field(default_factory=list, max_length=50,
+                                     description="All owners with shares adding up to 100")
+    rights_holder_id: int | None = None
+    isrc: str | None = Field(default=None, max_length=12)
+
+
+class TrackOut(BaseModel):
+    id: int
+    title: str
+    artist_id: int
+    co_owners: list[ShareIO]
+    rights_holder_id: int | None
+    isrc: str | None
+
+    @classmethod
+    def of(cls, t: Track) -> TrackOut:
+        return cls(id=t.id, title=t.title, artist_id=t.artist_id,
+                   co_owners=[ShareIO(artist_id=s.artist_id, percent=s.basis_points / 100)
+                              for s in t.shares],
+                   rights_holder_id=t.rights_holder_id, isrc=t.isrc)
+
+
+class AgreementIn(BaseModel):
+    title: str = Name
+    restricted_purposes: list[str] = Field(min_length=1, max_length=50)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+class AgreementOut(BaseModel):
+    id: int
+    rights_holder_id: int
+    title: str
+    restricted_purposes: list[str]
+    starts_at: datetime
+    ends_at: datetime | None
+
+    @classmethod
+    def of(cls, a: Agreement) -> AgreementOut:
+        return cls(id=a.id, rights_holder_id=a.rights_holder_id, title=a.title,
+                   restricted_purposes=sorted(a.restricted_purposes), starts_at=a.starts_at,
+                   ends_at=a.ends_at)
+
+
+class ConsumerIn(BaseModel):
+    name: str = Name
+    kind: Literal["internal", "third-party"] = "internal"
+    organisation: str | None = Field(default=None, max_length=63)
+    purposes: list[str] = Field(min_length=1, max_length=50)
+
+
+class ConsumerOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    organisation: str | None
+    purposes: list[str]
+
+    @classmethod
+    def of(cls, c: Consumer) -> ConsumerOut:
+        return cls(id=c.id, name=c.name, kind=c.kind.value, organisation=c.organisation,
+                   purposes=sorted(c.purposes))
+
+
+class ConsentIn(BaseModel):
+    purpose: str = Field(max_length=100)
+    choice: Literal["allow", "deny"]
+    artist_id: int | None = Field(default=None, description="Whose choice (artists: self)")
+    track_id: int | None = Field(default=None, description="One track; omit for all tracks")
+    source: str = Field(default="api", max_length=200)
+
+
+class ConsentEventOut(BaseModel):
+    id: int
+    artist_id: int
+    scope: Literal["artist", "track"]
+    track_id: int | None
+    purpose: str
+    choice: str
+    recorded_at: datetime
+    source: str
+    terms_version: str
+    recorded_by: str
+
+    @classmethod
+    def of(cls, e: ConsentEvent) -> ConsentEventOut:
+        return cls(id=e.id, artist_id=e.artist_id, scope=e.scope,  # type: ignore[arg-type]
+                   track_id=e.track_id, purpose=e.purpose, choice=e.choice.value,
+                   recorded_at=e.recorded_at, source=e.source, terms_version=e.terms_version,
+                   recorded_by=e.recorded_by)
+
+
+class ReasonOut(BaseModel):
+    rule: str
+    purpose: str
+    summary: str
+    event_id: int | None
+    agreement_id: int | None
+    artist_id: int | None
+    terms_version: str | None
+
+    @classmethod
+    def of(cls, r: Reason) -> ReasonOut:
+        return cls(rule=r.rule.value, purpose=r.purpose, summary=r.summary, event_id=r.event_id,
+                   agreement_id=r.agreement_id, artist_id=r.artist_id,
+                   terms_version=r.terms_version)
+
+
+class DecisionOut(BaseModel):
+    track_id: int
+    purpose: str
+    decision: Literal["allow", "deny"]
+    rule: str
+    reasons: list[ReasonOut]
+    at: datetime
+    terms_version: str
+    consumer_id: int | None
+
+    @classmethod
+    def of(cls, d: Decision) -> DecisionOut:
+        return cls(track_id=d.track_id, purpose=d.purpose,
+                   decision="allow" if d.allowed else "deny", rule=d.rule.value,
+                   reasons=[ReasonOut.of(r) for r in d.reasons], at=d.at,
+                   terms_version=d.terms_version, consumer_id=d.consumer_id)
+
+
+class DecisionBatchIn(BaseModel):
+    purpose: str = Field(max_length=100)
+    track_ids: list[int] = Field(min_length=1, max_length=10_000)
+    at: datetime | None = None
+
+
+class DecisionBatchOut(BaseModel):
+    purpose: str
+    at: datetime
+    allowed: int
+    denied: int
+    unknown_track_ids: list[int]
+    decisions: list[DecisionOut]
+
+
+class TokenIn(BaseModel):
+    name: str = Name
+    role: Literal["admin", "artist", "rights_holder", "consumer"]
+    subject_id: int | None = None
+    ttl_days: int = Field(default=90, ge=1, le=3650)
+    purposes: list[str] | None = None
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    subject_id: int | None
+    expires_at: datetime
+    token: str = Field(description="Shown once; only its keyed hash is stored")

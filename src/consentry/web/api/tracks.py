@@ -1,0 +1,88 @@
+"""Tracks, their consent events, and the decision for one track."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from consentry import access
+from consentry.access import Role
+from consentry.consent import Share
+from consentry.errors import Forbidden, InvalidInput
+from consentry.purposes import VOCABULARY, get_purpose
+from consentry.store import catalogue, ledger, parties
+from consentry.store.decisions import decide_track, decide_tracks
+from consentry.web.api.models import ConsentEventOut, DecisionOut, TrackIn, TrackOut
+from consentry.web.dependencies import At, Db, Who
+
+router = APIRouter(prefix="/tracks", tags=["tracks"])
+
+
+@router.get("", response_model=list[TrackOut])
+def list_tracks(db: Db, who: Who, limit: int = Query(100, ge=1, le=1000),
+                offset: int = Query(0, ge=0)) -> list[TrackOut]:
+    """Admins see every track, artists the tracks they co-own, labels their catalogue."""
+    if who.role is Role.ADMIN:
+        found = catalogue.list_tracks(db, limit=limit, offset=offset)
+    elif who.role is Role.ARTIST:
+        found = catalogue.list_tracks(db, artist_id=who.subject_id, limit=limit, offset=offset)
+    elif who.role is Role.RIGHTS_HOLDER:
+        found = catalogue.list_tracks(db, rights_holder_id=who.subject_id, limit=limit,
+                                      offset=offset)
+    else:
+        raise Forbidden("consumers ask for decisions, not track records")
+    return [TrackOut.of(t) for t in found]
+
+
+@router.post("", response_model=TrackOut, status_code=201)
+def create_track(body: TrackIn, db: Db, who: Who) -> TrackOut:
+    """Register a track. Artists register their own; labels register into their catalogue."""
+    artist_id, rights_holder_id = body.artist_id, body.rights_holder_id
+    if who.role is Role.ARTIST:
+        artist_id = artist_id if artist_id is not None else who.subject_id
+        access.require_artist_self(who, artist_id)  # type: ignore[arg-type]
+        if rights_holder_id is not None:
+            raise Forbidden("only the rights holder or an admin can place a track in a catalogue")
+    elif who.role is Role.RIGHTS_HOLDER:
+        rights_holder_id = rights_holder_id if rights_holder_id is not None else who.subject_id
+        access.require_rights_holder_self(who, rights_holder_id)  # type: ignore[arg-type]
+    else:
+        access.require_admin(who)
+    if artist_id is None:
+        raise InvalidInput("artist_id is required")
+    shares = [Share(s.artist_id, round(s.percent * 100)) for s in body.co_owners]
+    track = catalogue.create_track(db, body.title, artist_id, shares, rights_holder_id,
+                                   body.isrc)
+    return TrackOut.of(track)
+
+
+@router.get("/{track_id}", response_model=TrackOut)
+def get_track(track_id: int, db: Db, who: Who) -> TrackOut:
+    track = catalogue.get_track(db, track_id)
+    access.require_track(who, track)
+    return TrackOut.of(track)
+
+
+@router.get("/{track_id}/consent", response_model=list[ConsentEventOut])
+def track_consent(track_id: int, db: Db, who: Who) -> list[ConsentEventOut]:
+    """Every event that bears on this track: its own choices and its owners' defaults."""
+    track = catalogue.get_track(db, track_id)
+    access.require_track(who, track)
+    return [ConsentEventOut.of(e) for e in ledger.track_events(db, track_id)]
+
+
+@router.get("/{track_id}/decisions", response_model=list[DecisionOut])
+def track_decisions(track_id: int, db: Db, who: Who, at: At) -> list[DecisionOut]:
+    """The decision for every purpose of the vocabulary, with reasons (for owners and labels)."""
+    track = catalogue.get_track(db, track_id)
+    access.require_track(who, track)
+    return [DecisionOut.of(decide_tracks(db, [track], p.id, at)[0]) for p in VOCABULARY]
+
+
+@router.get("/{track_id}/decision", response_model=DecisionOut)
+def track_decision(track_id: int, purpose: str, db: Db, who: Who, at: At) -> DecisionOut:
+    """May this track be used for ``purpose`` at ``at``? Allow or deny, with the reason chain."""
+    get_purpose(purpose)
+    track = catalogue.get_track(db, track_id)
+    access.require_decision_access(who, track, purpose)
+    consumer = parties.get_consumer(db, who.subject_id) if who.role is Role.CONSUMER else None
+    return DecisionOut.of(decide_track(db, track.id, purpose, at, consumer))

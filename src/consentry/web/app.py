@@ -1,0 +1,65 @@
+"""The FastAPI application: JSON API under /v1, OpenAPI docs at /docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from consentry import __version__
+from consentry.settings import Settings, get_settings
+from consentry.store.database import make_engine
+from consentry.store.migrate import require_migrated
+from consentry.web.api import (
+    artists,
+    consent,
+    consumers,
+    decisions,
+    purposes,
+    rights_holders,
+    tokens,
+    tracks,
+)
+from consentry.web.errors import install_error_handlers
+
+DESCRIPTION = """
+Every AI use of a track, consented, explained and recorded.
+
+Authenticate with `Authorization: Bearer <token>`; create tokens with
+`consentry tokens create`. Errors are `{"error": code, "detail": message}`.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the app; refuses to start on unsafe settings or an unmigrated database."""
+    settings = settings or get_settings()
+    settings.check_safe()
+    engine = engine or make_engine(settings.effective_database_url)
+    require_migrated(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="consentry", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app)
+    for module in (purposes, artists, tracks, consent, decisions, rights_holders, consumers,
+                   tokens):
+        app.include_router(module.router, prefix="/v1")
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def create_default_app() -> FastAPI:
+    """Factory for ``uvicorn --factory``: settings from the environment."""
+    return create_app()

@@ -1,0 +1,61 @@
+"""Per-request dependencies: a database transaction, and the authenticated principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from consentry.access import Principal
+from consentry.errors import Unauthenticated
+from consentry.settings import Settings
+from consentry.store.tokens import authenticate
+from consentry.timestamps import parse_instant, utcnow
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `consentry tokens create`")
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def db_transaction(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
+    """One transaction per request: committed on success, rolled back on any error."""
+    with engine.begin() as connection:
+        yield connection
+
+
+def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    engine: Annotated[Engine, Depends(get_engine)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthenticated("missing bearer token (Authorization: Bearer cst_...)")
+    with engine.connect() as connection:
+        return authenticate(connection, request.app.state.settings.secret_key,
+                            credentials.credentials)
+
+
+def instant(
+    at: Annotated[str | None, Query(
+        description="ISO 8601 instant to decide at (default: now); no offset means UTC")] = None,
+) -> datetime:
+    return parse_instant(at) if at else utcnow()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+Db = Annotated[Connection, Depends(db_transaction)]
+Who = Annotated[Principal, Depends(current_principal)]
+At = Annotated[datetime, Depends(instant)]

@@ -1,0 +1,61 @@
+"""One place that turns errors into responses: ``{"error": code, "detail": message, ...}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from consentry import errors
+
+STATUS: dict[type[errors.ConsentryError], tuple[int, str]] = {
+    errors.UnknownPurpose: (422, "unknown_purpose"),
+    errors.InvalidInput: (422, "invalid_input"),
+    errors.ImportRejected: (422, "import_rejected"),
+    errors.NotFound: (404, "not_found"),
+    errors.Unauthenticated: (401, "unauthenticated"),
+    errors.Forbidden: (403, "forbidden"),
+    errors.DatabaseNotMigrated: (503, "database_not_migrated"),
+    errors.UnsafeSettings: (500, "unsafe_settings"),
+}
+
+
+def error_body(code: str, message: str, extra: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": code, "detail": message}
+    if isinstance(extra, dict):
+        body.update(jsonable_encoder(extra))
+    return body
+
+
+def _consentry_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, errors.ConsentryError)
+    status, code = next(
+        (v for cls, v in STATUS.items() if isinstance(error, cls)), (500, "internal_error"))
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_body(code, error.message, error.detail), status, headers=headers)
+
+
+def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = [
+        {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+        for e in error.errors()]
+    summary = "; ".join(f"{p['location']}: {p['message']}" for p in problems)
+    return JSONResponse(error_body("invalid_request", summary, {"problems": problems}), 422)
+
+
+def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+    return JSONResponse(error_body(code, str(error.detail)), error.status_code,
+                        headers=getattr(error, "headers", None))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(errors.ConsentryError, _consentry_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

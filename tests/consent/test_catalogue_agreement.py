@@ -1,0 +1,88 @@
+"""The whole-catalogue path and the one-track path agree on random catalogues."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from consentry.consent import (
+    Agreement,
+    CatalogueColumns,
+    Choice,
+    ConsentEvent,
+    ConsentHistory,
+    Consumer,
+    ConsumerKind,
+    DecisionContext,
+    Share,
+    TermsPolicy,
+    Track,
+    decide,
+    decide_catalogue,
+)
+from consentry.consent.terms_policy import PLATFORM_START
+from consentry.purposes import VOCABULARY
+
+PURPOSES = [p.id for p in VOCABULARY] + ["third-party-training:acme", "third-party-training:other"]
+ARTISTS = [1, 2, 3, 4]
+RIGHTS_HOLDERS = [None, 10, 11]
+
+
+@st.composite
+def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[Agreement]]:
+    tracks = []
+    for track_id in range(1, draw(st.integers(1, 12)) + 1):
+        owners = draw(st.lists(st.sampled_from(ARTISTS), min_size=1, max_size=3, unique=True))
+        shares: tuple[Share, ...] = ()
+        if len(owners) > 1:
+            part = 10_000 // len(owners)
+            last = Share(owners[-1], 10_000 - part * (len(owners) - 1))
+            shares = (*(Share(a, part) for a in owners[:-1]), last)
+        tracks.append(Track(track_id, owners[0], shares, draw(st.sampled_from(RIGHTS_HOLDERS))))
+    events = []
+    for event_id in range(1, draw(st.integers(0, 40)) + 1):
+        events.append(ConsentEvent(
+            id=event_id,
+            artist_id=draw(st.sampled_from(ARTISTS)),
+            purpose=draw(st.sampled_from(PURPOSES)),
+            choice=draw(st.sampled_from(list(Choice))),
+            track_id=draw(st.sampled_from([None, *range(1, len(tracks) + 1)])),
+            recorded_at=PLATFORM_START + timedelta(days=draw(st.integers(0, 20))),
+            source="test", terms_version="1"))
+    agreements = [
+        Agreement(i, draw(st.sampled_from([10, 11])), f"deal {i}",
+                  frozenset(draw(st.lists(st.sampled_from(PURPOSES), max_size=2))),
+                  PLATFORM_START + timedelta(days=draw(st.integers(0, 20))),
+                  PLATFORM_START + timedelta(days=draw(st.integers(21, 30))))
+        for i in range(draw(st.integers(0, 2)))]
+    return tracks, events, agreements
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    catalogue=catalogues(),
+    purpose=st.sampled_from(PURPOSES),
+    day=st.integers(0, 31),
+    prohibited=st.sampled_from([frozenset(), frozenset({"voice-likeness"})]),
+    consumer=st.sampled_from([
+        None,
+        Consumer(1, "in-house"),
+        Consumer(2, "Acme", ConsumerKind.THIRD_PARTY, "acme")]),
+)
+def test_catalogue_path_agrees_with_one_track_path(
+    catalogue, purpose, day, prohibited, consumer
+) -> None:
+    tracks, events, agreements = catalogue
+    at = PLATFORM_START + timedelta(days=day, hours=1)
+    terms = TermsPolicy("1", PLATFORM_START, prohibited=prohibited)
+    context = DecisionContext(terms, tuple(agreements), ConsentHistory(events))
+
+    batch = decide_catalogue(CatalogueColumns.from_records(tracks, events), purpose, at, terms,
+                             tuple(agreements), consumer)
+
+    for index, track in enumerate(tracks):
+        one = decide(track, purpose, at, context, consumer)
+        assert (bool(batch.allowed[index]), batch.rules()[index]) == (one.allowed, one.rule), (
+            track, one.reasons)
