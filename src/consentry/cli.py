@@ -66,9 +66,11 @@ def main() -> None:
         app()
     except ConsentryError as error:
         err.print(f"[red]error:[/red] {error.message}")
-        problems = error.detail.get("problems") if isinstance(error.detail, dict) else None
-        for problem in problems or []:
-            err.print(f"  {problem}")
+        detail = error.detail if isinstance(error.detail, dict) else {}
+        for problem in detail.get("problems", []):
+            err.print(f"  {problem}", highlight=False)
+        if "valid_purposes" in detail:
+            err.print(f"valid purposes: {', '.join(detail['valid_purposes'])}")
         sys.exit(1)
 
 

@@ -22,6 +22,10 @@ _CO_OWNERS = ("SELECT s.track_id, s.artist_id FROM track_shares s "
 _EVENTS = ("SELECT id, artist_id, COALESCE(track_id, -1) AS track_id, purpose, choice, "
            "recorded_at FROM consent_events WHERE recorded_at <= {at} AND purpose IN ({chain})")
 
+_EVENT_SCHEMA = pa.schema([("id", pa.int64()), ("artist_id", pa.int64()),
+                           ("track_id", pa.int64()), ("purpose", pa.string()),
+                           ("choice", pa.string()), ("recorded_at", pa.int64())])
+
 
 def connect_columnar(engine: Engine) -> Any:
     """An ADBC connection to the same database as ``engine``."""
@@ -54,6 +58,8 @@ def load_columns(engine: Engine, purposes: Sequence[str], at_micros: int) -> Cat
         tracks = _query(conn, _TRACKS + " ORDER BY id")
         co_owners = _query(conn, _CO_OWNERS)
         events = _query(conn, _EVENTS.format(at=int(at_micros), chain=placeholders), purposes)
+    # An empty result carries no types (SQLite infers them from rows): state them.
+    events = events.cast(_EVENT_SCHEMA)
     purpose = pc.dictionary_encode(events.column("purpose")).combine_chunks()
     return CatalogueColumns(
         track_id=_ints(tracks, "id"),

@@ -1,0 +1,114 @@
+"""The README's path through the real server: init, demo, serve, then the tour over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_SECRET, free_port
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([BIN / "consentry", *args], env=os.environ | env, text=True,
+                          capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    data = tmp_path_factory.mktemp("server")
+    port = free_port()
+    env = {"CONSENTRY_DATA_DIR": str(data), "CONSENTRY_SECRET_KEY": TEST_SECRET,
+           "CONSENTRY_PORT": str(port)}
+    assert run(env, "init").returncode == 0
+    assert run(env, "demo").returncode == 0
+    tokens = json.loads((data / "demo-tokens.json").read_text())
+    process = subprocess.Popen([BIN / "consentry", "serve"], env=os.environ | env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("server did not start")
+        yield base, tokens
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_tour_over_http(server: tuple[str, dict[str, str]]) -> None:
+    base, tokens = server
+    with httpx.Client(base_url=base, timeout=10) as http:
+        assert http.get("/docs").status_code == 200
+        assert "train-generative" in [p["id"] for p in http.get("/v1/purposes").json()]
+
+        artist = auth(tokens["artist"])
+        decision = http.get("/v1/tracks/2/decision", params={"purpose": "train-generative"},
+                            headers=artist).json()
+        assert (decision["decision"], decision["rule"]) == ("deny", "artist-default")
+
+        event = http.post("/v1/consent", headers=artist, json={
+            "purpose": "train-generative", "choice": "allow", "track_id": 2}).json()
+        decision = http.get("/v1/tracks/2/decision", params={"purpose": "train-generative"},
+                            headers=artist).json()
+        assert (decision["decision"], decision["rule"]) == ("allow", "artist-track-choice")
+        assert decision["reasons"][0]["event_id"] == event["id"]
+
+        before = http.get("/v1/tracks/2/decision", headers=artist, params={
+            "purpose": "train-generative", "at": "2021-01-01T00:00:00Z"}).json()
+        assert (before["decision"], before["rule"]) == ("deny", "co-owner-consent")
+
+        soundlab = auth(tokens["consumer_third_party"])
+        batch = http.post("/v1/decisions", headers=soundlab, json={
+            "purpose": "train-generative", "track_ids": [1, 2, 3, 5, 404]}).json()
+        assert batch["unknown_track_ids"] == [404]
+        assert {d["track_id"]: d["decision"] for d in batch["decisions"]} == {
+            1: "deny", 2: "deny", 3: "deny", 5: "allow"}
+
+        export = http.get("/v1/eligibility", headers=soundlab, params={
+            "purpose": "train-generative", "format": "csv", "eligible_only": "true"})
+        assert export.headers["content-type"].startswith("text/csv")
+        assert list(csv.DictReader(io.StringIO(export.text))) == [
+            {"track_id": str(i), "eligible": "true", "rule": "artist-default"} for i in (5, 6)]
+
+        refused = http.get("/v1/eligibility", headers=soundlab, params={"purpose": "ai-input"})
+        assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
+
+
+def test_server_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    env = {"CONSENTRY_DATA_DIR": str(tmp_path), "CONSENTRY_SECRET_KEY": TEST_SECRET}
+    result = run(env, "serve", "--port", str(free_port()))
+    assert result.returncode == 1
+    assert "run 'consentry init'" in result.stderr
+
+
+def test_production_refuses_the_default_secret(tmp_path: Path) -> None:
+    env = {"CONSENTRY_DATA_DIR": str(tmp_path), "CONSENTRY_ENVIRONMENT": "production",
+           "CONSENTRY_SECRET_KEY": ""}
+    assert run(env, "init").returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-c", "from consentry.web.app import create_app; create_app()"],
+        env=os.environ | env | {"CONSENTRY_SECRET_KEY": "development-only-secret-change-me"},
+        text=True, capture_output=True, timeout=60)
+    assert result.returncode != 0 and "CONSENTRY_SECRET_KEY must be set" in result.stderr
