@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from consentry.errors import UnknownPurpose
 
@@ -110,7 +110,7 @@ def valid_ids() -> list[str]:
     return [p.id for p in VOCABULARY] + [f"{THIRD_PARTY_TRAINING}:<company>"]
 
 
-@cache
+@lru_cache(maxsize=4096)
 def get_purpose(purpose_id: str) -> Purpose:
     """Look up a purpose; per-company third-party training is made on demand."""
     if purpose_id in _BY_ID:
@@ -131,7 +131,7 @@ def third_party_purpose(organisation: str) -> str:
     return get_purpose(f"{THIRD_PARTY_TRAINING}:{organisation}").id
 
 
-@cache
+@lru_cache(maxsize=4096)
 def deny_chain(purpose_id: str) -> tuple[str, ...]:
     """The purpose and every broader one, narrowest first: a 'deny' on any of them applies."""
     chain: list[str] = []
@@ -142,7 +142,7 @@ def deny_chain(purpose_id: str) -> tuple[str, ...]:
     return tuple(chain)
 
 
-@cache
+@lru_cache(maxsize=4096)
 def allow_chain(purpose_id: str) -> tuple[str, ...]:
     """The purposes whose 'allow' reaches this one: upwards until an explicit opt-in boundary."""
     chain: list[str] = []

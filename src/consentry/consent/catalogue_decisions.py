@@ -171,6 +171,10 @@ class _ScopeChoices:
         np.logical_or.at(denied, inverse, latest_deny)
         np.logical_or.at(allowed, inverse, latest_allow)
         self.value = np.where(denied, -1, np.where(allowed, 1, 0)).astype(np.int8)
+        self.key_track = (self.keys & 0xFFFFFFFF) - 1
+        wide = self.key_track == NO_TRACK
+        self.wide_artist, self.wide_value = self.keys[wide] >> 32, self.value[wide]
+        self.scoped_track = self.key_track[~wide]
 
     def lookup(self, keys: Ints) -> npt.NDArray[np.int8]:
         if not len(self.keys):
@@ -178,18 +182,43 @@ class _ScopeChoices:
         position = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         return np.where(self.keys[position] == keys, self.value[position], 0).astype(np.int8)
 
+    def on_artist(self, artist: Ints) -> npt.NDArray[np.int8]:
+        """The artist-wide choices of these artists: a table by artist id when ids are dense."""
+        if not _dense(self.wide_artist, artist):
+            return self.lookup(_scope_key(artist, np.full(len(artist), NO_TRACK)))
+        table = np.zeros(self.wide_artist.max() + 2, np.int8)
+        table[self.wide_artist] = self.wide_value
+        return table[np.minimum(artist, len(table) - 1)]
+
+    def on_track(self, artist: Ints, track: Ints) -> npt.NDArray[np.int8]:
+        """The track choices: only rows whose track has one are searched, most have none."""
+        if not _dense(self.scoped_track, track):
+            return self.lookup(_scope_key(artist, track))
+        marked = np.zeros(self.scoped_track.max() + 2, bool)
+        marked[self.scoped_track] = True
+        rows = np.flatnonzero(marked[np.minimum(track, len(marked) - 1)])
+        found = np.zeros(len(track), np.int8)
+        found[rows] = self.lookup(_scope_key(artist[rows], track[rows]))
+        return found
+
     def owner_choice(
         self, artist: Ints, track: Ints, default: bool
     ) -> tuple[Bools, npt.NDArray[np.int8]]:
         """Track choice, else artist default, else platform default, with the deciding rule."""
-        on_track = self.lookup(_scope_key(artist, track))
-        on_artist = self.lookup(_scope_key(artist, np.full(len(artist), NO_TRACK)))
+        on_track = self.on_track(artist, track)
+        on_artist = self.on_artist(artist)
         allowed = np.where(on_track != 0, on_track > 0,
                            np.where(on_artist != 0, on_artist > 0, default))
         rule = np.where(on_track != 0, Rule.ARTIST_TRACK_CHOICE.code,
                         np.where(on_artist != 0, Rule.ARTIST_DEFAULT.code,
                                  Rule.PLATFORM_DEFAULT.code))
         return allowed, rule.astype(np.int8)
+
+
+def _dense(ids: Ints, queries: Ints) -> bool:
+    """Index a table by id instead of binary search: ids non-negative and not too sparse."""
+    return bool(len(ids) and len(queries) and ids.min() >= 0 and queries.min() >= 0
+                and ids.max() < max(8 * len(queries), 1 << 22))
 
 
 def _scope_key(artist: Ints, track: Ints) -> Ints:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentry import errors
+
+logger = logging.getLogger("consentry.web")
 
 STATUS: dict[type[errors.ConsentryError], tuple[int, str]] = {
     errors.UnknownPurpose: (422, "unknown_purpose"),
@@ -55,7 +59,24 @@ def _http_error(_request: Request, error: Exception) -> JSONResponse:
                         headers=getattr(error, "headers", None))
 
 
+def _unstorable_value(_request: Request, _error: Exception) -> JSONResponse:
+    """Input the database cannot hold (an id beyond its integers, a NUL byte in text)."""
+    return JSONResponse(error_body(
+        "invalid_input", "a value is out of range or cannot be stored (e.g. an id too large)"),
+        422)
+
+
+def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=error)
+    return JSONResponse(error_body("internal_error", "an unexpected error occurred; it was "
+                                   "logged and nothing was changed"), 500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(errors.ConsentryError, _consentry_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    # PostgreSQL raises DataError, SQLite's driver OverflowError, on values they cannot bind
+    app.add_exception_handler(DataError, _unstorable_value)
+    app.add_exception_handler(OverflowError, _unstorable_value)
+    app.add_exception_handler(Exception, _unexpected)

@@ -64,10 +64,18 @@ def get_track(track_id: int, db: Db, who: Who) -> TrackOut:
 
 @router.get("/{track_id}/consent", response_model=list[ConsentEventOut])
 def track_consent(track_id: int, db: Db, who: Who) -> list[ConsentEventOut]:
-    """Every event that bears on this track: its own choices and its owners' defaults."""
+    """The events that bear on this track: choices made for it, and the caller's own defaults.
+
+    Admins see every owner's defaults too; a co-owner's choices for their other tracks are
+    theirs alone.
+    """
     track = catalogue.get_track(db, track_id)
     access.require_track(who, track)
-    return [ConsentEventOut.of(e) for e in ledger.track_events(db, track_id)]
+    events = ledger.track_events(db, track_id)
+    if who.role is not Role.ADMIN:
+        events = [e for e in events if e.track_id == track_id or (
+            who.role is Role.ARTIST and e.artist_id == who.subject_id)]
+    return [ConsentEventOut.of(e) for e in events]
 
 
 @router.get("/{track_id}/decisions", response_model=list[DecisionOut])
