@@ -21,12 +21,12 @@ demo: $(STAMP)
 	$(BIN)/consentry serve
 
 test: $(STAMP) system-deps
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check $(wildcard src tests bench)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 check: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check $(wildcard src tests bench)
 	$(BIN)/pytest -m "not slow and not postgres and not browser" -q
 
 bench: $(STAMP) system-deps

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy.engine import Engine
 
 from consentry.consent import CatalogueColumns
@@ -19,12 +18,15 @@ from consentry.consent import CatalogueColumns
 _TRACKS = "SELECT id, artist_id, COALESCE(rights_holder_id, -1) AS rights_holder_id FROM tracks"
 _CO_OWNERS = ("SELECT s.track_id, s.artist_id FROM track_shares s "
               "JOIN tracks t ON t.id = s.track_id WHERE s.artist_id <> t.artist_id")
-_EVENTS = ("SELECT id, artist_id, COALESCE(track_id, -1) AS track_id, purpose, choice, "
-           "recorded_at FROM consent_events WHERE recorded_at <= {at} AND purpose IN ({chain})")
+# Purpose and choice arrive as integers: strings cost the driver more than every other column.
+_EVENTS = ("SELECT id, artist_id, COALESCE(track_id, -1) AS track_id, "
+           "CASE purpose {codes} END AS purpose, CASE choice WHEN 'allow' THEN 1 ELSE 0 END "
+           "AS allow, recorded_at FROM consent_events "
+           "WHERE recorded_at <= {at} AND purpose IN ({chain})")
 
 _EVENT_SCHEMA = pa.schema([("id", pa.int64()), ("artist_id", pa.int64()),
-                           ("track_id", pa.int64()), ("purpose", pa.string()),
-                           ("choice", pa.string()), ("recorded_at", pa.int64())])
+                           ("track_id", pa.int64()), ("purpose", pa.int64()),
+                           ("allow", pa.int64()), ("recorded_at", pa.int64())])
 
 
 def connect_columnar(engine: Engine) -> Any:
@@ -51,16 +53,21 @@ def _ints(table: pa.Table, column: str) -> np.ndarray:
 
 
 def load_columns(engine: Engine, purposes: Sequence[str], at_micros: int) -> CatalogueColumns:
-    """Every track, every co-owner, and the events about ``purposes`` up to ``at_micros``."""
-    placeholders = ", ".join(["?" if engine.url.get_backend_name() == "sqlite" else f"${i + 1}"
-                              for i in range(len(purposes))])
+    """Every track, every co-owner, and the events about ``purposes`` up to ``at_micros``.
+
+    An event's purpose code is the position of its purpose in ``purposes``.
+    """
+    mark = "?" if engine.url.get_backend_name() == "sqlite" else "$"
+    params = [f"{mark}{i + 1}" for i in range(len(purposes))]
+    events_sql = _EVENTS.format(
+        codes=" ".join(f"WHEN {p} THEN {i}" for i, p in enumerate(params)),
+        at=int(at_micros), chain=", ".join(params))
     with connect_columnar(engine) as conn:
         tracks = _query(conn, _TRACKS + " ORDER BY id")
         co_owners = _query(conn, _CO_OWNERS)
-        events = _query(conn, _EVENTS.format(at=int(at_micros), chain=placeholders), purposes)
-    # An empty result carries no types (SQLite infers them from rows): state them.
-    events = events.cast(_EVENT_SCHEMA)
-    purpose = pc.dictionary_encode(events.column("purpose")).combine_chunks()
+        # An empty result carries no types (SQLite infers them from rows): state them.
+        events = (_query(conn, events_sql, purposes).cast(_EVENT_SCHEMA) if purposes
+                  else _EVENT_SCHEMA.empty_table())
     return CatalogueColumns(
         track_id=_ints(tracks, "id"),
         artist_id=_ints(tracks, "artist_id"),
@@ -70,8 +77,8 @@ def load_columns(engine: Engine, purposes: Sequence[str], at_micros: int) -> Cat
         event_id=_ints(events, "id"),
         event_artist_id=_ints(events, "artist_id"),
         event_track_id=_ints(events, "track_id"),
-        event_purpose=purpose.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-        event_allow=pc.equal(events.column("choice"), "allow").to_numpy(zero_copy_only=False),
+        event_purpose=_ints(events, "purpose"),
+        event_allow=_ints(events, "allow") == 1,
         event_recorded_at=_ints(events, "recorded_at"),
-        purpose_names=tuple(purpose.dictionary.to_pylist()),
+        purpose_names=tuple(purposes),
     )
