@@ -97,6 +97,7 @@ def init() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface (default from settings)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes")] = None,
 ) -> None:
     """Serve the web app and API (docs at /docs)."""
     import uvicorn
@@ -106,7 +107,7 @@ def serve(
     host, port = host or settings.host, port or settings.port
     out.print(f"serving on http://{host}:{port} (API docs at http://{host}:{port}/docs)")
     uvicorn.run("consentry.web.app:create_default_app", factory=True, host=host, port=port,
-                log_level="info")
+                workers=workers or settings.workers, log_level="info")
 
 
 @app.command("import")

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
         default=DEVELOPMENT_SECRET, description="Keys the hashes of API tokens")
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, ge=1, le=64, description="Server worker processes")
     token_ttl_days: int = Field(default=90, ge=1, le=3650)
     decision_batch_limit: int = Field(default=10_000, ge=1)
 

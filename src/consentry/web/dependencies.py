@@ -39,13 +39,17 @@ def db_transaction(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[C
 def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    engine: Annotated[Engine, Depends(get_engine)],
+    connection: Annotated[Connection, Depends(db_transaction)],
 ) -> Principal:
+    """The token's principal, read on the request's own connection.
+
+    One connection per request: a second one here let concurrent requests each hold one
+    and wait for another until the pool ran dry.
+    """
     if credentials is None:
         raise Unauthenticated("missing bearer token (Authorization: Bearer cst_...)")
-    with engine.connect() as connection:
-        return authenticate(connection, request.app.state.settings.secret_key,
-                            credentials.credentials)
+    return authenticate(connection, request.app.state.settings.secret_key,
+                        credentials.credentials)
 
 
 def instant(

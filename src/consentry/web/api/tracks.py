@@ -10,7 +10,7 @@ from consentry.consent import Share
 from consentry.errors import Forbidden, InvalidInput
 from consentry.purposes import VOCABULARY, get_purpose
 from consentry.store import catalogue, ledger, parties
-from consentry.store.decisions import decide_track, decide_tracks
+from consentry.store.decisions import decide_tracks
 from consentry.web.api.models import ConsentEventOut, DecisionOut, TrackIn, TrackOut
 from consentry.web.dependencies import At, Db, Who
 
@@ -93,4 +93,4 @@ def track_decision(track_id: int, purpose: str, db: Db, who: Who, at: At) -> Dec
     track = catalogue.get_track(db, track_id)
     access.require_decision_access(who, track, purpose)
     consumer = parties.get_consumer(db, who.subject_id) if who.role is Role.CONSUMER else None
-    return DecisionOut.of(decide_track(db, track.id, purpose, at, consumer))
+    return DecisionOut.of(decide_tracks(db, [track], purpose, at, consumer)[0])
