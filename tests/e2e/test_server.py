@@ -96,6 +96,20 @@ def test_tour_over_http(server: tuple[str, dict[str, str]]) -> None:
         assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
 
 
+def test_a_write_is_committed_before_its_response(server: tuple[str, dict[str, str]]) -> None:
+    """A client told "201" finds its event on its very next request, every time."""
+    base, tokens = server
+    artist = auth(tokens["artist"])
+    with httpx.Client(base_url=base, timeout=10) as http:
+        for choice in ["allow", "deny"] * 15:
+            recorded = http.post("/v1/consent", headers=artist, json={
+                "purpose": "train-generative", "choice": choice, "track_id": 1}).json()
+            decision = http.get("/v1/tracks/1/decision", headers=artist,
+                                params={"purpose": "train-generative"}).json()
+            assert (decision["decision"], decision["reasons"][0]["event_id"]) == (
+                choice, recorded["id"])
+
+
 def test_server_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     env = {"CONSENTRY_DATA_DIR": str(tmp_path), "CONSENTRY_SECRET_KEY": TEST_SECRET}
     result = run(env, "serve", "--port", str(free_port()))

@@ -22,3 +22,4 @@ def test_track_consent_hides_a_co_owners_defaults(client: TestClient, world: Wor
     seen_by_admin = {e["id"] for e in client.get(
         f"/v1/tracks/{world.track_ab}/consent", headers=world.headers("admin")).json()}
     assert {b_default["id"], b_on_track["id"], a_default["id"]} <= seen_by_admin
+

@@ -36,10 +36,14 @@ def db_transaction(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[C
         yield connection
 
 
+# Commit before the response leaves: a client told "201" must find its write on its next call.
+_transaction = Depends(db_transaction, scope="function")
+
+
 def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    connection: Annotated[Connection, Depends(db_transaction)],
+    connection: Annotated[Connection, _transaction],
 ) -> Principal:
     """The token's principal, read on the request's own connection.
 
@@ -60,6 +64,6 @@ def instant(
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-Db = Annotated[Connection, Depends(db_transaction)]
+Db = Annotated[Connection, _transaction]
 Who = Annotated[Principal, Depends(current_principal)]
 At = Annotated[datetime, Depends(instant)]
