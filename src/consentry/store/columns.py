@@ -15,7 +15,9 @@ from sqlalchemy.engine import Engine
 
 from consentry.consent import CatalogueColumns
 
-_TRACKS = "SELECT id, artist_id, COALESCE(rights_holder_id, -1) AS rights_holder_id FROM tracks"
+_TRACKS = "SELECT id, artist_id FROM tracks ORDER BY id"
+# Only catalogues under an agreement matter to the rules: an index answers this, not a scan.
+_CATALOGUED = "SELECT id, rights_holder_id FROM tracks WHERE rights_holder_id IN ({holders})"
 # A sole owner holds all 10,000 basis points, so this skips most rows without a join;
 # the managing artists among the rest are dropped in numpy (see _co_owners).
 _SHARED = "SELECT track_id, artist_id FROM track_shares WHERE basis_points < 10000"
@@ -53,10 +55,13 @@ def _ints(table: pa.Table, column: str) -> np.ndarray:
     return table.column(column).to_numpy().astype(np.int64, copy=False)
 
 
-def load_columns(engine: Engine, purposes: Sequence[str], at_micros: int) -> CatalogueColumns:
+def load_columns(
+    engine: Engine, purposes: Sequence[str], at_micros: int, rights_holders: Sequence[int] = (),
+) -> CatalogueColumns:
     """Every track, every co-owner, and the events about ``purposes`` up to ``at_micros``.
 
-    An event's purpose code is the position of its purpose in ``purposes``.
+    An event's purpose code is the position of its purpose in ``purposes``. Tracks carry their
+    rights holder only when it is one of ``rights_holders`` (those with agreements).
     """
     mark = "?" if engine.url.get_backend_name() == "sqlite" else "$"
     params = [f"{mark}{i + 1}" for i in range(len(purposes))]
@@ -64,18 +69,24 @@ def load_columns(engine: Engine, purposes: Sequence[str], at_micros: int) -> Cat
         codes=" ".join(f"WHEN {p} THEN {i}" for i, p in enumerate(params)),
         at=int(at_micros), chain=", ".join(params))
     with connect_columnar(engine) as conn:
-        tracks = _query(conn, _TRACKS + " ORDER BY id")
+        tracks = _query(conn, _TRACKS)
+        holders = ", ".join(str(int(h)) for h in rights_holders)
+        catalogued = _query(conn, _CATALOGUED.format(holders=holders)) if holders else None
         shared = _query(conn, _SHARED)
         # An empty result carries no types (SQLite infers them from rows): state them.
         events = (_query(conn, events_sql, purposes).cast(_EVENT_SCHEMA) if purposes
                   else _EVENT_SCHEMA.empty_table())
     track_id, artist_id = _ints(tracks, "id"), _ints(tracks, "artist_id")
+    rights_holder_id = np.full(len(track_id), -1, np.int64)
+    if catalogued is not None and catalogued.num_rows:
+        rights_holder_id[np.searchsorted(track_id, _ints(catalogued, "id"))] = _ints(
+            catalogued, "rights_holder_id")
     co_owner_track_id, co_owner_artist_id = _co_owners(
         track_id, artist_id, _ints(shared, "track_id"), _ints(shared, "artist_id"))
     return CatalogueColumns(
         track_id=track_id,
         artist_id=artist_id,
-        rights_holder_id=_ints(tracks, "rights_holder_id"),
+        rights_holder_id=rights_holder_id,
         co_owner_track_id=co_owner_track_id,
         co_owner_artist_id=co_owner_artist_id,
         event_id=_ints(events, "id"),

@@ -73,5 +73,6 @@ def decide_all(
     with engine.connect() as conn:
         terms = terms_at(conn, at)
         agreements = tuple(list_agreements(conn))
-    columns = load_columns(engine, _relevant_purposes(purpose, consumer), to_micros(at))
+    holders = sorted({a.rights_holder_id for a in agreements})
+    columns = load_columns(engine, _relevant_purposes(purpose, consumer), to_micros(at), holders)
     return decide_catalogue(columns, purpose, at, terms, agreements, consumer)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -61,6 +62,9 @@ track_shares = Table(
     Column("track_id", Integer, ForeignKey("tracks.id"), primary_key=True),
     Column("artist_id", Integer, ForeignKey("artists.id"), primary_key=True, index=True),
     Column("basis_points", Integer, nullable=False),
+    Index("ix_track_shares_partial", "track_id", "artist_id",
+          sqlite_where=text("basis_points < 10000"),
+          postgresql_where=text("basis_points < 10000")),
 )
 
 consumers = Table(
@@ -95,7 +99,8 @@ consent_events = Table(
     Column("recorded_by", String(200), nullable=False),
     Index("ix_consent_events_artist_time", "artist_id", "recorded_at"),
     Index("ix_consent_events_track", "track_id"),
-    Index("ix_consent_events_purpose_time", "purpose", "recorded_at"),
+    Index("ix_consent_events_purpose_covering", "purpose", "recorded_at", "artist_id",
+          "track_id", "choice", "id"),
 )
 
 api_tokens = Table(
