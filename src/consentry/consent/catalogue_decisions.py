@@ -164,12 +164,12 @@ class _ScopeChoices:
         allow_codes = cols.purpose_codes(allow_chain(purpose))
         latest_allow = allow[last] & np.isin(purpose_code[last], allow_codes)
         latest_deny = ~allow[last]
+        # Sorted by artist then scope, so the keys come in order: each run is one scope.
         keys = _scope_key(artist[last], track[last])
-        self.keys, inverse = np.unique(keys, return_inverse=True)
-        denied = np.zeros(len(self.keys), bool)
-        allowed = np.zeros(len(self.keys), bool)
-        np.logical_or.at(denied, inverse, latest_deny)
-        np.logical_or.at(allowed, inverse, latest_allow)
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))[:len(keys)]
+        self.keys = keys[starts]
+        denied = np.logical_or.reduceat(latest_deny, starts) if len(keys) else latest_deny
+        allowed = np.logical_or.reduceat(latest_allow, starts) if len(keys) else latest_allow
         self.value = np.where(denied, -1, np.where(allowed, 1, 0)).astype(np.int8)
         self.key_track = (self.keys & 0xFFFFFFFF) - 1
         wide = self.key_track == NO_TRACK

@@ -79,7 +79,7 @@ def load_columns(
     track_id, artist_id = _ints(tracks, "id"), _ints(tracks, "artist_id")
     rights_holder_id = np.full(len(track_id), -1, np.int64)
     if catalogued is not None and catalogued.num_rows:
-        rights_holder_id[np.searchsorted(track_id, _ints(catalogued, "id"))] = _ints(
+        rights_holder_id[_positions(track_id, _ints(catalogued, "id"))] = _ints(
             catalogued, "rights_holder_id")
     co_owner_track_id, co_owner_artist_id = _co_owners(
         track_id, artist_id, _ints(shared, "track_id"), _ints(shared, "artist_id"))
@@ -103,9 +103,23 @@ def _co_owners(
     track_id: np.ndarray, artist_id: np.ndarray, share_track: np.ndarray, share_artist: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Share rows minus the managing artist's own: the owners whose consent is extra."""
-    position = np.searchsorted(track_id, share_track)
-    known = position < len(track_id)
-    known[known] = track_id[position[known]] == share_track[known]
+    position = _positions(track_id, share_track)
+    known = position >= 0
     keep = known.copy()
     keep[known] = artist_id[position[known]] != share_artist[known]
     return share_track[keep], share_artist[keep]
+
+
+def _positions(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Index of each id in ``sorted_ids`` (-1 where absent): a table when ids are dense."""
+    if not len(sorted_ids) or not len(ids):
+        return np.full(len(ids), -1, np.int64)
+    if sorted_ids[0] >= 0 and sorted_ids[-1] < 4 * len(sorted_ids) + 1024:
+        table = np.full(int(sorted_ids[-1]) + 1, -1, np.int64)
+        table[sorted_ids] = np.arange(len(sorted_ids))
+        inside = (ids >= 0) & (ids < len(table))
+        found = np.full(len(ids), -1, np.int64)
+        found[inside] = table[ids[inside]]
+        return found
+    position = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return np.where(sorted_ids[position] == ids, position, -1)
