@@ -35,6 +35,10 @@ class Forbidden(ConsentryError):
     """Valid credentials that do not reach this resource or purpose."""
 
 
+class RateLimited(ConsentryError):
+    """Too many attempts in a window; ``detail["retry_after"]`` says how many seconds to wait."""
+
+
 class ImportRejected(ConsentryError):
     """A catalogue file with bad rows; nothing from it was imported."""
 

@@ -185,3 +185,13 @@ def test_shares_must_add_up_and_include_the_artist() -> None:
         Track(5, 10, (Share(11, 10_000),))
     with pytest.raises(InvalidInput, match="twice"):
         Track(5, 10, (Share(10, 5000), Share(10, 5000)))
+
+
+def test_clear_withdraws_a_choice_so_the_next_level_decides() -> None:
+    events = [event(10, "train-generative", ALLOW), event(10, "train-generative", DENY, 1),
+              event(10, "train-generative", Choice.CLEAR, 1, day=2)]
+    assert verdict(SOLO, "train-generative", events) == (True, Rule.ARTIST_DEFAULT)
+    assert verdict(SOLO, "train-generative", events, at=T0 + timedelta(days=1, hours=1)) == (
+        False, Rule.ARTIST_TRACK_CHOICE)
+    events.append(event(10, "train-generative", Choice.CLEAR, day=3))
+    assert verdict(SOLO, "train-generative", events) == (False, Rule.PLATFORM_DEFAULT)

@@ -40,6 +40,7 @@ class CatalogueColumns:
     event_track_id: Ints
     event_purpose: Ints  # index into purpose_names
     event_allow: Bools
+    event_deny: Bools  # neither allow nor deny: a 'clear' event
     event_recorded_at: Ints  # microseconds since the epoch
     purpose_names: tuple[str, ...]  # the dictionary of event_purpose codes
 
@@ -66,6 +67,7 @@ class CatalogueColumns:
                                  for e in events]),
             event_purpose=ints([names.index(e.purpose) for e in events]),
             event_allow=np.array([e.allowed for e in events], bool),
+            event_deny=np.array([e.denied for e in events], bool),
             event_recorded_at=ints([to_micros(e.recorded_at) for e in events]),
             purpose_names=names,
         )
@@ -153,17 +155,18 @@ class _ScopeChoices:
         track = cols.event_track_id[relevant]
         purpose_code = cols.event_purpose[relevant]
         allow = cols.event_allow[relevant]
+        deny = cols.event_deny[relevant]
         order = np.lexsort((cols.event_id[relevant], cols.event_recorded_at[relevant],
                             purpose_code, track, artist))
-        artist, track, purpose_code, allow = (
-            artist[order], track[order], purpose_code[order], allow[order])
+        artist, track, purpose_code, allow, deny = (
+            artist[order], track[order], purpose_code[order], allow[order], deny[order])
         # The last event of each (artist, scope, purpose) run is the latest one.
         last = np.ones(len(order), bool)
         last[:-1] = ((artist[1:] != artist[:-1]) | (track[1:] != track[:-1])
                      | (purpose_code[1:] != purpose_code[:-1]))
         allow_codes = cols.purpose_codes(allow_chain(purpose))
         latest_allow = allow[last] & np.isin(purpose_code[last], allow_codes)
-        latest_deny = ~allow[last]
+        latest_deny = deny[last]
         # Sorted by artist then scope, so the keys come in order: each run is one scope.
         keys = _scope_key(artist[last], track[last])
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))[:len(keys)]

@@ -18,6 +18,7 @@ class Choice(StrEnum):
 
     ALLOW = "allow"
     DENY = "deny"
+    CLEAR = "clear"  # withdraws the scope's explicit choice: the next level decides again
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class ConsentChoice:
     def __post_init__(self) -> None:
         get_purpose(self.purpose)
         if not isinstance(self.choice, Choice):
-            raise InvalidInput(f"choice must be 'allow' or 'deny', not {self.choice!r}")
+            raise InvalidInput(
+                f"choice must be 'allow', 'deny' or 'clear', not {self.choice!r}")
         if len(self.source) > 200:
             raise InvalidInput("source is longer than 200 characters")
 
@@ -64,3 +66,7 @@ class ConsentEvent:
     @property
     def allowed(self) -> bool:
         return self.choice is Choice.ALLOW
+
+    @property
+    def denied(self) -> bool:
+        return self.choice is Choice.DENY

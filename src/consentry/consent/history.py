@@ -3,6 +3,7 @@
 Within one scope (one track, or all of the artist's tracks) the latest event per purpose
 counts; a 'deny' on the purpose or any broader one wins over any 'allow', and an 'allow'
 reaches narrower purposes down to an explicit opt-in boundary (see purposes.allow_chain).
+A 'clear' as the latest event leaves the purpose unset in that scope.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class ConsentHistory:
         latest = {p: self.latest(artist_id, track_id, p, at) for p in deny_chain(purpose)}
         for p in deny_chain(purpose):
             event = latest[p]
-            if event is not None and not event.allowed:
+            if event is not None and event.denied:
                 return event
         for p in allow_chain(purpose):
             event = latest[p]

@@ -23,13 +23,13 @@ _CATALOGUED = "SELECT id, rights_holder_id FROM tracks WHERE rights_holder_id IN
 _SHARED = "SELECT track_id, artist_id FROM track_shares WHERE basis_points < 10000"
 # Purpose and choice arrive as integers: strings cost the driver more than every other column.
 _EVENTS = ("SELECT id, artist_id, COALESCE(track_id, -1) AS track_id, "
-           "CASE purpose {codes} END AS purpose, CASE choice WHEN 'allow' THEN 1 ELSE 0 END "
-           "AS allow, recorded_at FROM consent_events "
+           "CASE purpose {codes} END AS purpose, CASE choice WHEN 'allow' THEN 1 "
+           "WHEN 'deny' THEN 0 ELSE 2 END AS choice, recorded_at FROM consent_events "
            "WHERE recorded_at <= {at} AND purpose IN ({chain})")
 
 _EVENT_SCHEMA = pa.schema([("id", pa.int64()), ("artist_id", pa.int64()),
                            ("track_id", pa.int64()), ("purpose", pa.int64()),
-                           ("allow", pa.int64()), ("recorded_at", pa.int64())])
+                           ("choice", pa.int64()), ("recorded_at", pa.int64())])
 
 
 def connect_columnar(engine: Engine) -> Any:
@@ -93,7 +93,8 @@ def load_columns(
         event_artist_id=_ints(events, "artist_id"),
         event_track_id=_ints(events, "track_id"),
         event_purpose=_ints(events, "purpose"),
-        event_allow=_ints(events, "allow") == 1,
+        event_allow=_ints(events, "choice") == 1,
+        event_deny=_ints(events, "choice") == 0,
         event_recorded_at=_ints(events, "recorded_at"),
         purpose_names=tuple(purposes),
     )

@@ -116,3 +116,37 @@ api_tokens = Table(
     Column("revoked_at", BigInteger),
     UniqueConstraint("token_hash", name="uq_api_tokens_hash"),
 )
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("artist_id", Integer, ForeignKey("artists.id")),
+    Column("rights_holder_id", Integer, ForeignKey("rights_holders.id")),
+    Column("locale", String(8), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("disabled_at", BigInteger),
+    UniqueConstraint("email", name="uq_users_email"),
+)
+
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),  # the cookie holds the id, never stored
+    Column("user_id", Integer, ForeignKey("users.id"), index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Index("ix_login_failures_email_at", "email", "at"),
+    Index("ix_login_failures_client_at", "client", "at"),
+)

@@ -23,6 +23,7 @@ STATUS: dict[type[errors.ConsentryError], tuple[int, str]] = {
     errors.NotFound: (404, "not_found"),
     errors.Unauthenticated: (401, "unauthenticated"),
     errors.Forbidden: (403, "forbidden"),
+    errors.RateLimited: (429, "rate_limited"),
     errors.DatabaseNotMigrated: (503, "database_not_migrated"),
     errors.UnsafeSettings: (500, "unsafe_settings"),
 }
@@ -40,6 +41,8 @@ def _consentry_error(_request: Request, error: Exception) -> JSONResponse:
     status, code = next(
         (v for cls, v in STATUS.items() if isinstance(error, cls)), (500, "internal_error"))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 429 and isinstance(error.detail, dict):
+        headers = {"Retry-After": str(error.detail.get("retry_after", 60))}
     return JSONResponse(error_body(code, error.message, error.detail), status, headers=headers)
 
 

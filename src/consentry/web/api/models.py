@@ -122,7 +122,8 @@ class ConsumerOut(BaseModel):
 
 class ConsentIn(BaseModel):
     purpose: str = Field(max_length=100)
-    choice: Literal["allow", "deny"]
+    choice: Literal["allow", "deny", "clear"] = Field(
+        description="'clear' withdraws this scope's choice: the next level decides again")
     artist_id: int | None = Field(default=None, description="Whose choice (artists: self)")
     track_id: int | None = Field(default=None, description="One track; omit for all tracks")
     source: str = Field(default="api", max_length=200)

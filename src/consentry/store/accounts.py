@@ -1,0 +1,166 @@
+"""Web accounts: argon2-hashed passwords, server-side sessions, rate-limited logins."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from consentry.access import Role
+from consentry.errors import InvalidInput, RateLimited, Unauthenticated
+from consentry.store.parties import create_artist, get_rights_holder
+from consentry.store.schema import login_failures, users, web_sessions
+from consentry.timestamps import to_micros, utcnow
+
+LOCALES = ("en", "de")
+SESSION_LIFETIME = timedelta(days=14)
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_CLIENT = 20
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
+_hasher = PasswordHasher()
+# Verifying against this keeps an unknown e-mail as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password anybody has")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    artist_id: int | None
+    rights_holder_id: int | None
+    locale: str
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A browser session; ``secret`` is the cookie value and exists only in the browser."""
+
+    secret: str
+    csrf_token: str
+    user: User | None
+
+
+def _user(row) -> User:  # type: ignore[no-untyped-def]
+    return User(row.id, row.email, row.display_name, Role(row.role), row.artist_id,
+                row.rights_holder_id, row.locale)
+
+
+def _session_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise InvalidInput("that is not an e-mail address")
+    return email
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < 10:
+        raise InvalidInput("the password must be at least 10 characters")
+    if len(password) > 1024:
+        raise InvalidInput("the password must be at most 1024 characters")
+
+
+def create_user(
+    conn: Connection, email: str, password: str, display_name: str, role: Role,
+    *, artist_id: int | None = None, rights_holder_id: int | None = None, locale: str = "en",
+) -> User:
+    """Create an account. An artist account without an artist gets a new artist record."""
+    email = normalise_email(email)
+    check_password_strength(password)
+    display_name = display_name.strip()
+    if not display_name or len(display_name) > 200:
+        raise InvalidInput("the name must be 1 to 200 characters")
+    if locale not in LOCALES:
+        raise InvalidInput(f"language must be one of {', '.join(LOCALES)}")
+    if conn.execute(select(users.c.id).where(users.c.email == email)).first():
+        raise InvalidInput("an account with this e-mail address already exists")
+    if role is Role.ARTIST and artist_id is None:
+        artist_id = create_artist(conn, display_name).id
+    if role is Role.RIGHTS_HOLDER:
+        if rights_holder_id is None:
+            raise InvalidInput("a rights-holder account needs its rights holder")
+        get_rights_holder(conn, rights_holder_id)
+    if role is Role.CONSUMER:
+        raise InvalidInput("AI consumers use API tokens, not web accounts")
+    new_id = conn.execute(insert(users).values(
+        email=email, password_hash=_hasher.hash(password), display_name=display_name,
+        role=role.value, artist_id=artist_id, rights_holder_id=rights_holder_id, locale=locale,
+        created_at=to_micros(utcnow()))).inserted_primary_key[0]  # type: ignore[index]
+    return User(new_id, email, display_name, role, artist_id, rights_holder_id, locale)
+
+
+def verify_login(conn: Connection, email: str, password: str, client: str) -> User:
+    """The user for a correct e-mail and password; failures are counted and rate-limited."""
+    email = email.strip().lower()[:254]
+    since = to_micros(utcnow() - FAILURE_WINDOW)
+    by_email = conn.execute(select(func.count()).select_from(login_failures).where(
+        login_failures.c.email == email, login_failures.c.at >= since)).scalar_one()
+    by_client = conn.execute(select(func.count()).select_from(login_failures).where(
+        login_failures.c.client == client[:64], login_failures.c.at >= since)).scalar_one()
+    if by_email >= MAX_FAILURES_PER_EMAIL or by_client >= MAX_FAILURES_PER_CLIENT:
+        raise RateLimited("too many failed logins; try again in 15 minutes",
+                          {"retry_after": int(FAILURE_WINDOW.total_seconds())})
+    row = conn.execute(select(users).where(users.c.email == email)).first()
+    try:
+        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+        if row is None or row.disabled_at is not None:
+            raise VerificationError
+    except (VerificationError, InvalidHashError):
+        conn.execute(insert(login_failures).values(
+            email=email, client=client[:64], at=to_micros(utcnow())))
+        raise Unauthenticated("wrong e-mail address or password") from None
+    return _user(row)
+
+
+def get_user(conn: Connection, user_id: int) -> User:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    if row is None:
+        raise Unauthenticated("no such account")
+    return _user(row)
+
+
+def list_users(conn: Connection) -> list[User]:
+    return [_user(r) for r in conn.execute(select(users).order_by(users.c.id))]
+
+
+def set_locale(conn: Connection, user_id: int, locale: str) -> None:
+    if locale in LOCALES:
+        conn.execute(update(users).where(users.c.id == user_id).values(locale=locale))
+
+
+def start_session(conn: Connection, user: User | None) -> WebSession:
+    """A new session with a fresh id and CSRF token (login always starts a new one)."""
+    secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    now = utcnow()
+    conn.execute(insert(web_sessions).values(
+        id_hash=_session_hash(secret), user_id=user.id if user else None, csrf_token=csrf,
+        created_at=to_micros(now), expires_at=to_micros(now + SESSION_LIFETIME)))
+    return WebSession(secret, csrf, user)
+
+
+def load_session(conn: Connection, secret: str) -> WebSession | None:
+    """The live session behind a cookie value, or None."""
+    if not secret or len(secret) > 100:
+        return None
+    row = conn.execute(select(web_sessions).where(
+        web_sessions.c.id_hash == _session_hash(secret))).first()
+    if row is None or row.expires_at <= to_micros(utcnow()):
+        return None
+    user = get_user(conn, row.user_id) if row.user_id is not None else None
+    return WebSession(secret, row.csrf_token, user)
+
+
+def end_session(conn: Connection, secret: str) -> None:
+    conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == _session_hash(secret)))
