@@ -376,6 +376,10 @@ def demo(json_output: JsonFlag = False) -> None:
         _print_json(secrets)
         return
     out.print("seeded the demo catalogue" if seeded_now else "demo catalogue already present")
+    from consentry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    out.print(f"web logins (password '{DEMO_PASSWORD}'): "
+              + ", ".join(email for email, *_ in DEMO_ACCOUNTS))
     out.print(f"demo tokens written to {path}:")
     for role, secret in secrets.items():
         out.print(f"  {role:22} {secret}", highlight=False)

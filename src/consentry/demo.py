@@ -9,11 +9,18 @@ from sqlalchemy import Connection, select
 
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice, ConsumerKind, Share
-from consentry.store import catalogue, ledger, parties
+from consentry.store import accounts, catalogue, ledger, parties
 from consentry.store.schema import artists, consumers, rights_holders
 from consentry.store.tokens import IssuedToken, create_token
 
 DEMO_MARKER = "Mara Lind"
+# Demo only: these accounts exist in the demo catalogue and nowhere else.
+DEMO_PASSWORD = "demo-password"
+DEMO_ACCOUNTS = (
+    ("mara@demo.consentry.example", "Mara Lind", Role.ARTIST, True, False),
+    ("label@demo.consentry.example", "Northwind Records staff", Role.RIGHTS_HOLDER, False, True),
+    ("admin@demo.consentry.example", "Platform admin", Role.ADMIN, False, False),
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,12 @@ def seed_demo(conn: Connection) -> None:
         ledger.record_choice(conn, ConsentChoice(
             choice.artist_id, choice.purpose, choice.choice, choice.track_id,
             source="demo seed", recorded_by="consentry demo"))
+
+    for email, name, role, artist, holder in DEMO_ACCOUNTS:
+        accounts.create_user(
+            conn, email, DEMO_PASSWORD, name, role,
+            artist_id=mara.id if artist else None,
+            rights_holder_id=northwind.id if holder else None)
 
     parties.create_consumer(conn, "Recommendations team",
                             frozenset({"recommendations", "train-non-generative"}))

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1, le=64, description="Server worker processes")
+    cookie_secure: bool | None = Field(
+        default=None, description="Secure session cookies; default: when served over HTTPS")
     token_ttl_days: int = Field(default=90, ge=1, le=3650)
     decision_batch_limit: int = Field(default=10_000, ge=1)
 

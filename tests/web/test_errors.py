@@ -261,9 +261,12 @@ def test_unknown_route_and_wrong_method(client: TestClient, world: World) -> Non
     PUT /v1/tracks says "GET" although POST works too.)
     """
     for headers in ({}, world.headers("admin")):
-        for path in ("/nope", "/v1/nope", "/v2/purposes", "/v1/tracks/1/nope"):
+        for path in ("/v1/nope", "/v1/tracks/1/nope"):
             body = assert_error(client.get(path, headers=headers), 404, "not_found")
             assert body["detail"] == "Not Found"
+        for path in ("/nope", "/v2/purposes"):  # outside the API: a page for people
+            page = client.get(path, headers=headers)
+            assert page.status_code == 404 and "There is no page at this address" in page.text
         for method, path in (("DELETE", "/v1/purposes"), ("PUT", "/v1/tracks"),
                              ("POST", "/v1/me"), ("PATCH", f"/v1/artists/{world.artist_a}")):
             response = client.request(method, path, headers=headers)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from consentry import __version__
 from consentry.settings import Settings, get_settings
 from consentry.store.database import make_engine
 from consentry.store.migrate import require_migrated
+from consentry.web import pages
 from consentry.web.api import (
     artists,
     consent,
@@ -49,6 +52,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.include_router(pages.router())
     for module in (purposes, artists, tracks, consent, decisions, rights_holders, consumers,
                    tokens):
         app.include_router(module.router, prefix="/v1")

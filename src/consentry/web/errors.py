@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,10 +36,17 @@ def error_body(code: str, message: str, extra: Any = None) -> dict[str, Any]:
     return body
 
 
-def _consentry_error(_request: Request, error: Exception) -> JSONResponse:
+def _is_page(request: Request) -> bool:
+    """Browsers on the pages get HTML errors; /v1 and other machine routes get JSON."""
+    return not request.url.path.startswith(("/v1/", "/static/", "/healthz"))
+
+
+def _consentry_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, errors.ConsentryError)
     status, code = next(
         (v for cls, v in STATUS.items() if isinstance(error, cls)), (500, "internal_error"))
+    if _is_page(request):
+        return _page_error(request, status, error.message)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 429 and isinstance(error.detail, dict):
         headers = {"Retry-After": str(error.detail.get("retry_after", 60))}
@@ -55,8 +62,10 @@ def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(error_body("invalid_request", summary, {"problems": problems}), 422)
 
 
-def _http_error(_request: Request, error: Exception) -> JSONResponse:
+def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    if _is_page(request) and error.status_code == 404:
+        return _page_error(request, 404, "There is no page at this address.")
     code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
     return JSONResponse(error_body(code, str(error.detail)), error.status_code,
                         headers=getattr(error, "headers", None))
@@ -73,6 +82,21 @@ def _unexpected(_request: Request, error: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=error)
     return JSONResponse(error_body("internal_error", "an unexpected error occurred; it was "
                                    "logged and nothing was changed"), 500)
+
+
+def _page_error(request: Request, status: int, message: str) -> Response:
+    from consentry.web.rendering import gettext, render
+    from consentry.web.sessions import load_page_context
+
+    if status == 401 and request.method == "GET":
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    with request.app.state.engine.begin() as conn:
+        context = load_page_context(request, conn)
+    headings = {401: "Please log in", 403: "Not allowed", 404: "Not found",
+                429: "Too many attempts"}
+    return render(request, context, "error.html", status,
+                  heading=gettext(context, headings.get(status, "Something went wrong")),
+                  message=gettext(context, message))
 
 
 def install_error_handlers(app: FastAPI) -> None:

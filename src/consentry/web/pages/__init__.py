@@ -1,0 +1,38 @@
+"""Server-rendered pages for artists, labels and admins (Jinja2, no external assets)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from consentry.errors import Unauthenticated
+from consentry.store.accounts import User
+from consentry.web.dependencies import Db
+from consentry.web.sessions import PageContext, load_page_context
+
+
+class LoginRequired(Unauthenticated):
+    """A page that needs an account; the error handler sends the browser to /login."""
+
+
+def page_context(request: Request, db: Db) -> PageContext:
+    return load_page_context(request, db)
+
+
+Page = Annotated[PageContext, Depends(page_context)]
+
+
+def require_user(context: PageContext) -> User:
+    if context.user is None:
+        raise LoginRequired("please log in")
+    return context.user
+
+
+def router() -> APIRouter:
+    from consentry.web.pages import account, artist, public
+
+    pages = APIRouter(include_in_schema=False)
+    for module in (public, account, artist):
+        pages.include_router(module.router)
+    return pages

@@ -1,0 +1,79 @@
+"""Sign up, log in, log out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from consentry.access import Role
+from consentry.errors import InvalidInput, RateLimited, Unauthenticated
+from consentry.store import accounts
+from consentry.web.dependencies import Db
+from consentry.web.pages import Page
+from consentry.web.rendering import finish, gettext, render
+from consentry.web.sessions import PageContext, check_csrf, set_session_cookie
+
+router = APIRouter()
+Text = Annotated[str, Form(max_length=1024)]
+
+
+@router.get("/signup")
+def signup_form(request: Request, page: Page) -> Response:
+    return render(request, page, "signup.html")
+
+
+@router.post("/signup")
+def signup(request: Request, page: Page, db: Db, email: Text, password: Text,
+           display_name: Text, csrf_token: Text = "") -> Response:
+    check_csrf(page, csrf_token)
+    try:
+        user = accounts.create_user(db, email, password, display_name, Role.ARTIST,
+                                    locale=page.locale)
+    except InvalidInput as error:
+        return render(request, page, "signup.html", 422, error=gettext(page, error.message),
+                      email=email, display_name=display_name)
+    return _logged_in(request, page, db, user)
+
+
+@router.get("/login")
+def login_form(request: Request, page: Page) -> Response:
+    return render(request, page, "login.html")
+
+
+@router.post("/login")
+def login(request: Request, page: Page, db: Db, email: Text, password: Text,
+          csrf_token: Text = "") -> Response:
+    check_csrf(page, csrf_token)
+    client = request.client.host if request.client else "unknown"
+    try:
+        user = accounts.verify_login(db, email, password, client)
+    except RateLimited as error:
+        response = render(request, page, "login.html", 429,
+                          error=gettext(page, error.message), email=email)
+        response.headers["Retry-After"] = str(error.detail["retry_after"])  # type: ignore[index]
+        return response
+    except Unauthenticated as error:
+        return render(request, page, "login.html", 401, error=gettext(page, error.message),
+                      email=email)
+    return _logged_in(request, page, db, user)
+
+
+@router.post("/logout")
+def logout(request: Request, page: Page, db: Db, csrf_token: Text = "") -> Response:
+    check_csrf(page, csrf_token)
+    accounts.end_session(db, page.session.secret)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie("consentry_session", path="/")
+    return response
+
+
+def _logged_in(request: Request, page: PageContext, db: Db, user: accounts.User) -> Response:
+    """A fresh session for the account: an id planted before login is now worthless."""
+    accounts.end_session(db, page.session.secret)
+    session = accounts.start_session(db, user)
+    page.is_new = False
+    response = finish(request, page, RedirectResponse("/me", status_code=303))
+    set_session_cookie(request, response, session)
+    return response

@@ -1,0 +1,45 @@
+"""Public pages: the home page, an artist's page and a track page with its AI permissions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from consentry.purposes import VOCABULARY
+from consentry.store import catalogue, parties
+from consentry.store.decisions import decide_tracks
+from consentry.timestamps import utcnow
+from consentry.web.dependencies import Db
+from consentry.web.pages import Page
+from consentry.web.rendering import gettext, render
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, page: Page) -> Response:
+    return render(request, page, "home.html")
+
+
+@router.get("/artists/{artist_id}")
+def artist_page(artist_id: int, request: Request, page: Page, db: Db) -> Response:
+    artist = parties.get_artist(db, artist_id)
+    tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
+    return render(request, page, "artist.html", artist=artist, tracks=tracks)
+
+
+@router.get("/tracks/{track_id}")
+def track_page(track_id: int, request: Request, page: Page, db: Db) -> Response:
+    """What AI may do with this track, purpose by purpose, as of now."""
+    track = catalogue.get_track(db, track_id)
+    now = utcnow()
+    uses = [(gettext(page, p.label), decide_tracks(db, [track], p.id, now)[0].allowed)
+            for p in VOCABULARY]
+    names = {a: parties.get_artist(db, a).name for a in track.owner_ids}
+    return render(request, page, "track.html", track=track, uses=uses, names=names,
+                  audio=_audio(db, track_id))
+
+
+def _audio(db: Db, track_id: int) -> object:
+    getter = getattr(catalogue, "get_track_audio", None)
+    return getter(db, track_id) if getter else None

@@ -1,0 +1,59 @@
+"""Rendering pages: one Jinja environment per language, security headers on every page."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from consentry.purposes import VOCABULARY
+from consentry.web.i18n import LANG_COOKIE, LOCALES, translations
+from consentry.web.sessions import PageContext, set_session_cookie
+
+TEMPLATES = Path(__file__).parent / "templates"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
+                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@cache
+def environment(locale: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(locales=LOCALES, vocabulary=VOCABULARY)
+    return env
+
+
+def gettext(context: PageContext, message: str, **values: Any) -> str:
+    """Translate a message from Python code (flash messages, reasons)."""
+    text = translations(context.locale).gettext(message)
+    return text % values if values else text
+
+
+def render(request: Request, context: PageContext, template: str, status: int = 200,
+           **values: Any) -> HTMLResponse:
+    html = environment(context.locale).get_template(template).render(
+        request=request, user=context.user, csrf_token=context.session.csrf_token,
+        locale=context.locale, notice=request.query_params.get("notice"), **values)
+    return finish(request, context, HTMLResponse(html, status_code=status))
+
+
+def finish(request: Request, context: PageContext, response: Response) -> Response:
+    """Cookies and headers every page response carries."""
+    if context.is_new:
+        set_session_cookie(request, response, context.session)
+    if request.query_params.get("lang") in LOCALES:
+        response.set_cookie(LANG_COOKIE, context.locale, max_age=365 * 86400, samesite="lax",
+                            httponly=True, path="/")
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "no-store"
+    return response

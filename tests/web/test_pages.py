@@ -1,0 +1,157 @@
+"""The artist pages through the real app: accounts, CSRF, sessions, permissions, escaping."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from consentry.access import Role
+from consentry.store import accounts, catalogue, ledger
+
+PASSWORD = "correct horse battery"
+
+
+def csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "every form carries a CSRF token"
+    return match.group(1)
+
+
+def sign_up(client: TestClient, email: str = "ada@example.org", name: str = "Ada") -> None:
+    token = csrf(client.get("/signup").text)
+    response = client.post("/signup", data={"email": email, "password": PASSWORD,
+                                            "display_name": name, "csrf_token": token},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/me"
+
+
+def test_signup_then_change_a_permission_with_confirmation(
+    client: TestClient, engine: Engine
+) -> None:
+    sign_up(client)
+    with engine.begin() as conn:
+        [user] = accounts.list_users(conn)
+        track = catalogue.create_track(conn, "First Song", user.artist_id)
+    page = client.get("/me/permissions")
+    assert page.status_code == 200
+    assert "Train AI that generates music" in page.text
+    assert "off until the artist opts in" in page.text
+
+    review = client.post("/me/permissions/review", data={
+        "csrf_token": csrf(page.text), "all:train-generative": "allow",
+        f"{track.id}:voice-likeness": "deny"})
+    assert review.status_code == 200
+    assert "Confirm and record" in review.text
+    with engine.connect() as conn:
+        assert ledger.events_of(conn, [user.artist_id]) == [], "nothing before confirming"
+
+    changes = re.findall(r'name="change" value="([^"]+)"', review.text)
+    expected = ["all|train-generative|allow", f"{track.id}|voice-likeness|deny"]
+    assert sorted(changes) == sorted(expected)
+    done = client.post("/me/permissions/confirm", data={
+        "csrf_token": csrf(review.text), "change": changes}, follow_redirects=True)
+    assert "Your choices were recorded." in done.text
+    assert "the choice for all tracks" in done.text
+    with engine.connect() as conn:
+        events = ledger.events_of(conn, [user.artist_id])
+    assert {(e.purpose, e.choice.value, e.track_id, e.source) for e in events} == {
+        ("train-generative", "allow", None, "web"), ("voice-likeness", "deny", track.id, "web")}
+
+    history = client.get("/me/history").text
+    assert "Train AI that generates music" in history and "terms version" in history
+    export = client.get("/me/export.json")
+    assert export.headers["content-disposition"].startswith("attachment")
+    assert len(export.json()["consent_events"]) == 2
+
+
+def test_setting_a_track_back_to_default_records_a_clear(
+    client: TestClient, engine: Engine
+) -> None:
+    sign_up(client)
+    with engine.begin() as conn:
+        [user] = accounts.list_users(conn)
+        track = catalogue.create_track(conn, "Song", user.artist_id)
+    for value in ("deny", ""):
+        page = client.get("/me/permissions")
+        review = client.post("/me/permissions/review", data={
+            "csrf_token": csrf(page.text), f"{track.id}:recommendations": value})
+        changes = re.findall(r'name="change" value="([^"]+)"', review.text)
+        client.post("/me/permissions/confirm", data={"csrf_token": csrf(review.text),
+                                                     "change": changes})
+    with engine.connect() as conn:
+        choices = [e.choice.value for e in ledger.events_of(conn, [user.artist_id])]
+    assert choices == ["deny", "clear"]
+
+
+def test_forms_without_the_session_token_are_refused(client: TestClient) -> None:
+    client.get("/signup")
+    response = client.post("/signup", data={"email": "x@example.org", "password": PASSWORD,
+                                            "display_name": "X"})
+    assert response.status_code == 403
+    assert "did not come from this site" in response.text
+    forged = client.post("/signup", data={"email": "x@example.org", "password": PASSWORD,
+                                          "display_name": "X", "csrf_token": "forged"})
+    assert forged.status_code == 403
+
+
+def test_login_starts_a_new_session(client: TestClient, engine: Engine) -> None:
+    """An attacker who planted a session id before login gains nothing."""
+    with engine.begin() as conn:
+        accounts.create_user(conn, "bo@example.org", PASSWORD, "Bo", Role.ARTIST)
+    page = client.get("/login")
+    planted = client.cookies.get("consentry_session")
+    response = client.post("/login", data={"email": "bo@example.org", "password": PASSWORD,
+                                           "csrf_token": csrf(page.text)},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert client.cookies.get("consentry_session") != planted
+    attacker = TestClient(client.app, cookies={"consentry_session": planted})
+    assert attacker.get("/me", follow_redirects=False).status_code == 303
+
+
+def test_failed_logins_are_rate_limited(client: TestClient, engine: Engine) -> None:
+    with engine.begin() as conn:
+        accounts.create_user(conn, "cy@example.org", PASSWORD, "Cy", Role.ARTIST)
+    token = csrf(client.get("/login").text)
+    statuses = [client.post("/login", data={"email": "cy@example.org", "password": "wrong!",
+                                            "csrf_token": token}).status_code
+                for _ in range(6)]
+    assert statuses == [401] * 5 + [429]
+    right = client.post("/login", data={"email": "cy@example.org", "password": PASSWORD,
+                                        "csrf_token": token})
+    assert right.status_code == 429 and right.headers["retry-after"] == "900"
+
+
+def test_text_fields_are_escaped_on_every_page(client: TestClient, engine: Engine) -> None:
+    evil = '<script>alert("x")</script>'
+    sign_up(client, name=evil)
+    with engine.begin() as conn:
+        [user] = accounts.list_users(conn)
+        track = catalogue.create_track(conn, evil, user.artist_id)
+    for path in ("/me", "/me/permissions", f"/tracks/{track.id}",
+                 f"/artists/{user.artist_id}"):
+        html = client.get(path).text
+        assert evil not in html, path
+        assert "&lt;script&gt;" in html, path
+
+
+def test_pages_need_an_artist_and_send_security_headers(client: TestClient) -> None:
+    response = client.get("/me/permissions", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+    home = client.get("/")
+    assert home.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in home.headers["content-security-policy"]
+    assert client.get("/tracks/999").status_code == 404
+    assert client.get("/static/style.css").status_code == 200
+
+
+def test_language_follows_accept_language_and_the_switch(client: TestClient) -> None:
+    assert 'lang="de"' in client.get("/", headers={"Accept-Language": "de-DE,de;q=0.9"}).text
+    english = client.get("/?lang=en", headers={"Accept-Language": "de"})
+    assert '<html lang="en">' in english.text
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "de"}).text
