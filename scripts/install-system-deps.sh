@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (PostgreSQL server binaries), if missing.
-# The tests start their own throwaway cluster; no system service is used.
+# Installs the Debian packages the test suite needs, if missing: PostgreSQL's server binaries
+# (the tests start their own throwaway cluster; no system service is used) and Chromium
+# (the browser tests drive it through Playwright; no browser is downloaded).
 set -euo pipefail
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || missing+=(postgresql)
+command -v chromium > /dev/null || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

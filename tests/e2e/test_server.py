@@ -4,55 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET, free_port
+from tests.e2e.conftest import run
 
 pytestmark = pytest.mark.slow
-BIN = Path(sys.executable).parent
-
-
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([BIN / "consentry", *args], env=os.environ | env, text=True,
-                          capture_output=True, timeout=120)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    data = tmp_path_factory.mktemp("server")
-    port = free_port()
-    env = {"CONSENTRY_DATA_DIR": str(data), "CONSENTRY_SECRET_KEY": TEST_SECRET,
-           "CONSENTRY_PORT": str(port)}
-    assert run(env, "init").returncode == 0
-    assert run(env, "demo").returncode == 0
-    tokens = json.loads((data / "demo-tokens.json").read_text())
-    process = subprocess.Popen([BIN / "consentry", "serve"], env=os.environ | env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("server did not start")
-        yield base, tokens
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
