@@ -39,7 +39,8 @@ def _artist_id(page: PageContext) -> int:
 def overview(request: Request, page: Page, db: Db) -> Response:
     user = require_user(page)
     if user.role is not Role.ARTIST:
-        return finish(request, page, RedirectResponse("/", status_code=303))
+        home = {Role.RIGHTS_HOLDER: "/label", Role.ADMIN: "/admin"}.get(user.role, "/")
+        return finish(request, page, RedirectResponse(home, status_code=303))
     artist_id = _artist_id(page)
     tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
     return render(request, page, "me.html", artist=parties.get_artist(db, artist_id),

@@ -1,0 +1,60 @@
+"""Platform admins: accounts, AI consumers, and their API tokens (issued and revoked)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from consentry.access import Role
+from consentry.errors import Forbidden, InvalidInput
+from consentry.store import accounts, parties, tokens
+from consentry.web.dependencies import Db, SettingsDep
+from consentry.web.pages import Page, require_user
+from consentry.web.rendering import finish, render
+from consentry.web.sessions import PageContext, check_csrf
+
+router = APIRouter()
+
+
+def _require_admin(page: PageContext) -> None:
+    if require_user(page).role is not Role.ADMIN:
+        raise Forbidden("this page is for platform admins")
+
+
+def _admin_page(request: Request, page: PageContext, db: Db, **extra: object) -> Response:
+    return render(request, page, "admin.html", users=accounts.list_users(db),
+                  consumers=parties.list_consumers(db), tokens=tokens.list_tokens(db), **extra)
+
+
+@router.get("/admin")
+def admin_home(request: Request, page: Page, db: Db) -> Response:
+    _require_admin(page)
+    return _admin_page(request, page, db)
+
+
+@router.post("/admin/tokens")
+async def issue_token(request: Request, page: Page, db: Db, settings: SettingsDep) -> Response:
+    """Issue a consumer token; its secret is shown on this response only."""
+    form = await request.form()
+    check_csrf(page, str(form.get("csrf_token", "")))
+    _require_admin(page)
+    consumer = str(form.get("consumer_id", ""))
+    if not consumer.isdigit():
+        raise InvalidInput("choose a consumer")
+    days = str(form.get("ttl_days", "90"))
+    issued = tokens.create_token(
+        db, settings.secret_key, str(form.get("name", "web"))[:200] or "web", Role.CONSUMER,
+        int(consumer), timedelta(days=int(days) if days.isdigit() and 0 < int(days) <= 3650
+                                 else 90))
+    return _admin_page(request, page, db, issued=issued)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+async def revoke(token_id: int, request: Request, page: Page, db: Db) -> Response:
+    form = await request.form()
+    check_csrf(page, str(form.get("csrf_token", "")))
+    _require_admin(page)
+    tokens.revoke_token(db, token_id)
+    return finish(request, page, RedirectResponse("/admin?notice=saved", status_code=303))

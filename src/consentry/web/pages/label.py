@@ -1,0 +1,64 @@
+"""Rights-holder staff: their catalogue with its outcomes, and their agreements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from consentry.access import Role
+from consentry.errors import Forbidden, InvalidInput
+from consentry.purposes import VOCABULARY, get_purpose
+from consentry.store import catalogue, parties
+from consentry.store.decisions import decide_tracks
+from consentry.timestamps import parse_instant, utcnow
+from consentry.web.dependencies import Db
+from consentry.web.pages import Page, require_user
+from consentry.web.rendering import finish, gettext, render
+from consentry.web.sessions import PageContext, check_csrf
+
+router = APIRouter()
+SHOWN = ("train-ai", "train-generative", "voice-likeness", "ai-input")
+
+
+def _holder_id(page: PageContext) -> int:
+    user = require_user(page)
+    if user.role is not Role.RIGHTS_HOLDER or user.rights_holder_id is None:
+        raise Forbidden("this page is for rights-holder staff")
+    return user.rights_holder_id
+
+
+@router.get("/label")
+def label_home(request: Request, page: Page, db: Db) -> Response:
+    holder_id = _holder_id(page)
+    tracks = catalogue.list_tracks(db, rights_holder_id=holder_id, limit=1000)
+    now = utcnow()
+    outcomes = {p: {d.track_id: d.allowed for d in decide_tracks(db, tracks, p, now)}
+                for p in SHOWN}
+    return render(request, page, "label.html", holder=parties.get_rights_holder(db, holder_id),
+                  tracks=tracks, outcomes=outcomes, shown=SHOWN,
+                  labels={p.id: gettext(page, p.label) for p in VOCABULARY},
+                  agreements=catalogue.list_agreements(db, holder_id))
+
+
+@router.post("/label/agreements")
+async def add_agreement(request: Request, page: Page, db: Db) -> Response:
+    form = await request.form()
+    check_csrf(page, str(form.get("csrf_token", "")))
+    holder_id = _holder_id(page)
+    purposes = frozenset(str(p) for p in form.getlist("restricts"))
+    for purpose in purposes:
+        get_purpose(purpose)
+    catalogue.create_agreement(
+        db, holder_id, str(form.get("title", "")), purposes,
+        _date(str(form.get("starts_at", ""))), _date(str(form.get("ends_at", ""))))
+    return finish(request, page, RedirectResponse("/label?notice=saved", status_code=303))
+
+
+def _date(text: str) -> datetime | None:
+    if not text.strip():
+        return None
+    if len(text) > 40:
+        raise InvalidInput("not a date")
+    return parse_instant(text)
