@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint bench system-deps clean
+.PHONY: demo test check lint bench system-deps messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,18 @@ check: $(STAMP)
 
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/decisions.py
+
+# Extract the English source text (templates' _("..."), Python's gettext(page, "...") and the
+# purposes' N_("...")) into messages.pot and merge it into the German catalogue.
+LOCALE_DIR := src/consentry/web/locales
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k gettext:2 -k N_ --add-comments=Translators: \
+		--project=consentry --version=0.1.0 -o $(LOCALE_DIR)/messages.pot .
+	if [ -f $(LOCALE_DIR)/de/LC_MESSAGES/messages.po ]; then \
+		$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -l de; \
+	else \
+		$(BIN)/pybabel init -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -l de; \
+	fi
 
 clean:
 	rm -rf $(VENV) consentry-data .pytest_cache .mypy_cache .ruff_cache

@@ -19,6 +19,12 @@ THIRD_PARTY_TRAINING = "third-party-training"
 _ORGANISATION = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
+def N_(text: str) -> str:
+    """Mark text for translation without translating it: ``make messages`` extracts it into
+    the catalogue, and the pages translate it when they show it."""
+    return text
+
+
 @dataclass(frozen=True)
 class Purpose:
     """One AI use an artist can allow or deny."""
@@ -41,62 +47,62 @@ class Purpose:
 
 VOCABULARY: tuple[Purpose, ...] = (
     Purpose(
-        "ai-use", "Any use by AI",
-        "Every use of the music by AI systems, internal or external. A 'no' here covers every "
-        "other purpose in this list, except the uses the terms mark as required.",
+        "ai-use", N_("Any use by AI"),
+        N_("Every use of the music by AI systems, internal or external. A 'no' here covers "
+           "every other purpose in this list, except the uses the terms mark as required."),
         None, training=False, default_allowed=False),
     Purpose(
-        "recommendations", "Recommend my music to listeners",
-        "Models that suggest tracks to listeners, trained on listening behaviour and audio "
-        "features. Does not generate music.",
+        "recommendations", N_("Recommend my music to listeners"),
+        N_("Models that suggest tracks to listeners, trained on listening behaviour and audio "
+           "features. Does not generate music."),
         "ai-use", training=False, default_allowed=True),
     Purpose(
-        "content-organisation", "Tag and organise my music for search",
-        "Automatic tagging (genre, mood, tempo) and search indexing inside the platform.",
+        "content-organisation", N_("Tag and organise my music for search"),
+        N_("Automatic tagging (genre, mood, tempo) and search indexing inside the platform."),
         "ai-use", training=False, default_allowed=True, aipref="search", content_signal="search"),
     Purpose(
-        "fraud-detection", "Detect fraud (fake plays, stolen uploads)",
-        "Finding artificial streams, spam and impersonation. Protects artists' payouts.",
+        "fraud-detection", N_("Detect fraud (fake plays, stolen uploads)"),
+        N_("Finding artificial streams, spam and impersonation. Protects artists' payouts."),
         "ai-use", training=False, default_allowed=True),
     Purpose(
-        "content-identification", "Recognise my recordings (content ID)",
-        "Acoustic fingerprints that recognise a recording when it is re-uploaded, so licensed "
-        "and stolen copies keep the rights of the original.",
+        "content-identification", N_("Recognise my recordings (content ID)"),
+        N_("Acoustic fingerprints that recognise a recording when it is re-uploaded, so "
+           "licensed and stolen copies keep the rights of the original."),
         "ai-use", training=False, default_allowed=True),
     Purpose(
-        "ai-input", "Use my music as input to AI answers",
-        "Feeding the music to an AI system at answer time (retrieval, grounding, real-time "
-        "generation) without changing the model itself.",
+        "ai-input", N_("Use my music as input to AI answers"),
+        N_("Feeding the music to an AI system at answer time (retrieval, grounding, real-time "
+           "generation) without changing the model itself."),
         "ai-use", training=False, default_allowed=False, content_signal="ai-input"),
     Purpose(
-        "train-ai", "Train any AI model on my music",
-        "Changing any model's learned parameters with the music: the IETF 'train-ai' category. "
-        "A 'no' here covers every kind of training below.",
+        "train-ai", N_("Train any AI model on my music"),
+        N_("Changing any model's learned parameters with the music: the IETF 'train-ai' "
+           "category. A 'no' here covers every kind of training below."),
         "ai-use", training=True, default_allowed=False, aipref="train-ai",
         content_signal="ai-train"),
     Purpose(
-        "train-non-generative", "Train AI that analyses music (not generative)",
-        "Training classifiers, taggers and recommendation models that describe music but "
-        "cannot produce it.",
+        "train-non-generative", N_("Train AI that analyses music (not generative)"),
+        N_("Training classifiers, taggers and recommendation models that describe music but "
+           "cannot produce it."),
         "train-ai", training=True, default_allowed=False, aipref="train-ai",
         content_signal="ai-train"),
     Purpose(
-        "train-generative", "Train AI that generates music",
-        "Training models that create new audio, lyrics or compositions.",
+        "train-generative", N_("Train AI that generates music"),
+        N_("Training models that create new audio, lyrics or compositions."),
         "train-ai", training=True, default_allowed=False, aipref="train-ai",
         content_signal="ai-train"),
     Purpose(
-        "voice-likeness", "Clone my voice or likeness",
-        "Training or conditioning models that imitate the artist's voice, style or persona. "
-        "Needs its own 'yes': allowing generative training does not reach it.",
+        "voice-likeness", N_("Clone my voice or likeness"),
+        N_("Training or conditioning models that imitate the artist's voice, style or persona. "
+           "Needs its own 'yes': allowing generative training does not reach it."),
         "train-generative", training=True, default_allowed=False, explicit_opt_in=True,
         aipref="train-ai",
         content_signal="ai-train"),
     Purpose(
-        THIRD_PARTY_TRAINING, "Let other AI companies train on my music",
-        "Training by companies outside the platform. Needs its own 'yes': allowing training in "
-        "general does not reach other companies. Narrow it to one company with "
-        "'third-party-training:<company>'.",
+        THIRD_PARTY_TRAINING, N_("Let other AI companies train on my music"),
+        N_("Training by companies outside the platform. Needs its own 'yes': allowing training "
+           "in general does not reach other companies. Narrow it to one company with "
+           "'third-party-training:<company>'."),
         "train-ai", training=True, default_allowed=False, explicit_opt_in=True,
         aipref="train-ai", content_signal="ai-train"),
 )
