@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "consentry"
-DOMAIN = ["purposes.py", "consent", "catalogue_file.py", "access.py", "timestamps.py",
+DOMAIN = ["purposes.py", "consent", "audio", "catalogue_file.py", "access.py", "timestamps.py",
           "errors.py"]
 FORBIDDEN = ("consentry.web", "consentry.cli", "consentry.store", "consentry.settings",
              "sqlalchemy", "fastapi", "typer")

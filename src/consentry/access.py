@@ -71,6 +71,12 @@ def require_track(who: Principal, track: Track) -> None:
         raise Forbidden(f"no access to track {track.id}")
 
 
+def require_track_manager(who: Principal, track: Track) -> None:
+    """Who keeps a track's record gives it its recording: admins, its owners, its label."""
+    if not can_see_track(who, track):
+        raise Forbidden(f"no permission to change track {track.id}")
+
+
 def require_purpose_in_scope(who: Principal, purpose: str) -> None:
     """A consumer asks only for purposes in its scope (or narrower ones)."""
     if who.role is not Role.CONSUMER:

@@ -23,6 +23,19 @@ class InvalidInput(ConsentryError):
     """Input that is well-formed but breaks a domain rule (shares, dates, required uses...)."""
 
 
+class InvalidAudio(ConsentryError):
+    """An upload that is not sound audio in an accepted format: empty, unknown, mislabelled,
+    corrupt or truncated, or with a header no real recording has."""
+
+
+class PayloadTooLarge(ConsentryError):
+    """A request body past the configured limit; ``detail["max_bytes"]`` is the limit."""
+
+
+class RangeNotSatisfiable(ConsentryError):
+    """A byte range that starts past the end; ``detail["size"]`` is the resource's length."""
+
+
 class NotFound(ConsentryError):
     """A referenced artist, track, rights holder, agreement, consumer or token does not exist."""
 

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
         default=None, description="Secure session cookies; default: when served over HTTPS")
     token_ttl_days: int = Field(default=90, ge=1, le=3650)
     decision_batch_limit: int = Field(default=10_000, ge=1)
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024, ge=1, description="Largest audio upload, in bytes")
+    max_audio_seconds: float = Field(
+        default=3 * 3600, gt=0, description="Longest audio accepted, in seconds")
 
     @property
     def effective_database_url(self) -> str:

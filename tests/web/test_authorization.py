@@ -7,6 +7,7 @@ The table is the policy written down. A route added to the app without rows here
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 from collections.abc import Iterable
@@ -15,9 +16,15 @@ from typing import Any
 
 import fastapi.routing
 import httpx
+import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
+from consentry.settings import Settings
+from consentry.store import catalogue
+from consentry.store.media import store_upload
+from tests.audio.synth import audio_bytes
 from tests.web.conftest import MISSING, World
 
 ROLES = ("anonymous", "admin", "artist_a", "artist_b", "holder_1", "holder_2", "internal",
@@ -31,6 +38,8 @@ SIGNED_IN = "401 200 200 200 200 200 200 200"
 ADMIN = "401 200 403 403 403 403 403 403"
 ADMIN_201 = "401 201 403 403 403 403 403 403"
 ADMIN_404 = "401 404 403 403 403 403 403 403"  # the admin finds nothing; others may not look
+NOWHERE = "404 404 404 404 404 404 404 404"
+RECORDING = {"file": ("take.wav", audio_bytes("wav", 0.1, rate=8_000), "audio/wav")}
 
 
 @dataclass(frozen=True)
@@ -42,16 +51,18 @@ class Case:
     path: str
     expect: tuple[int, ...]
     body: dict[str, Any] | None = None
+    files: dict[str, Any] | None = None
 
     def send(self, client: TestClient, headers: dict[str, str]) -> httpx.Response:
-        return client.request(self.method, self.path, headers=headers, json=self.body)
+        return client.request(self.method, self.path, headers=headers, json=self.body,
+                              files=self.files)
 
 
 def case(method: str, template: str, path: str, expect: str,
-         body: dict[str, Any] | None = None) -> Case:
+         body: dict[str, Any] | None = None, files: dict[str, Any] | None = None) -> Case:
     statuses = tuple(int(s) for s in expect.split())
     assert len(statuses) == len(ROLES), (method, path)
-    return Case(method, template, path, statuses, body)
+    return Case(method, template, path, statuses, body, files)
 
 
 def expectations(w: World) -> list[Case]:
@@ -148,6 +159,24 @@ def expectations(w: World) -> list[Case]:
             case("GET", template, f"/v1/tracks/{MISSING}{suffix}",
                  "401 404 404 404 404 404 404 404"),
         ]
+    audio = "/v1/tracks/{track_id}/audio"
+    cases += [
+        # recordings: uploaded by whoever keeps the track, streamed to anyone (the world's
+        # ``recording`` fixture gives track A one; track B has none)
+        case("POST", audio, f"/v1/tracks/{w.track_a}/audio", "401 201 201 403 403 403 403 403",
+             files=RECORDING),
+        case("POST", audio, f"/v1/tracks/{w.track_ab}/audio", "401 201 201 201 403 403 403 403",
+             files=RECORDING),
+        case("POST", audio, f"/v1/tracks/{w.track_l1}/audio", "401 201 201 403 201 403 403 403",
+             files=RECORDING),
+        case("POST", audio, f"/v1/tracks/{w.track_l2}/audio", "401 201 403 201 403 201 403 403",
+             files=RECORDING),
+        case("POST", audio, f"/v1/tracks/{MISSING}/audio", "401 404 404 404 404 404 404 404",
+             files=RECORDING),
+        case("GET", audio, f"/v1/tracks/{w.track_a}/audio", PUBLIC),
+        case("GET", audio, f"/v1/tracks/{w.track_b}/audio", NOWHERE),
+        case("GET", audio, f"/v1/tracks/{MISSING}/audio", NOWHERE),
+    ]
     decision = "/v1/tracks/{track_id}/decision"
     cases += [
         # consumers decide for any track, but only for purposes in (or narrower than) their scope
@@ -207,7 +236,16 @@ def test_every_route_has_expectations(client: TestClient, world: World) -> None:
     assert {(c.method, c.template) for c in cases} == _app_routes(client)
 
 
-def test_every_route_with_every_role(client: TestClient, world: World) -> None:
+@pytest.fixture
+def recording(engine: Engine, settings: Settings, world: World) -> None:
+    """Track A's recording, stored before the walk, so the public GET has a file to serve."""
+    stored = store_upload(io.BytesIO(RECORDING["file"][1]), settings.data_dir, 10**6,
+                          max_seconds=60)
+    with engine.begin() as conn:
+        catalogue.attach_audio(conn, world.track_a, stored)
+
+
+def test_every_route_with_every_role(client: TestClient, world: World, recording: None) -> None:
     """Each role gets exactly the status the table says, and every refusal has the error shape."""
     mismatches = []
     for c in expectations(world):
@@ -286,7 +324,7 @@ def test_bad_credentials_are_refused_on_every_protected_route(
     for c in expectations(world):
         if c.expect[0] == 401:
             one_case_per_route.setdefault((c.method, c.template), c)
-    assert len(one_case_per_route) == len(_app_routes(client)) - 2  # all but the public two
+    assert len(one_case_per_route) == len(_app_routes(client)) - 3  # all but the public three
     for name, (headers, reason) in _bad_credentials(world).items():
         for c in one_case_per_route.values():
             response = c.send(client, headers)

@@ -1,13 +1,15 @@
-"""Tracks with their co-owners, and rights holders' agreements."""
+"""Tracks with their co-owners and recordings, and rights holders' agreements."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, insert, or_, select, update
 
 from consentry.consent import Agreement, Share, Track
 from consentry.consent.parties import SHARE_UNITS
@@ -15,7 +17,10 @@ from consentry.errors import InvalidInput, NotFound
 from consentry.store.parties import get_artist, get_rights_holder
 from consentry.store.records import agreement_from_row, purposes_json
 from consentry.store.schema import agreements, track_shares, tracks
-from consentry.timestamps import to_micros, utcnow
+from consentry.timestamps import from_micros, to_micros, utcnow
+
+if TYPE_CHECKING:  # at run time, reading tracks need not load libsndfile
+    from consentry.store.media import StoredAudio
 
 _ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$")
 
@@ -82,6 +87,51 @@ def _with_shares(conn: Connection, rows: list, order: list[int] | None = None) -
     built = {r.id: Track(r.id, r.artist_id, tuple(shares[r.id]), r.rights_holder_id, r.title,
                          r.isrc) for r in rows}
     return [built[i] for i in (order if order is not None else built) if i in built]
+
+
+@dataclass(frozen=True)
+class TrackAudio:
+    """A track's recording: the stored file's hash and what probing it found.
+
+    Kept beside ``Track`` rather than in it: the consent rules never look at the audio.
+    """
+
+    track_id: int
+    sha256: str
+    format: str
+    mime: str
+    size: int
+    duration_ms: int
+    uploaded_at: datetime
+
+
+def attach_audio(conn: Connection, track_id: int, stored: StoredAudio) -> TrackAudio:
+    """Make ``stored`` the track's recording. A replaced file stays: other tracks may share it."""
+    get_track(conn, track_id)
+    audio = TrackAudio(track_id, stored.sha256, stored.info.format, stored.info.mime,
+                       stored.size, round(stored.info.duration_seconds * 1000), utcnow())
+    conn.execute(update(tracks).where(tracks.c.id == track_id).values(
+        audio_sha256=audio.sha256, audio_format=audio.format, audio_mime=audio.mime,
+        audio_bytes=audio.size, duration_ms=audio.duration_ms,
+        audio_uploaded_at=to_micros(audio.uploaded_at)))
+    return audio
+
+
+def get_track_audio(conn: Connection, track_id: int) -> TrackAudio | None:
+    """The track's recording, or None when none was uploaded (or the track does not exist)."""
+    return tracks_audio(conn, [track_id]).get(track_id)
+
+
+def tracks_audio(conn: Connection, track_ids: Sequence[int]) -> dict[int, TrackAudio]:
+    """The recordings of those of ``track_ids`` that have one."""
+    if not track_ids:
+        return {}
+    c = tracks.c
+    rows = conn.execute(select(
+        c.id, c.audio_sha256, c.audio_format, c.audio_mime, c.audio_bytes, c.duration_ms,
+        c.audio_uploaded_at).where(c.id.in_(track_ids), c.audio_sha256.is_not(None)))
+    return {r.id: TrackAudio(r.id, r.audio_sha256, r.audio_format, r.audio_mime, r.audio_bytes,
+                             r.duration_ms, from_micros(r.audio_uploaded_at)) for r in rows}
 
 
 def create_agreement(

@@ -55,6 +55,13 @@ tracks = Table(
     Column("rights_holder_id", Integer, ForeignKey("rights_holders.id"), index=True),
     Column("isrc", String(12)),
     Column("created_at", BigInteger, nullable=False),
+    # The recording, if uploaded: a content-addressed file (consentry.store.media) and its facts
+    Column("audio_sha256", String(64)),
+    Column("audio_format", String(8)),
+    Column("audio_mime", String(40)),
+    Column("audio_bytes", BigInteger),
+    Column("duration_ms", BigInteger),
+    Column("audio_uploaded_at", BigInteger),
 )
 
 track_shares = Table(

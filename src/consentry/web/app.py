@@ -17,6 +17,7 @@ from consentry.store.migrate import require_migrated
 from consentry.web import pages
 from consentry.web.api import (
     artists,
+    audio,
     consent,
     consumers,
     decisions,
@@ -54,8 +55,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(pages.router())
-    for module in (purposes, artists, tracks, consent, decisions, rights_holders, consumers,
-                   tokens):
+    for module in (purposes, artists, tracks, audio, consent, decisions, rights_holders,
+                   consumers, tokens):
         app.include_router(module.router, prefix="/v1")
 
     @app.get("/healthz", tags=["operations"])

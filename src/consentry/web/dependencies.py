@@ -17,6 +17,7 @@ from consentry.settings import Settings
 from consentry.store.tokens import authenticate
 from consentry.timestamps import parse_instant, utcnow
 
+_MISSING_BEARER = "missing bearer token (Authorization: Bearer cst_...)"
 _bearer = HTTPBearer(auto_error=False, description="An API token from `consentry tokens create`")
 
 
@@ -51,9 +52,26 @@ def current_principal(
     and wait for another until the pool ran dry.
     """
     if credentials is None:
-        raise Unauthenticated("missing bearer token (Authorization: Bearer cst_...)")
+        raise Unauthenticated(_MISSING_BEARER)
     return authenticate(connection, request.app.state.settings.secret_key,
                         credentials.credentials)
+
+
+def principal_briefly(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    engine: Annotated[Engine, Depends(get_engine)],
+) -> Principal:
+    """The token's principal, read on a transaction of its own that ends at once.
+
+    For routes that stream a long body (uploads): they must not keep a connection, and on
+    PostgreSQL a transaction, open while a client sends for minutes.
+    """
+    if credentials is None:
+        raise Unauthenticated(_MISSING_BEARER)
+    with engine.begin() as connection:
+        return authenticate(connection, request.app.state.settings.secret_key,
+                            credentials.credentials)
 
 
 def instant(
@@ -66,4 +84,6 @@ def instant(
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Db = Annotated[Connection, _transaction]
 Who = Annotated[Principal, Depends(current_principal)]
+WhoBriefly = Annotated[Principal, Depends(principal_briefly)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
 At = Annotated[datetime, Depends(instant)]

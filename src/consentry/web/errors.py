@@ -19,6 +19,9 @@ logger = logging.getLogger("consentry.web")
 STATUS: dict[type[errors.ConsentryError], tuple[int, str]] = {
     errors.UnknownPurpose: (422, "unknown_purpose"),
     errors.InvalidInput: (422, "invalid_input"),
+    errors.InvalidAudio: (422, "invalid_audio"),
+    errors.PayloadTooLarge: (413, "payload_too_large"),
+    errors.RangeNotSatisfiable: (416, "range_not_satisfiable"),
     errors.ImportRejected: (422, "import_rejected"),
     errors.NotFound: (404, "not_found"),
     errors.Unauthenticated: (401, "unauthenticated"),
@@ -50,6 +53,8 @@ def _consentry_error(request: Request, error: Exception) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 429 and isinstance(error.detail, dict):
         headers = {"Retry-After": str(error.detail.get("retry_after", 60))}
+    if status == 416 and isinstance(error.detail, dict) and "size" in error.detail:
+        headers = {"Content-Range": f"bytes */{error.detail['size']}"}
     return JSONResponse(error_body(code, error.message, error.detail), status, headers=headers)
 
 

@@ -10,6 +10,7 @@ from consentry import access
 from consentry.store import catalogue, ledger, parties
 from consentry.store.artist_export import export_artist
 from consentry.web.api.models import ConsentEventOut, NameIn, PartyOut, TrackOut
+from consentry.web.api.tracks import track_records
 from consentry.web.dependencies import At, Db, Who
 
 router = APIRouter(prefix="/artists", tags=["artists"])
@@ -41,8 +42,8 @@ def artist_tracks(artist_id: int, db: Db, who: Who, limit: int = Query(100, ge=1
                   offset: int = Query(0, ge=0)) -> list[TrackOut]:
     access.require_artist_self(who, artist_id)
     parties.get_artist(db, artist_id)
-    return [TrackOut.of(t) for t in catalogue.list_tracks(
-        db, artist_id=artist_id, limit=limit, offset=offset)]
+    return track_records(db, catalogue.list_tracks(
+        db, artist_id=artist_id, limit=limit, offset=offset))
 
 
 @router.get("/{artist_id}/consent", response_model=list[ConsentEventOut])

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from consentry.audio import AudioInfo
 from consentry.consent import (
     Agreement,
     ConsentEvent,
@@ -16,6 +17,7 @@ from consentry.consent import (
     Track,
 )
 from consentry.purposes import Purpose
+from consentry.store.catalogue import TrackAudio
 
 Name = Field(min_length=1, max_length=200)
 
@@ -62,6 +64,36 @@ class TrackIn(BaseModel):
     isrc: str | None = Field(default=None, max_length=12)
 
 
+class TrackAudioOut(BaseModel):
+    sha256: str = Field(description="SHA-256 of the file as stored and served")
+    format: Literal["wav", "flac", "ogg", "mp3"]
+    mime: str
+    size: int = Field(description="Bytes")
+    duration_seconds: float
+    uploaded_at: datetime
+    url: str = Field(description="Where anyone can stream it (HTTP Range supported)")
+
+    @classmethod
+    def of(cls, a: TrackAudio) -> TrackAudioOut:
+        return cls(sha256=a.sha256, format=a.format, mime=a.mime,  # type: ignore[arg-type]
+                   size=a.size, duration_seconds=a.duration_ms / 1000,
+                   uploaded_at=a.uploaded_at, url=f"/v1/tracks/{a.track_id}/audio")
+
+
+class AudioUploadOut(TrackAudioOut):
+    """What the upload stored, with the layout probed from the file."""
+
+    track_id: int
+    sample_rate: int
+    channels: int
+    frames: int
+
+    @classmethod
+    def of_upload(cls, a: TrackAudio, info: AudioInfo) -> AudioUploadOut:
+        return cls(**TrackAudioOut.of(a).model_dump(), track_id=a.track_id,
+                   sample_rate=info.sample_rate, channels=info.channels, frames=info.frames)
+
+
 class TrackOut(BaseModel):
     id: int
     title: str
@@ -69,13 +101,15 @@ class TrackOut(BaseModel):
     co_owners: list[ShareIO]
     rights_holder_id: int | None
     isrc: str | None
+    audio: TrackAudioOut | None = Field(description="The recording; null until one is uploaded")
 
     @classmethod
-    def of(cls, t: Track) -> TrackOut:
+    def of(cls, t: Track, audio: TrackAudio | None = None) -> TrackOut:
         return cls(id=t.id, title=t.title, artist_id=t.artist_id,
                    co_owners=[ShareIO(artist_id=s.artist_id, percent=s.basis_points / 100)
                               for s in t.shares],
-                   rights_holder_id=t.rights_holder_id, isrc=t.isrc)
+                   rights_holder_id=t.rights_holder_id, isrc=t.isrc,
+                   audio=None if audio is None else TrackAudioOut.of(audio))
 
 
 class AgreementIn(BaseModel):

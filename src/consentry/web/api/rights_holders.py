@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from consentry import access
 from consentry.store import catalogue, parties
 from consentry.web.api.models import AgreementIn, AgreementOut, NameIn, PartyOut, TrackOut
+from consentry.web.api.tracks import track_records
 from consentry.web.dependencies import Db, Who
 
 router = APIRouter(prefix="/rights-holders", tags=["rights holders"])
@@ -40,8 +41,8 @@ def catalogue_tracks(rights_holder_id: int, db: Db, who: Who,
                      offset: int = Query(0, ge=0)) -> list[TrackOut]:
     access.require_rights_holder_self(who, rights_holder_id)
     parties.get_rights_holder(db, rights_holder_id)
-    return [TrackOut.of(t) for t in catalogue.list_tracks(
-        db, rights_holder_id=rights_holder_id, limit=limit, offset=offset)]
+    return track_records(db, catalogue.list_tracks(
+        db, rights_holder_id=rights_holder_id, limit=limit, offset=offset))
 
 
 @router.get("/{rights_holder_id}/agreements", response_model=list[AgreementOut])

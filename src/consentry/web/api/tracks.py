@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, Query
+from sqlalchemy import Connection
 
 from consentry import access
 from consentry.access import Role
-from consentry.consent import Share
+from consentry.consent import Share, Track
 from consentry.errors import Forbidden, InvalidInput
 from consentry.purposes import VOCABULARY, get_purpose
 from consentry.store import catalogue, ledger, parties
@@ -15,6 +18,12 @@ from consentry.web.api.models import ConsentEventOut, DecisionOut, TrackIn, Trac
 from consentry.web.dependencies import At, Db, Who
 
 router = APIRouter(prefix="/tracks", tags=["tracks"])
+
+
+def track_records(db: Connection, found: Sequence[Track]) -> list[TrackOut]:
+    """Tracks as the API shows them, with their recordings (read in one query)."""
+    audio = catalogue.tracks_audio(db, [t.id for t in found])
+    return [TrackOut.of(t, audio.get(t.id)) for t in found]
 
 
 @router.get("", response_model=list[TrackOut])
@@ -30,7 +39,7 @@ def list_tracks(db: Db, who: Who, limit: int = Query(100, ge=1, le=1000),
                                       offset=offset)
     else:
         raise Forbidden("consumers ask for decisions, not track records")
-    return [TrackOut.of(t) for t in found]
+    return track_records(db, found)
 
 
 @router.post("", response_model=TrackOut, status_code=201)
@@ -59,7 +68,7 @@ def create_track(body: TrackIn, db: Db, who: Who) -> TrackOut:
 def get_track(track_id: int, db: Db, who: Who) -> TrackOut:
     track = catalogue.get_track(db, track_id)
     access.require_track(who, track)
-    return TrackOut.of(track)
+    return TrackOut.of(track, catalogue.get_track_audio(db, track_id))
 
 
 @router.get("/{track_id}/consent", response_model=list[ConsentEventOut])

@@ -1,0 +1,128 @@
+"""A track's recording: uploaded by those who keep the track, streamed to anyone."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+import anyio.to_thread
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from sqlalchemy.engine import Engine
+from starlette.datastructures import Headers
+from starlette.requests import ClientDisconnect
+
+from consentry import access
+from consentry.access import Principal
+from consentry.errors import NotFound, RangeNotSatisfiable
+from consentry.store import catalogue, media
+from consentry.store.catalogue import TrackAudio
+from consentry.web.api.models import AudioUploadOut
+from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly
+from consentry.web.uploads import MultipartUpload
+
+router = APIRouter(prefix="/tracks", tags=["audio"])
+logger = logging.getLogger("consentry.web")
+
+# An upload holds a worker thread while its body streams in; uploads get threads of their own
+# so that slow senders cannot take the ones every other route runs on.
+UPLOAD_THREADS = 8
+
+_MULTIPART_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": "WAV, FLAC, Ogg Vorbis or MP3"}}}}}}}
+
+
+@router.post("/{track_id}/audio", response_model=AudioUploadOut, status_code=201,
+             openapi_extra=_MULTIPART_BODY)
+async def upload_audio(track_id: int, request: Request, who: WhoBriefly,
+                       settings: SettingsDep, engine: EngineDep) -> AudioUploadOut | Response:
+    """Give the track its recording (form field ``file``); a new upload replaces the last.
+
+    The caller is authorized before a byte of the body is read, the size limit holds while it
+    streams in, and the file is stored only once probed as sound audio.
+    """
+    await anyio.to_thread.run_sync(_require_manager, engine, who, track_id)
+    try:
+        upload = await MultipartUpload(request, "file", settings.max_upload_bytes).open()
+        stored = await anyio.to_thread.run_sync(partial(
+            media.store_upload, upload.blocking_reader(), settings.data_dir,
+            settings.max_upload_bytes, max_seconds=settings.max_audio_seconds,
+            declared_name=upload.filename, declared_type=upload.content_type),
+            limiter=_upload_threads(request))
+    except ClientDisconnect:  # routine for uploads; the store kept nothing of it
+        logger.info("track %s: the client left during its upload", track_id)
+        return Response(status_code=400)
+    audio = await anyio.to_thread.run_sync(_attach, engine, track_id, stored)
+    return AudioUploadOut.of_upload(audio, stored.info)
+
+
+@router.get("/{track_id}/audio", response_class=FileResponse, responses={
+    200: {"content": {"audio/*": {}}, "description": "The whole file"},
+    206: {"content": {"audio/*": {}}, "description": "The requested byte range"},
+    404: {"description": "No such track, or no recording yet"},
+    416: {"description": "A range that starts past the end of the file"}})
+def stream_audio(track_id: int, request: Request, db: Db,
+                 settings: SettingsDep) -> FileResponse:
+    """The track's recording, for anyone: the platform publishes its tracks.
+
+    Byte ranges (``Range: bytes=...``) let players seek; the ETag is the file's SHA-256.
+    """
+    catalogue.get_track(db, track_id)
+    audio = catalogue.get_track_audio(db, track_id)
+    if audio is None:
+        raise NotFound(f"track {track_id} has no recording yet")
+    path = media.audio_path(settings.data_dir, audio.sha256)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        logger.error("track %s: audio file %s is missing from the store", track_id, path)
+        raise NotFound(f"the recording of track {track_id} is missing from storage") from None
+    _refuse_unsatisfiable_range(request.headers, stat.st_size)
+    return FileResponse(path, media_type=audio.mime, stat_result=stat,
+                        headers={"ETag": f'"{audio.sha256}"'})
+
+
+def _require_manager(engine: Engine, who: Principal, track_id: int) -> None:
+    with engine.begin() as conn:
+        access.require_track_manager(who, catalogue.get_track(conn, track_id))
+
+
+def _attach(engine: Engine, track_id: int, stored: media.StoredAudio) -> TrackAudio:
+    with engine.begin() as conn:
+        return catalogue.attach_audio(conn, track_id, stored)
+
+
+def _upload_threads(request: Request) -> anyio.CapacityLimiter:
+    state = request.app.state
+    if not hasattr(state, "upload_threads"):
+        state.upload_threads = anyio.CapacityLimiter(UPLOAD_THREADS)
+    limiter: anyio.CapacityLimiter = state.upload_threads
+    return limiter
+
+
+def _refuse_unsatisfiable_range(headers: Headers, size: int) -> None:
+    """Answer a range past the end in the API's JSON shape, not Starlette's plain text.
+
+    The first positions are computed as Starlette's FileResponse computes them (RFC 9110
+    14.1.2), which then serves every satisfiable request. With If-Range it decides alone.
+    """
+    requested = headers.get("range", "")
+    units, _, specs = requested.partition("=")
+    if (units.strip().lower() != "bytes" or "if-range" in headers
+            or specs.count(",") >= FileResponse.max_ranges):
+        return
+    for spec in specs.split(","):
+        first, dash, last = (part.strip() for part in spec.partition("-"))
+        if not dash or not (first or last):
+            continue
+        try:
+            start = int(first) if first else max(size - int(last), 0)
+            if first and last:
+                int(last)
+        except ValueError:
+            continue  # Starlette skips specs it cannot read
+        if not 0 <= start < size:
+            raise RangeNotSatisfiable(f"the range {requested!r} starts past the end of the "
+                                      f"{size:,} bytes of the file", {"size": size})
