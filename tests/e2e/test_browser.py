@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.audio.synth import write_audio
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -56,6 +58,20 @@ def test_artist_signs_up_changes_a_permission_and_exports(
     page.get_by_label("Password (at least 10 characters)").fill("a long enough secret")
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("heading", name="Browser Band")).to_be_visible()
+
+    page.get_by_role("link", name="Add a track").click()
+    page.get_by_label("Title").fill("Night Drive")
+    page.get_by_role("button", name="Create track").click()
+    recording = tmp_path / "night-drive.wav"
+    write_audio(recording, "wav", seconds=2.0)
+    page.get_by_label("Recording (WAV, FLAC, OGG or MP3)").set_input_files(recording)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("status")).to_have_text("The recording was saved.")
+    duration = page.eval_on_selector("audio", """audio => new Promise(done => {
+        if (audio.readyState >= 1) done(audio.duration);
+        audio.onloadedmetadata = () => done(audio.duration); audio.load(); })""")
+    assert abs(duration - 2.0) < 0.05, "the browser played the uploaded file's header"
+    shot(page, "track")
 
     page.get_by_role("link", name="AI permissions").first.click()
     generative = page.get_by_label("Train AI that generates music", exact=True)

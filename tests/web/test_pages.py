@@ -155,3 +155,42 @@ def test_language_follows_accept_language_and_the_switch(client: TestClient) -> 
     english = client.get("/?lang=en", headers={"Accept-Language": "de"})
     assert '<html lang="en">' in english.text
     assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "de"}).text
+
+
+def test_artist_registers_a_co_owned_track_and_uploads_its_audio(
+    client: TestClient, engine: Engine
+) -> None:
+    from tests.audio.synth import audio_bytes
+
+    with engine.begin() as conn:
+        friend = accounts.create_user(conn, "friend@example.org", PASSWORD, "Friend",
+                                      Role.ARTIST)
+    sign_up(client)
+    form = client.get("/me/tracks/new")
+    bad = client.post("/me/tracks/new", data={"csrf_token": csrf(form.text), "title": "Duet",
+                                              "co_owners": "nobody: lots"})
+    assert bad.status_code == 422 and "artist number: percent" in bad.text
+    made = client.post("/me/tracks/new", data={
+        "csrf_token": csrf(form.text), "title": "Duet",
+        "co_owners": f"{friend.artist_id}: 40"}, follow_redirects=False)
+    assert made.status_code == 303
+    manage_url = made.headers["location"]
+    track_id = int(manage_url.rsplit("/", 1)[1])
+    with engine.connect() as conn:
+        shares = {s.artist_id: s.basis_points for s in catalogue.get_track(conn, track_id).shares}
+    assert shares[friend.artist_id] == 4000 and sum(shares.values()) == 10_000
+
+    page = client.get(manage_url)
+    action = re.search(r'action="([^"]+/audio\?csrf_token=[^"]+)"', page.text).group(1)
+    wav = audio_bytes("wav", seconds=1.0)
+    forged = client.post(f"/me/tracks/{track_id}/audio?csrf_token=forged",
+                         files={"file": ("song.wav", wav, "audio/wav")})
+    assert forged.status_code == 403
+    corrupt = client.post(action.replace("&amp;", "&"),
+                          files={"file": ("song.wav", b"RIFF....nonsense", "audio/wav")})
+    assert corrupt.status_code == 422 and 'role="alert"' in corrupt.text
+    done = client.post(action.replace("&amp;", "&"),
+                       files={"file": ("song.wav", wav, "audio/wav")}, follow_redirects=True)
+    assert done.status_code == 200 and "<audio" in done.text
+    assert client.get(f"/v1/tracks/{track_id}/audio").content == wav
+    assert "<audio" in client.get(f"/tracks/{track_id}").text

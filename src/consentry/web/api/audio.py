@@ -14,7 +14,9 @@ from starlette.requests import ClientDisconnect
 
 from consentry import access
 from consentry.access import Principal
+from consentry.audio import AudioInfo
 from consentry.errors import NotFound, RangeNotSatisfiable
+from consentry.settings import Settings
 from consentry.store import catalogue, media
 from consentry.store.catalogue import TrackAudio
 from consentry.web.api.models import AudioUploadOut
@@ -44,6 +46,19 @@ async def upload_audio(track_id: int, request: Request, who: WhoBriefly,
     streams in, and the file is stored only once probed as sound audio.
     """
     await anyio.to_thread.run_sync(_require_manager, engine, who, track_id)
+    received = await receive_track_audio(request, settings, engine, track_id)
+    if received is None:
+        return Response(status_code=400)
+    return AudioUploadOut.of_upload(*received)
+
+
+async def receive_track_audio(
+    request: Request, settings: Settings, engine: Engine, track_id: int,
+) -> tuple[TrackAudio, AudioInfo] | None:
+    """Stream the ``file`` field into the store and attach it; None if the client left.
+
+    Callers authorize first: the pages and the API share this path.
+    """
     try:
         upload = await MultipartUpload(request, "file", settings.max_upload_bytes).open()
         stored = await anyio.to_thread.run_sync(partial(
@@ -53,9 +68,9 @@ async def upload_audio(track_id: int, request: Request, who: WhoBriefly,
             limiter=_upload_threads(request))
     except ClientDisconnect:  # routine for uploads; the store kept nothing of it
         logger.info("track %s: the client left during its upload", track_id)
-        return Response(status_code=400)
+        return None
     audio = await anyio.to_thread.run_sync(_attach, engine, track_id, stored)
-    return AudioUploadOut.of_upload(audio, stored.info)
+    return audio, stored.info
 
 
 @router.get("/{track_id}/audio", response_class=FileResponse, responses={

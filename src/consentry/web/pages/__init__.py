@@ -30,9 +30,9 @@ def require_user(context: PageContext) -> User:
 
 
 def router() -> APIRouter:
-    from consentry.web.pages import account, admin, artist, label, public
+    from consentry.web.pages import account, admin, artist, label, public, tracks
 
     pages = APIRouter(include_in_schema=False)
-    for module in (public, account, artist, label, admin):
+    for module in (public, account, artist, tracks, label, admin):
         pages.include_router(module.router)
     return pages

@@ -28,7 +28,7 @@ router = APIRouter()
 UNSET = ""
 
 
-def _artist_id(page: PageContext) -> int:
+def artist_id_of(page: PageContext) -> int:
     user = require_user(page)
     if user.role is not Role.ARTIST or user.artist_id is None:
         raise Forbidden("this page is for artists")
@@ -41,7 +41,7 @@ def overview(request: Request, page: Page, db: Db) -> Response:
     if user.role is not Role.ARTIST:
         home = {Role.RIGHTS_HOLDER: "/label", Role.ADMIN: "/admin"}.get(user.role, "/")
         return finish(request, page, RedirectResponse(home, status_code=303))
-    artist_id = _artist_id(page)
+    artist_id = artist_id_of(page)
     tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
     return render(request, page, "me.html", artist=parties.get_artist(db, artist_id),
                   tracks=tracks)
@@ -86,7 +86,7 @@ def _current(events: dict[str, ConsentEvent], purpose_id: str) -> str:
 
 @router.get("/me/permissions")
 def permissions(request: Request, page: Page, db: Db) -> Response:
-    artist_id = _artist_id(page)
+    artist_id = artist_id_of(page)
     tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
     return render(request, page, "permissions.html", tracks=tracks,
                   rows=_rows(db, page, artist_id, tracks))
@@ -114,7 +114,7 @@ async def review(request: Request, page: Page, db: Db) -> Response:
     """Every change is shown once more and needs a second, explicit confirmation."""
     form = await _form(request)
     check_csrf(page, form.get("csrf_token"))
-    artist_id = _artist_id(page)
+    artist_id = artist_id_of(page)
     tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
     changes = []
     for row in _rows(db, page, artist_id, tracks):
@@ -139,7 +139,7 @@ async def review(request: Request, page: Page, db: Db) -> Response:
 async def confirm(request: Request, page: Page, db: Db) -> Response:
     form = await request.form()
     check_csrf(page, str(form.get("csrf_token", "")))
-    artist_id = _artist_id(page)
+    artist_id = artist_id_of(page)
     tokens = [str(v) for v in form.getlist("change")][:500]
     for token in tokens:
         scope, _, rest = token.partition("|")
@@ -155,7 +155,7 @@ async def confirm(request: Request, page: Page, db: Db) -> Response:
 
 @router.get("/me/history")
 def history(request: Request, page: Page, db: Db) -> Response:
-    artist_id = _artist_id(page)
+    artist_id = artist_id_of(page)
     events = list(reversed(ledger.events_of(db, [artist_id])))
     titles = {t.id: t.title for t in catalogue.list_tracks(db, artist_id=artist_id, limit=1000)}
     return render(request, page, "history.html", events=events, titles=titles,
@@ -164,7 +164,7 @@ def history(request: Request, page: Page, db: Db) -> Response:
 
 @router.get("/me/export.json")
 def export(request: Request, page: Page, db: Db) -> Response:
-    artist_id = _artist_id(page)
+    artist_id = artist_id_of(page)
     body = json.dumps(export_artist(db, artist_id), indent=2, ensure_ascii=False)
     response = Response(body, media_type="application/json", headers={
         "Content-Disposition": f'attachment; filename="consentry-artist-{artist_id}.json"'})

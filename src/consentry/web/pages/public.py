@@ -37,9 +37,4 @@ def track_page(track_id: int, request: Request, page: Page, db: Db) -> Response:
             for p in VOCABULARY]
     names = {a: parties.get_artist(db, a).name for a in track.owner_ids}
     return render(request, page, "track.html", track=track, uses=uses, names=names,
-                  audio=_audio(db, track_id))
-
-
-def _audio(db: Db, track_id: int) -> object:
-    getter = getattr(catalogue, "get_track_audio", None)
-    return getter(db, track_id) if getter else None
+                  audio=catalogue.get_track_audio(db, track_id))
