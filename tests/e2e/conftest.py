@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -23,12 +24,12 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    data = tmp_path_factory.mktemp("server")
+@contextlib.contextmanager
+def demo_server(data: Path, **settings: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """init, demo and serve in ``data`` with extra CONSENTRY_* settings; yields URL, tokens."""
     port = free_port()
     env = {"CONSENTRY_DATA_DIR": str(data), "CONSENTRY_SECRET_KEY": TEST_SECRET,
-           "CONSENTRY_PORT": str(port)}
+           "CONSENTRY_PORT": str(port)} | {f"CONSENTRY_{k.upper()}": v for k, v in settings.items()}
     assert run(env, "init").returncode == 0
     assert run(env, "demo").returncode == 0
     tokens = json.loads((data / "demo-tokens.json").read_text())
@@ -52,3 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         log.close()
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    with demo_server(tmp_path_factory.mktemp("server")) as running:
+        yield running

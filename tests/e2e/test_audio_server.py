@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +11,7 @@ import httpx
 import pytest
 
 from tests.audio.synth import audio_bytes
-from tests.conftest import TEST_SECRET, free_port
-from tests.e2e.conftest import BIN, run
+from tests.e2e.conftest import demo_server
 
 pytestmark = pytest.mark.slow
 LIMIT = 4 * 1024 * 1024
@@ -28,30 +23,8 @@ def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
                                                                              Path]]:
     """The demo, served with a 4 MiB upload limit."""
     data = tmp_path_factory.mktemp("audio-server")
-    port = free_port()
-    env = {"CONSENTRY_DATA_DIR": str(data), "CONSENTRY_SECRET_KEY": TEST_SECRET,
-           "CONSENTRY_PORT": str(port), "CONSENTRY_MAX_UPLOAD_BYTES": str(LIMIT)}
-    assert run(env, "init").returncode == 0
-    assert run(env, "demo").returncode == 0
-    tokens = json.loads((data / "demo-tokens.json").read_text())
-    log = (data / "server.log").open("w")
-    process = subprocess.Popen([BIN / "consentry", "serve"], env=os.environ | env,
-                               stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("server did not start")
+    with demo_server(data, max_upload_bytes=str(LIMIT)) as (base, tokens):
         yield base, tokens, data
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def auth(token: str) -> dict[str, str]:
