@@ -6,6 +6,12 @@ Callers catch ``ConsentryError``; the web layer maps each subclass to a status c
 from __future__ import annotations
 
 
+def N_(text: str) -> str:
+    """Mark text for translation without translating it: ``make messages`` extracts it into
+    the catalogue, and the pages translate it when they show it."""
+    return text
+
+
 class ConsentryError(Exception):
     """Root of every error consentry raises on purpose."""
 

@@ -13,16 +13,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from consentry.errors import UnknownPurpose
+from consentry.errors import N_, UnknownPurpose
 
 THIRD_PARTY_TRAINING = "third-party-training"
 _ORGANISATION = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-
-
-def N_(text: str) -> str:
-    """Mark text for translation without translating it: ``make messages`` extracts it into
-    the catalogue, and the pages translate it when they show it."""
-    return text
 
 
 @dataclass(frozen=True)

@@ -149,3 +149,15 @@ def test_label_agreements_name_their_uses_in_german(client: TestClient, engine: 
     generative, voice = (next(p for p in VOCABULARY if p.id == i)
                          for i in ("train-generative", "voice-likeness"))
     assert (f"{de('forbids')} {de(generative.label)}, {de(voice.label)}") in page
+
+
+def test_error_pages_speak_german(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/nowhere", headers={"Accept-Language": "de"})
+    assert page.status_code == 404
+    assert "Unter dieser Adresse gibt es keine Seite." in page.text
+    form = client.get("/signup", headers={"Accept-Language": "de"})
+    refused = client.post("/signup", headers={"Accept-Language": "de"},
+                          data={"email": "x@example.org", "password": "short",
+                                "display_name": "X", "csrf_token": "forged"})
+    assert refused.status_code == 403 and "Formular ist abgelaufen" in refused.text
+    assert form.status_code == 200

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from consentry.access import Role
-from consentry.errors import InvalidInput, RateLimited, Unauthenticated
+from consentry.errors import N_, InvalidInput, RateLimited, Unauthenticated
 from consentry.store.parties import create_artist, get_rights_holder
 from consentry.store.schema import login_failures, users, web_sessions
 from consentry.timestamps import to_micros, utcnow
@@ -61,15 +61,15 @@ def _session_hash(secret: str) -> str:
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
     if len(email) > 254 or not _EMAIL.match(email):
-        raise InvalidInput("that is not an e-mail address")
+        raise InvalidInput(N_("that is not an e-mail address"))
     return email
 
 
 def check_password_strength(password: str) -> None:
     if len(password) < 10:
-        raise InvalidInput("the password must be at least 10 characters")
+        raise InvalidInput(N_("the password must be at least 10 characters"))
     if len(password) > 1024:
-        raise InvalidInput("the password must be at most 1024 characters")
+        raise InvalidInput(N_("the password must be at most 1024 characters"))
 
 
 def create_user(
@@ -81,19 +81,19 @@ def create_user(
     check_password_strength(password)
     display_name = display_name.strip()
     if not display_name or len(display_name) > 200:
-        raise InvalidInput("the name must be 1 to 200 characters")
+        raise InvalidInput(N_("the name must be 1 to 200 characters"))
     if locale not in LOCALES:
         raise InvalidInput(f"language must be one of {', '.join(LOCALES)}")
     if conn.execute(select(users.c.id).where(users.c.email == email)).first():
-        raise InvalidInput("an account with this e-mail address already exists")
+        raise InvalidInput(N_("an account with this e-mail address already exists"))
     if role is Role.ARTIST and artist_id is None:
         artist_id = create_artist(conn, display_name).id
     if role is Role.RIGHTS_HOLDER:
         if rights_holder_id is None:
-            raise InvalidInput("a rights-holder account needs its rights holder")
+            raise InvalidInput(N_("a rights-holder account needs its rights holder"))
         get_rights_holder(conn, rights_holder_id)
     if role is Role.CONSUMER:
-        raise InvalidInput("AI consumers use API tokens, not web accounts")
+        raise InvalidInput(N_("AI consumers use API tokens, not web accounts"))
     new_id = conn.execute(insert(users).values(
         email=email, password_hash=_hasher.hash(password), display_name=display_name,
         role=role.value, artist_id=artist_id, rights_holder_id=rights_holder_id, locale=locale,
@@ -110,7 +110,7 @@ def verify_login(conn: Connection, email: str, password: str, client: str) -> Us
     by_client = conn.execute(select(func.count()).select_from(login_failures).where(
         login_failures.c.client == client[:64], login_failures.c.at >= since)).scalar_one()
     if by_email >= MAX_FAILURES_PER_EMAIL or by_client >= MAX_FAILURES_PER_CLIENT:
-        raise RateLimited("too many failed logins; try again in 15 minutes",
+        raise RateLimited(N_("too many failed logins; try again in 15 minutes"),
                           {"retry_after": int(FAILURE_WINDOW.total_seconds())})
     row = conn.execute(select(users).where(users.c.email == email)).first()
     try:
@@ -120,14 +120,14 @@ def verify_login(conn: Connection, email: str, password: str, client: str) -> Us
     except (VerificationError, InvalidHashError):
         conn.execute(insert(login_failures).values(
             email=email, client=client[:64], at=to_micros(utcnow())))
-        raise Unauthenticated("wrong e-mail address or password") from None
+        raise Unauthenticated(N_("wrong e-mail address or password")) from None
     return _user(row)
 
 
 def get_user(conn: Connection, user_id: int) -> User:
     row = conn.execute(select(users).where(users.c.id == user_id)).first()
     if row is None:
-        raise Unauthenticated("no such account")
+        raise Unauthenticated(N_("no such account"))
     return _user(row)
 
 

@@ -70,7 +70,7 @@ def _validation_error(_request: Request, error: Exception) -> JSONResponse:
 def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     if _is_page(request) and error.status_code == 404:
-        return _page_error(request, 404, "There is no page at this address.")
+        return _page_error(request, 404, errors.N_("There is no page at this address."))
     code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
     return JSONResponse(error_body(code, str(error.detail)), error.status_code,
                         headers=getattr(error, "headers", None))
@@ -97,8 +97,9 @@ def _page_error(request: Request, status: int, message: str) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     with request.app.state.engine.begin() as conn:
         context = load_page_context(request, conn)
-    headings = {401: "Please log in", 403: "Not allowed", 404: "Not found",
-                429: "Too many attempts"}
+    headings = {401: errors.N_("Please log in"), 403: errors.N_("Not allowed"),
+                404: errors.N_("Not found"),
+                429: errors.N_("Too many attempts")}
     return render(request, context, "error.html", status,
                   heading=gettext(context, headings.get(status, "Something went wrong")),
                   message=gettext(context, message))

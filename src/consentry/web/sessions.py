@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fastapi import Request, Response
 from sqlalchemy import Connection
 
-from consentry.errors import Forbidden
+from consentry.errors import N_, Forbidden
 from consentry.store import accounts
 from consentry.store.accounts import User, WebSession
 
@@ -57,4 +57,4 @@ def _secure(request: Request) -> bool:
 def check_csrf(context: PageContext, submitted: str | None) -> None:
     """Every state-changing form carries the session's token; anything else is refused."""
     if not submitted or not hmac.compare_digest(submitted, context.session.csrf_token):
-        raise Forbidden("the form expired or did not come from this site; reload and retry")
+        raise Forbidden(N_("the form expired or did not come from this site; reload and retry"))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from consentry.errors import Unauthenticated
+from consentry.errors import N_, Unauthenticated
 from consentry.store.accounts import User
 from consentry.web.dependencies import Db
 from consentry.web.sessions import PageContext, load_page_context
@@ -25,7 +25,7 @@ Page = Annotated[PageContext, Depends(page_context)]
 
 def require_user(context: PageContext) -> User:
     if context.user is None:
-        raise LoginRequired("please log in")
+        raise LoginRequired(N_("please log in"))
     return context.user
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from consentry.access import Role
-from consentry.errors import Forbidden, InvalidInput
+from consentry.errors import N_, Forbidden, InvalidInput
 from consentry.store import accounts, parties, tokens
 from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages import Page, require_user
@@ -20,7 +20,7 @@ router = APIRouter()
 
 def _require_admin(page: PageContext) -> None:
     if require_user(page).role is not Role.ADMIN:
-        raise Forbidden("this page is for platform admins")
+        raise Forbidden(N_("this page is for platform admins"))
 
 
 def _admin_page(request: Request, page: PageContext, db: Db, **extra: object) -> Response:
@@ -42,7 +42,7 @@ async def issue_token(request: Request, page: Page, db: Db, settings: SettingsDe
     _require_admin(page)
     consumer = str(form.get("consumer_id", ""))
     if not consumer.isdigit():
-        raise InvalidInput("choose a consumer")
+        raise InvalidInput(N_("choose a consumer"))
     days = str(form.get("ttl_days", "90"))
     issued = tokens.create_token(
         db, settings.secret_key, str(form.get("name", "web"))[:200] or "web", Role.CONSUMER,

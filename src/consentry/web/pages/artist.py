@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice, ConsentEvent, Track
-from consentry.errors import Forbidden, InvalidInput
+from consentry.errors import N_, Forbidden, InvalidInput
 from consentry.purposes import VOCABULARY, get_purpose
 from consentry.store import catalogue, ledger, parties
 from consentry.store.artist_export import export_artist
@@ -31,7 +31,7 @@ UNSET = ""
 def artist_id_of(page: PageContext) -> int:
     user = require_user(page)
     if user.role is not Role.ARTIST or user.artist_id is None:
-        raise Forbidden("this page is for artists")
+        raise Forbidden(N_("this page is for artists"))
     return user.artist_id
 
 
@@ -129,7 +129,7 @@ async def review(request: Request, page: Page, db: Db) -> Response:
                 changes.append(Change(track.id, row.purpose_id, row.track_choices[track.id],
                                       wanted))
     if any(c.after not in (UNSET, "allow", "deny") for c in changes):
-        raise InvalidInput("a choice must be allow, deny or unset")
+        raise InvalidInput(N_("a choice must be allow, deny or unset"))
     titles = {t.id: t.title for t in tracks}
     return render(request, page, "review.html", changes=changes, titles=titles,
                   labels={p.id: gettext(page, p.label) for p in VOCABULARY})

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from consentry.access import Role
-from consentry.errors import Forbidden, InvalidInput
+from consentry.errors import N_, Forbidden, InvalidInput
 from consentry.purposes import VOCABULARY, get_purpose
 from consentry.store import catalogue, parties
 from consentry.store.decisions import decide_tracks
@@ -25,7 +25,7 @@ SHOWN = ("train-ai", "train-generative", "voice-likeness", "ai-input")
 def _holder_id(page: PageContext) -> int:
     user = require_user(page)
     if user.role is not Role.RIGHTS_HOLDER or user.rights_holder_id is None:
-        raise Forbidden("this page is for rights-holder staff")
+        raise Forbidden(N_("this page is for rights-holder staff"))
     return user.rights_holder_id
 
 
@@ -60,5 +60,5 @@ def _date(text: str) -> datetime | None:
     if not text.strip():
         return None
     if len(text) > 40:
-        raise InvalidInput("not a date")
+        raise InvalidInput(N_("not a date"))
     return parse_instant(text)

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from consentry.consent import Share
 from consentry.consent.parties import SHARE_UNITS
-from consentry.errors import ConsentryError, Forbidden, InvalidInput
+from consentry.errors import N_, ConsentryError, Forbidden, InvalidInput
 from consentry.store import catalogue
 from consentry.web.api.audio import receive_track_audio
 from consentry.web.dependencies import Db, EngineDep, SettingsDep
@@ -49,7 +49,7 @@ def _shares(artist_id: int, text: str) -> list[Share]:
         try:
             others.append(Share(int(who), round(float(percent) * SHARE_UNITS / 100)))
         except ValueError as error:
-            raise InvalidInput("write each co-owner as 'artist number: percent'") from error
+            raise InvalidInput(N_("write each co-owner as 'artist number: percent'")) from error
     mine = SHARE_UNITS - sum(s.basis_points for s in others)
     return [Share(artist_id, mine), *others] if others else []
 
