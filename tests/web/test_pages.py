@@ -194,3 +194,21 @@ def test_artist_registers_a_co_owned_track_and_uploads_its_audio(
     assert done.status_code == 200 and "<audio" in done.text
     assert client.get(f"/v1/tracks/{track_id}/audio").content == wav
     assert "<audio" in client.get(f"/tracks/{track_id}").text
+
+
+def test_an_artist_cannot_manage_another_artists_track(client: TestClient, engine: Engine,
+                                                      tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.audio.synth import audio_bytes
+
+    with engine.begin() as conn:
+        other = accounts.create_user(conn, "other@example.org", PASSWORD, "Other", Role.ARTIST)
+        theirs = catalogue.create_track(conn, "Not yours", other.artist_id)
+    sign_up(client)
+    assert client.get(f"/me/tracks/{theirs.id}").status_code == 403
+    token = csrf(client.get("/me").text)
+    response = client.post(f"/me/tracks/{theirs.id}/audio?csrf_token={token}",
+                           files={"file": ("x.wav", audio_bytes("wav", seconds=1.0),
+                                           "audio/wav")})
+    assert response.status_code == 403
+    with engine.connect() as conn:
+        assert catalogue.get_track_audio(conn, theirs.id) is None
