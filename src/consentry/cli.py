@@ -35,9 +35,11 @@ app = typer.Typer(help="consentry: consented AI use of music.", no_args_is_help=
 consent_app = typer.Typer(help="Record and read artists' consent.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Issue and revoke API tokens.", no_args_is_help=True)
 consumers_app = typer.Typer(help="Register AI consumers.", no_args_is_help=True)
+users_app = typer.Typer(help="Web accounts (admins, label staff, artists).", no_args_is_help=True)
 app.add_typer(consent_app, name="consent")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(consumers_app, name="consumers")
+app.add_typer(users_app, name="users")
 
 out = Console()
 err = Console(stderr=True)
@@ -353,6 +355,28 @@ def consumers_create(
         return
     out.print(f"consumer {consumer.id}: {consumer.name} ({kind.value}), purposes "
               f"{', '.join(sorted(consumer.purposes))}")
+
+
+@users_app.command("create")
+def users_create(
+    email: str,
+    role: Annotated[Role, typer.Option(help="admin, artist or rights_holder")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    rights_holder: Annotated[int | None, typer.Option(help="Label staff: the rights holder")]
+    = None,
+    artist: Annotated[int | None, typer.Option(help="Artists: an existing artist record")]
+    = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                          confirmation_prompt=True,
+                                          envvar="CONSENTRY_NEW_PASSWORD")] = "",
+) -> None:
+    """Create a web account; the password is asked for (or read from CONSENTRY_NEW_PASSWORD)."""
+    from consentry.store.accounts import create_user
+
+    with _engine().begin() as conn:
+        user = create_user(conn, email, password, name, role, artist_id=artist,
+                           rights_holder_id=rights_holder)
+    out.print(f"account {user.id}: {user.email} ({user.role.value})")
 
 
 @app.command()

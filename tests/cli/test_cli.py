@@ -170,3 +170,13 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "catalogue.csv"
     path.write_text(text)
     return path
+
+
+def test_users_create_makes_an_account_that_can_log_in(cli_env: dict) -> None:
+    result = consentry(cli_env | {"CONSENTRY_NEW_PASSWORD": "a long admin secret"}, "users",
+                       "create", "ops@platform.example", "--role", "admin", "--name", "Ops")
+    assert result.returncode == 0, result.stderr
+    assert "ops@platform.example (admin)" in result.stdout
+    weak = consentry(cli_env | {"CONSENTRY_NEW_PASSWORD": "short"}, "users", "create",
+                     "x@platform.example", "--role", "admin", "--name", "X")
+    assert weak.returncode == 1 and "at least 10 characters" in weak.stderr
