@@ -68,3 +68,8 @@ class DatabaseNotMigrated(ConsentryError):
 
 class UnsafeSettings(ConsentryError):
     """Settings that must not be used outside development (default secrets)."""
+
+
+class LogVerificationError(ConsentryError):
+    """A transparency-log checkpoint or signed note that is malformed, forged, tampered with
+    or not signed by the expected key."""
