@@ -1,0 +1,102 @@
+"""One piece of content's AI-use preferences, in the vocabularies the standards speak.
+
+The purposes are the source of truth; every signal is derived from the decisions on them, and a
+category says "no" as soon as any purpose it covers is denied (standards digest, section 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from consentry.errors import InvalidInput
+from consentry.purposes import get_purpose
+
+NOAI = "noai, noimageai"
+
+
+@dataclass(frozen=True)
+class ContentPreferences:
+    """What to tell AI systems about one piece of content; ``None`` means "nothing to say"
+    (no purpose of that category was decided), which every standard reads as unknown."""
+
+    train_ai: bool | None
+    search: bool | None
+    signal_search: bool | None
+    ai_input: bool | None
+    ai_train: bool | None
+    tdm_reserved: bool
+    noai: bool
+
+    @property
+    def reserves_training(self) -> bool:
+        """Training crawlers must stay out: either vocabulary says no to training."""
+        return self.train_ai is False or self.ai_train is False
+
+
+def _category(decisions: Mapping[str, bool], field: str, name: str) -> bool | None:
+    covered = [allowed for pid, allowed in decisions.items()
+               if getattr(get_purpose(pid), field) == name]
+    return all(covered) if covered else None
+
+
+def derive_preferences(decisions: Mapping[str, bool]) -> ContentPreferences:
+    """Map the engine's purpose-id -> allowed answers onto the signal categories."""
+    reserved = any(not allowed for pid, allowed in decisions.items()
+                   if get_purpose(pid).training or get_purpose(pid).content_signal == "ai-input")
+    return ContentPreferences(
+        train_ai=_category(decisions, "aipref", "train-ai"),
+        search=_category(decisions, "aipref", "search"),
+        signal_search=_category(decisions, "content_signal", "search"),
+        ai_input=_category(decisions, "content_signal", "ai-input"),
+        ai_train=_category(decisions, "content_signal", "ai-train"),
+        tdm_reserved=reserved,
+        noai=reserved,
+    )
+
+
+def content_usage_header(prefs: ContentPreferences) -> str | None:
+    """The aipref ``Content-Usage`` value, an RFC 9651 Dictionary of ``y``/``n`` Tokens;
+    ``None`` when no category is known, because an empty field is not a valid Dictionary."""
+    members = [f"{key}={'y' if value else 'n'}"
+               for key, value in (("train-ai", prefs.train_ai), ("search", prefs.search))
+               if value is not None]
+    return ", ".join(members) or None
+
+
+def content_signal(prefs: ContentPreferences) -> str | None:
+    """The Cloudflare ``Content-Signal`` value; a missing key neither grants nor restricts."""
+    members = [f"{key}={'yes' if value else 'no'}"
+               for key, value in (("search", prefs.signal_search), ("ai-input", prefs.ai_input),
+                                  ("ai-train", prefs.ai_train))
+               if value is not None]
+    return ", ".join(members) or None
+
+
+def x_robots_tag(prefs: ContentPreferences) -> str | None:
+    """The DeviantArt ``noai`` directives that img2dataset and datadiligence honour."""
+    return NOAI if prefs.noai else None
+
+
+def _checked_url(policy_url: str | None) -> str | None:
+    if policy_url is not None and any(c in policy_url for c in "\r\n\"<>"):
+        raise InvalidInput("a TDM policy URL cannot hold line breaks, quotes or angle brackets",
+                           {"policy_url": policy_url})
+    return policy_url or None
+
+
+def tdm_headers(prefs: ContentPreferences, policy_url: str | None = None) -> dict[str, str]:
+    """TDMRep headers; the policy goes out only with a reservation, since readers ignore it
+    when the value is 0."""
+    url = _checked_url(policy_url)
+    headers = {"tdm-reservation": "1" if prefs.tdm_reserved else "0"}
+    if prefs.tdm_reserved and url:
+        headers["tdm-policy"] = url
+    return headers
+
+
+def html_meta(prefs: ContentPreferences,
+              policy_url: str | None = None) -> list[tuple[str, str]]:
+    """``<meta name=... content=...>`` pairs carrying the same signals inside the page."""
+    pairs = [("robots", NOAI)] if prefs.noai else []
+    return pairs + list(tdm_headers(prefs, policy_url).items())
