@@ -19,6 +19,7 @@ from consentry.errors import NotFound, RangeNotSatisfiable
 from consentry.settings import Settings
 from consentry.store import catalogue, media
 from consentry.store.catalogue import TrackAudio
+from consentry.store.content_signals import track_signal_headers
 from consentry.web.api.models import AudioUploadOut
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly
 from consentry.web.uploads import MultipartUpload
@@ -84,7 +85,7 @@ def stream_audio(track_id: int, request: Request, db: Db,
 
     Byte ranges (``Range: bytes=...``) let players seek; the ETag is the file's SHA-256.
     """
-    catalogue.get_track(db, track_id)
+    track = catalogue.get_track(db, track_id)
     audio = catalogue.get_track_audio(db, track_id)
     if audio is None:
         raise NotFound(f"track {track_id} has no recording yet")
@@ -96,7 +97,7 @@ def stream_audio(track_id: int, request: Request, db: Db,
         raise NotFound(f"the recording of track {track_id} is missing from storage") from None
     _refuse_unsatisfiable_range(request.headers, stat.st_size)
     return FileResponse(path, media_type=audio.mime, stat_result=stat,
-                        headers={"ETag": f'"{audio.sha256}"'})
+                        headers={"ETag": f'"{audio.sha256}"'} | track_signal_headers(db, track))
 
 
 def _require_manager(engine: Engine, who: Principal, track_id: int) -> None:

@@ -7,8 +7,7 @@ from fastapi.responses import Response
 
 from consentry.purposes import VOCABULARY
 from consentry.store import catalogue, parties
-from consentry.store.decisions import decide_tracks
-from consentry.timestamps import utcnow
+from consentry.store.content_signals import signal_headers, signal_meta, track_decisions
 from consentry.web.dependencies import Db
 from consentry.web.pages import Page
 from consentry.web.rendering import gettext, render
@@ -32,9 +31,11 @@ def artist_page(artist_id: int, request: Request, page: Page, db: Db) -> Respons
 def track_page(track_id: int, request: Request, page: Page, db: Db) -> Response:
     """What AI may do with this track, purpose by purpose, as of now."""
     track = catalogue.get_track(db, track_id)
-    now = utcnow()
-    uses = [(gettext(page, p.label), decide_tracks(db, [track], p.id, now)[0].allowed)
-            for p in VOCABULARY]
+    decisions = track_decisions(db, track)
+    uses = [(gettext(page, p.label), decisions[p.id]) for p in VOCABULARY]
     names = {a: parties.get_artist(db, a).name for a in track.owner_ids}
-    return render(request, page, "track.html", track=track, uses=uses, names=names,
-                  audio=catalogue.get_track_audio(db, track_id))
+    response = render(request, page, "track.html", track=track, uses=uses, names=names,
+                      audio=catalogue.get_track_audio(db, track_id),
+                      meta=signal_meta(decisions))
+    response.headers.update(signal_headers(decisions))
+    return response
