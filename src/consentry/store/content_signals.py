@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from sqlalchemy import Connection
 
 from consentry.consent import Track
-from consentry.purposes import VOCABULARY
 from consentry.signals.preferences import (
     content_signal,
     content_usage_header,
@@ -16,14 +15,13 @@ from consentry.signals.preferences import (
     tdm_headers,
     x_robots_tag,
 )
-from consentry.store.decisions import decide_tracks
+from consentry.store.decisions import decide_every_purpose
 from consentry.timestamps import utcnow
 
 
 def track_decisions(conn: Connection, track: Track) -> dict[str, bool]:
     """Allowed or not, now, for every purpose of the vocabulary."""
-    now = utcnow()
-    return {p.id: decide_tracks(conn, [track], p.id, now)[0].allowed for p in VOCABULARY}
+    return {p: d.allowed for p, d in decide_every_purpose(conn, track, utcnow()).items()}
 
 
 def track_signal_headers(conn: Connection, track: Track) -> dict[str, str]:

@@ -17,7 +17,7 @@ from consentry.consent import (
     decide,
     decide_catalogue,
 )
-from consentry.purposes import deny_chain, get_purpose
+from consentry.purposes import VOCABULARY, deny_chain, get_purpose
 from consentry.store.catalogue import get_track, get_tracks, list_agreements
 from consentry.store.columns import load_columns
 from consentry.store.ledger import history_of
@@ -43,6 +43,20 @@ def decide_tracks(
         else (),
         history=history_of(conn, owners, at, _relevant_purposes(purpose, consumer)))
     return [decide(t, purpose, at, context, consumer) for t in tracks]
+
+
+def decide_every_purpose(
+    conn: Connection, track: Track, at: datetime, consumer: Consumer | None = None,
+) -> dict[str, Decision]:
+    """One track under every purpose of the vocabulary, reading the ledger once.
+
+    Pages and audio responses need all of them on every request, range requests included.
+    """
+    context = DecisionContext(
+        terms=terms_at(conn, at),
+        agreements=tuple(list_agreements(conn)) if track.rights_holder_id else (),
+        history=history_of(conn, list(track.owner_ids), at))
+    return {p.id: decide(track, p.id, at, context, consumer) for p in VOCABULARY}
 
 
 def decide_track(

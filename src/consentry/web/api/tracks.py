@@ -11,9 +11,9 @@ from consentry import access
 from consentry.access import Role
 from consentry.consent import Share, Track
 from consentry.errors import Forbidden, InvalidInput
-from consentry.purposes import VOCABULARY, get_purpose
+from consentry.purposes import get_purpose
 from consentry.store import catalogue, ledger, parties
-from consentry.store.decisions import decide_tracks
+from consentry.store.decisions import decide_every_purpose, decide_tracks
 from consentry.web.api.models import ConsentEventOut, DecisionOut, TrackIn, TrackOut
 from consentry.web.dependencies import At, Db, Who
 
@@ -92,7 +92,7 @@ def track_decisions(track_id: int, db: Db, who: Who, at: At) -> list[DecisionOut
     """The decision for every purpose of the vocabulary, with reasons (for owners and labels)."""
     track = catalogue.get_track(db, track_id)
     access.require_track(who, track)
-    return [DecisionOut.of(decide_tracks(db, [track], p.id, at)[0]) for p in VOCABULARY]
+    return [DecisionOut.of(d) for d in decide_every_purpose(db, track, at).values()]
 
 
 @router.get("/{track_id}/decision", response_model=DecisionOut)
