@@ -212,3 +212,19 @@ def test_an_artist_cannot_manage_another_artists_track(client: TestClient, engin
     assert response.status_code == 403
     with engine.connect() as conn:
         assert catalogue.get_track_audio(conn, theirs.id) is None
+
+
+def test_login_returns_to_the_page_asked_for_but_never_off_site(
+    client: TestClient, engine: Engine
+) -> None:
+    with engine.begin() as conn:
+        accounts.create_user(conn, "di@example.org", PASSWORD, "Di", Role.ARTIST)
+    sent = client.get("/me/history", follow_redirects=False).headers["location"]
+    page = client.get(sent)
+    assert 'name="next" value="/me/history"' in page.text
+    back = client.post("/login", data={"email": "di@example.org", "password": PASSWORD,
+                                       "csrf_token": csrf(page.text), "next": "/me/history"},
+                       follow_redirects=False)
+    assert back.headers["location"] == "/me/history"
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        assert f'value="{target}"' not in client.get("/login", params={"next": target}).text

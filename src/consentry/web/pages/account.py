@@ -37,27 +37,35 @@ def signup(request: Request, page: Page, db: Db, email: Text, password: Text,
     return _logged_in(request, page, db, user)
 
 
+def _same_site(target: str) -> str:
+    """Where to go after login: a path on this site only, never another host."""
+    if target.startswith("/") and not target.startswith(("//", "/\\")) and len(target) < 500:
+        return target
+    return "/me"
+
+
 @router.get("/login")
 def login_form(request: Request, page: Page) -> Response:
-    return render(request, page, "login.html")
+    return render(request, page, "login.html",
+                  next=_same_site(request.query_params.get("next", "")))
 
 
 @router.post("/login")
 def login(request: Request, page: Page, db: Db, email: Text, password: Text,
-          csrf_token: Text = "") -> Response:
+          csrf_token: Text = "", next: Text = "/me") -> Response:
     check_csrf(page, csrf_token)
     client = request.client.host if request.client else "unknown"
     try:
         user = accounts.verify_login(db, email, password, client)
     except RateLimited as error:
         response = render(request, page, "login.html", 429,
-                          error=gettext(page, error.message), email=email)
+                          error=gettext(page, error.message), email=email, next=next)
         response.headers["Retry-After"] = str(error.detail["retry_after"])  # type: ignore[index]
         return response
     except Unauthenticated as error:
         return render(request, page, "login.html", 401, error=gettext(page, error.message),
-                      email=email)
-    return _logged_in(request, page, db, user)
+                      email=email, next=next)
+    return _logged_in(request, page, db, user, _same_site(next))
 
 
 @router.post("/logout")
@@ -69,11 +77,12 @@ def logout(request: Request, page: Page, db: Db, csrf_token: Text = "") -> Respo
     return response
 
 
-def _logged_in(request: Request, page: PageContext, db: Db, user: accounts.User) -> Response:
+def _logged_in(request: Request, page: PageContext, db: Db, user: accounts.User,
+               target: str = "/me") -> Response:
     """A fresh session for the account: an id planted before login is now worthless."""
     accounts.end_session(db, page.session.secret)
     session = accounts.start_session(db, user)
     page.is_new = False
-    response = finish(request, page, RedirectResponse("/me", status_code=303))
+    response = finish(request, page, RedirectResponse(target, status_code=303))
     set_session_cookie(request, response, session)
     return response
