@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, if missing: PostgreSQL's server binaries
 # (the tests start their own throwaway cluster; no system service is used) and Chromium
-# (the browser tests drive it through Playwright; no browser is downloaded).
+# (the browser tests drive it through Playwright; no browser is downloaded) and ffmpeg (decodes
+# the audio formats libsndfile cannot, such as AAC/M4A).
 set -euo pipefail
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || missing+=(postgresql)
 command -v chromium > /dev/null || missing+=(chromium)
+command -v ffmpeg > /dev/null || missing+=(ffmpeg)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
