@@ -36,6 +36,18 @@ class Settings(BaseSettings):
         default=200 * 1024 * 1024, ge=1, description="Largest audio upload, in bytes")
     max_audio_seconds: float = Field(
         default=3 * 3600, gt=0, description="Longest audio accepted, in seconds")
+    public_url: str | None = Field(
+        default=None, description="The site's address in generated files; default: the request's")
+    operator_name: str = Field(default="consentry", description="Who runs this platform")
+    signals_enabled: bool = Field(
+        default=True, description="AI-use signals and crawler enforcement (off only to measure)")
+    scrape_requests_per_minute: int = Field(
+        default=600, ge=0, description="Per client on public content, per worker; 0 = no limit")
+    scrape_burst: int = Field(default=200, ge=1, description="Requests a client may burst")
+    licence_terms_url: str | None = Field(
+        default=None, description="Where AI companies can license the music: enables the RSL "
+                                  "licence and the TDM policy")
+    licence_server: str | None = Field(default=None, description="An RSL licence server")
 
     @property
     def effective_database_url(self) -> str:

@@ -74,6 +74,8 @@ def expectations(w: World) -> list[Case]:
         case("GET", "/healthz", "/healthz", PUBLIC),
         case("GET", "/v1/purposes", "/v1/purposes", PUBLIC),
         case("GET", "/v1/me", "/v1/me", SIGNED_IN),
+        case("GET", "/v1/signals/crawlers", "/v1/signals/crawlers", PUBLIC),
+        case("GET", "/v1/signals/refusals", "/v1/signals/refusals", ADMIN),
         # artists
         case("GET", "/v1/artists", "/v1/artists", ADMIN),
         case("POST", "/v1/artists", "/v1/artists", ADMIN_201, {"name": "New Artist"}),
@@ -324,7 +326,7 @@ def test_bad_credentials_are_refused_on_every_protected_route(
     for c in expectations(world):
         if c.expect[0] == 401:
             one_case_per_route.setdefault((c.method, c.template), c)
-    assert len(one_case_per_route) == len(_app_routes(client)) - 3  # all but the public three
+    assert len(one_case_per_route) == len(_app_routes(client)) - 4  # all but the public four
     for name, (headers, reason) in _bad_credentials(world).items():
         for c in one_case_per_route.values():
             response = c.send(client, headers)

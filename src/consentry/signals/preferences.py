@@ -78,7 +78,7 @@ def x_robots_tag(prefs: ContentPreferences) -> str | None:
     return NOAI if prefs.noai else None
 
 
-def _checked_url(policy_url: str | None) -> str | None:
+def checked_url(policy_url: str | None) -> str | None:
     if policy_url is not None and any(c in policy_url for c in "\r\n\"<>"):
         raise InvalidInput("a TDM policy URL cannot hold line breaks, quotes or angle brackets",
                            {"policy_url": policy_url})
@@ -88,7 +88,7 @@ def _checked_url(policy_url: str | None) -> str | None:
 def tdm_headers(prefs: ContentPreferences, policy_url: str | None = None) -> dict[str, str]:
     """TDMRep headers; the policy goes out only with a reservation, since readers ignore it
     when the value is 0."""
-    url = _checked_url(policy_url)
+    url = checked_url(policy_url)
     headers = {"tdm-reservation": "1" if prefs.tdm_reserved else "0"}
     if prefs.tdm_reserved and url:
         headers["tdm-policy"] = url

@@ -1,12 +1,18 @@
-"""The AI-use signals one track's responses carry, from its decisions as they stand now."""
+"""The AI-use signals a response carries, from the decisions as they stand now: one track's,
+an artist's defaults for their page, and the platform's defaults for the rest of the site."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy import Connection
 
-from consentry.consent import Track
+from consentry.consent import DecisionContext, Track, decide
+from consentry.consent.history import ConsentHistory
+from consentry.purposes import VOCABULARY
+from consentry.signals.crawlers import Crawler
+from consentry.signals.enforcement import CrawlerRefusal, crawler_purpose, judge_crawler
 from consentry.signals.preferences import (
     content_signal,
     content_usage_header,
@@ -15,8 +21,12 @@ from consentry.signals.preferences import (
     tdm_headers,
     x_robots_tag,
 )
-from consentry.store.decisions import decide_every_purpose
+from consentry.store.decisions import decide_every_purpose, decide_tracks
+from consentry.store.terms import terms_at
 from consentry.timestamps import utcnow
+
+# Stands for "content of this artist with no choice about it in particular": no track has id 0.
+_NO_TRACK = 0
 
 
 def track_decisions(conn: Connection, track: Track) -> dict[str, bool]:
@@ -24,14 +34,25 @@ def track_decisions(conn: Connection, track: Track) -> dict[str, bool]:
     return {p: d.allowed for p, d in decide_every_purpose(conn, track, utcnow()).items()}
 
 
-def track_signal_headers(conn: Connection, track: Track) -> dict[str, str]:
-    return signal_headers(track_decisions(conn, track))
+def artist_decisions(conn: Connection, artist_id: int) -> dict[str, bool]:
+    """The artist's defaults: what applies to their page and to tracks they made no choice on."""
+    return track_decisions(conn, Track(id=_NO_TRACK, artist_id=artist_id))
 
 
-def signal_headers(decisions: Mapping[str, bool]) -> dict[str, str]:
+def site_decisions(conn: Connection, at: datetime | None = None) -> dict[str, bool]:
+    """The platform's defaults under the terms in force: what no artist has chosen about."""
+    at = at or utcnow()
+    context = DecisionContext(terms=terms_at(conn, at), agreements=(),
+                              history=ConsentHistory([]))
+    anyone = Track(id=_NO_TRACK, artist_id=_NO_TRACK)
+    return {p.id: decide(anyone, p.id, at, context).allowed for p in VOCABULARY}
+
+
+def signal_headers(decisions: Mapping[str, bool],
+                   policy_url: str | None = None) -> dict[str, str]:
     """Content-Usage, Content-Signal, X-Robots-Tag and TDMRep headers for one content."""
     prefs = derive_preferences(decisions)
-    headers = dict(tdm_headers(prefs))
+    headers = dict(tdm_headers(prefs, policy_url))
     for name, value in (("Content-Usage", content_usage_header(prefs)),
                         ("Content-Signal", content_signal(prefs)),
                         ("X-Robots-Tag", x_robots_tag(prefs))):
@@ -40,6 +61,25 @@ def signal_headers(decisions: Mapping[str, bool]) -> dict[str, str]:
     return headers
 
 
-def signal_meta(decisions: Mapping[str, bool]) -> list[tuple[str, str]]:
+def signal_meta(decisions: Mapping[str, bool],
+                policy_url: str | None = None) -> list[tuple[str, str]]:
     """The same signals as ``<meta>`` name/content pairs for the page itself."""
-    return html_meta(derive_preferences(decisions))
+    return html_meta(derive_preferences(decisions), policy_url)
+
+
+def judge_track_crawler(conn: Connection, crawler: Crawler,
+                        track: Track) -> CrawlerRefusal | None:
+    """Whether ``crawler`` may fetch this track, by the same engine as any other AI use."""
+    decision = decide_tracks(conn, [track], crawler_purpose(crawler), utcnow())[0]
+    deciding = [r.summary for r in decision.reasons if r.rule is decision.rule]
+    reason = (deciding or [r.summary for r in decision.reasons] or [""])[-1]
+    return judge_crawler(crawler, f"track {track.id}", decision.allowed, reason)
+
+
+def judge_artist_crawler(conn: Connection, crawler: Crawler,
+                         artist_id: int) -> CrawlerRefusal | None:
+    """Whether ``crawler`` may fetch an artist's page, judged on the artist's defaults."""
+    refusal = judge_track_crawler(conn, crawler, Track(id=_NO_TRACK, artist_id=artist_id))
+    if refusal is None:
+        return None
+    return judge_crawler(crawler, f"the page of artist {artist_id}", False, refusal.reason)

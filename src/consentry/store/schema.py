@@ -157,3 +157,14 @@ login_failures = Table(
     Index("ix_login_failures_email_at", "email", "at"),
     Index("ix_login_failures_client_at", "client", "at"),
 )
+
+# Counters, not a log: one row per day, agent and refusal kind, so a scraper cannot grow it.
+refusal_counts = Table(
+    "refusal_counts", metadata,
+    Column("day", String(10), primary_key=True),
+    Column("agent", String(64), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("purpose", String(80), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("last_at", BigInteger, nullable=False),
+)

@@ -12,9 +12,10 @@ from sqlalchemy.engine import Engine
 
 from consentry import __version__
 from consentry.settings import Settings, get_settings
+from consentry.signals.crawlers import CrawlerRegistry, load_registry
 from consentry.store.database import make_engine
 from consentry.store.migrate import require_migrated
-from consentry.web import pages
+from consentry.web import pages, site_signals
 from consentry.web.api import (
     artists,
     audio,
@@ -23,10 +24,22 @@ from consentry.web.api import (
     decisions,
     purposes,
     rights_holders,
+    signals,
     tokens,
     tracks,
 )
 from consentry.web.errors import install_error_handlers
+from consentry.web.site_signals import SiteSignalsMiddleware
+from consentry.web.throttle import ScrapeThrottle, ThrottledCounts
+
+# Installed by `consentry crawlers update`; replaces the list shipped with consentry.
+CRAWLERS_FILE = "crawlers.json"
+
+
+def crawler_registry(settings: Settings) -> CrawlerRegistry:
+    """The operator's crawler list if one was installed, else the bundled one."""
+    installed = Path(settings.data_dir) / CRAWLERS_FILE
+    return load_registry(installed if installed.exists() else None)
 
 DESCRIPTION = """
 Every AI use of a track, consented, explained and recorded.
@@ -43,20 +56,31 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     engine = engine or make_engine(settings.effective_database_url)
     require_migrated(engine)
 
+    throttled = ThrottledCounts(engine)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await throttled.flush()
         engine.dispose()
 
     app = FastAPI(title="consentry", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.crawlers = registry = crawler_registry(settings)
     install_error_handlers(app)
+    if settings.signals_enabled:
+        app.add_middleware(SiteSignalsMiddleware, engine=engine, settings=settings)
+    if settings.scrape_requests_per_minute:
+        app.add_middleware(ScrapeThrottle, counts=throttled, registry=registry,
+                           per_minute=settings.scrape_requests_per_minute,
+                           burst=settings.scrape_burst)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.include_router(site_signals.router)
     app.include_router(pages.router())
     for module in (purposes, artists, tracks, audio, consent, decisions, rights_holders,
-                   consumers, tokens):
+                   consumers, tokens, signals):
         app.include_router(module.router, prefix="/v1")
 
     @app.get("/healthz", tags=["operations"])

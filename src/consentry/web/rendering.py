@@ -41,6 +41,9 @@ def gettext(context: PageContext, message: str, **values: Any) -> str:
 
 def render(request: Request, context: PageContext, template: str, status: int = 200,
            **values: Any) -> HTMLResponse:
+    if "meta" not in values:  # pages about no content in particular: the platform's signals
+        site = getattr(request.state, "site_signals", None)
+        values["meta"] = site.meta if site else []
     html = environment(context.locale).get_template(template).render(
         request=request, user=context.user, csrf_token=context.session.csrf_token,
         locale=context.locale, notice=request.query_params.get("notice"), **values)

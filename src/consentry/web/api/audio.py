@@ -19,9 +19,11 @@ from consentry.errors import NotFound, RangeNotSatisfiable
 from consentry.settings import Settings
 from consentry.store import catalogue, media
 from consentry.store.catalogue import TrackAudio
-from consentry.store.content_signals import track_signal_headers
+from consentry.store.content_signals import judge_track_crawler, track_decisions
 from consentry.web.api.models import AudioUploadOut
+from consentry.web.crawler_identity import KnownCrawler
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly
+from consentry.web.site_signals import content_signals, refusal_response
 from consentry.web.uploads import MultipartUpload
 
 router = APIRouter(prefix="/tracks", tags=["audio"])
@@ -79,13 +81,17 @@ async def receive_track_audio(
     206: {"content": {"audio/*": {}}, "description": "The requested byte range"},
     404: {"description": "No such track, or no recording yet"},
     416: {"description": "A range that starts past the end of the file"}})
-def stream_audio(track_id: int, request: Request, db: Db,
-                 settings: SettingsDep) -> FileResponse:
+def stream_audio(track_id: int, request: Request, db: Db, crawler: KnownCrawler,
+                 settings: SettingsDep) -> Response:
     """The track's recording, for anyone: the platform publishes its tracks.
 
     Byte ranges (``Range: bytes=...``) let players seek; the ETag is the file's SHA-256.
     """
     track = catalogue.get_track(db, track_id)
+    if crawler and settings.signals_enabled:
+        refusal = judge_track_crawler(db, crawler, track)
+        if refusal:
+            return refusal_response(db, refusal)
     audio = catalogue.get_track_audio(db, track_id)
     if audio is None:
         raise NotFound(f"track {track_id} has no recording yet")
@@ -96,8 +102,10 @@ def stream_audio(track_id: int, request: Request, db: Db,
         logger.error("track %s: audio file %s is missing from the store", track_id, path)
         raise NotFound(f"the recording of track {track_id} is missing from storage") from None
     _refuse_unsatisfiable_range(request.headers, stat.st_size)
+    signals = (content_signals(request, settings, track_decisions(db, track))[0]
+               if settings.signals_enabled else {})
     return FileResponse(path, media_type=audio.mime, stat_result=stat,
-                        headers={"ETag": f'"{audio.sha256}"'} | track_signal_headers(db, track))
+                        headers={"ETag": f'"{audio.sha256}"'} | signals)
 
 
 def _require_manager(engine: Engine, who: Principal, track_id: int) -> None:

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from consentry.access import Role
 from consentry.errors import N_, Forbidden, InvalidInput
-from consentry.store import accounts, parties, tokens
+from consentry.store import accounts, parties, refusals, tokens
 from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages import Page, require_user
 from consentry.web.rendering import finish, render
@@ -25,7 +25,8 @@ def _require_admin(page: PageContext) -> None:
 
 def _admin_page(request: Request, page: PageContext, db: Db, **extra: object) -> Response:
     return render(request, page, "admin.html", users=accounts.list_users(db),
-                  consumers=parties.list_consumers(db), tokens=tokens.list_tokens(db), **extra)
+                  consumers=parties.list_consumers(db), tokens=tokens.list_tokens(db),
+                  refusals=refusals.recent_refusals(db), **extra)
 
 
 @router.get("/admin")

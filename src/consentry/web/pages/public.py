@@ -7,10 +7,17 @@ from fastapi.responses import Response
 
 from consentry.purposes import VOCABULARY
 from consentry.store import catalogue, parties
-from consentry.store.content_signals import signal_headers, signal_meta, track_decisions
-from consentry.web.dependencies import Db
+from consentry.store.content_signals import (
+    artist_decisions,
+    judge_artist_crawler,
+    judge_track_crawler,
+    track_decisions,
+)
+from consentry.web.crawler_identity import KnownCrawler
+from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages import Page
 from consentry.web.rendering import gettext, render
+from consentry.web.site_signals import content_signals, refusal_response
 
 router = APIRouter()
 
@@ -21,21 +28,38 @@ def home(request: Request, page: Page) -> Response:
 
 
 @router.get("/artists/{artist_id}")
-def artist_page(artist_id: int, request: Request, page: Page, db: Db) -> Response:
+def artist_page(artist_id: int, request: Request, page: Page, db: Db, crawler: KnownCrawler,
+                settings: SettingsDep) -> Response:
+    """The artist and their tracks; its signals are the artist's defaults."""
     artist = parties.get_artist(db, artist_id)
+    if crawler and settings.signals_enabled:
+        refusal = judge_artist_crawler(db, crawler, artist_id)
+        if refusal:
+            return refusal_response(db, refusal)
     tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
-    return render(request, page, "artist.html", artist=artist, tracks=tracks)
+    if not settings.signals_enabled:
+        return render(request, page, "artist.html", artist=artist, tracks=tracks)
+    headers, meta = content_signals(request, settings, artist_decisions(db, artist_id))
+    response = render(request, page, "artist.html", artist=artist, tracks=tracks, meta=meta)
+    response.headers.update(headers)
+    return response
 
 
 @router.get("/tracks/{track_id}")
-def track_page(track_id: int, request: Request, page: Page, db: Db) -> Response:
+def track_page(track_id: int, request: Request, page: Page, db: Db, crawler: KnownCrawler,
+               settings: SettingsDep) -> Response:
     """What AI may do with this track, purpose by purpose, as of now."""
     track = catalogue.get_track(db, track_id)
+    if crawler and settings.signals_enabled:
+        refusal = judge_track_crawler(db, crawler, track)
+        if refusal:
+            return refusal_response(db, refusal)
     decisions = track_decisions(db, track)
     uses = [(gettext(page, p.label), decisions[p.id]) for p in VOCABULARY]
     names = {a: parties.get_artist(db, a).name for a in track.owner_ids}
+    headers, meta = (content_signals(request, settings, decisions) if settings.signals_enabled
+                     else ({}, []))
     response = render(request, page, "track.html", track=track, uses=uses, names=names,
-                      audio=catalogue.get_track_audio(db, track_id),
-                      meta=signal_meta(decisions))
-    response.headers.update(signal_headers(decisions))
+                      audio=catalogue.get_track_audio(db, track_id), meta=meta)
+    response.headers.update(headers)
     return response
