@@ -21,6 +21,7 @@ from consentry.catalogue_file import plan_catalogue, read_records
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.settings import Settings, get_settings
+from consentry.signals.signing_keys import ensure_development_chain
 from consentry.store import ledger, parties, tokens
 from consentry.store.artist_export import export_artist
 from consentry.store.database import make_engine
@@ -93,6 +94,11 @@ def init() -> None:
         ensure_baseline_terms(conn)
     out.print(f"database {engine.url.render_as_string(hide_password=True)} "
               f"is at schema revision {revision}")
+    if settings.environment != "production" and not settings.signing_chain:
+        folder = settings.development_signing_dir
+        ensure_development_chain(folder)
+        out.print(f"development signing chain for downloads in {folder} (not trusted; "
+                  "production sets CONSENTRY_SIGNING_CHAIN and CONSENTRY_SIGNING_KEY)")
 
 
 @app.command()

@@ -73,3 +73,13 @@ class UnsafeSettings(ConsentryError):
 class LogVerificationError(ConsentryError):
     """A transparency-log checkpoint or signed note that is malformed, forged, tampered with
     or not signed by the expected key."""
+
+
+class SigningFailed(ConsentryError):
+    """C2PA signing could not be done: the signing chain or key is unusable, or the C2PA SDK
+    refused a file it says it supports."""
+
+
+class DeliveryUnavailable(ConsentryError):
+    """A stored recording could not be prepared for download with its rights embedded; it is
+    not sent without them."""

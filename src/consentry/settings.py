@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         default=None, description="Where AI companies can license the music: enables the RSL "
                                   "licence and the TDM policy")
     licence_server: str | None = Field(default=None, description="An RSL licence server")
+    signing_chain: Path | None = Field(
+        default=None, description="PEM certificate chain (leaf first) that signs the C2PA "
+                                  "manifests of downloads; default: the development chain "
+                                  "`consentry init` makes, outside production")
+    signing_key: Path | None = Field(default=None, description="PEM private key of that chain")
+
+    @property
+    def development_signing_dir(self) -> Path:
+        return self.data_dir / "signing"
 
     @property
     def effective_database_url(self) -> str:
@@ -64,6 +73,14 @@ class Settings(BaseSettings):
                 "CONSENTRY_SECRET_KEY must be set to a random value of at least 32 characters "
                 "in production (for example: python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))')")
+        if self.environment == "production" and not (self.signing_chain and self.signing_key):
+            raise UnsafeSettings(
+                "CONSENTRY_SIGNING_CHAIN and CONSENTRY_SIGNING_KEY must name the certificate "
+                "chain and key that sign downloads in production; the development chain is "
+                "not trusted by anyone")
+        if bool(self.signing_chain) != bool(self.signing_key):
+            raise UnsafeSettings(
+                "set both CONSENTRY_SIGNING_CHAIN and CONSENTRY_SIGNING_KEY, or neither")
 
 
 @lru_cache

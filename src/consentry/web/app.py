@@ -12,7 +12,14 @@ from sqlalchemy.engine import Engine
 
 from consentry import __version__
 from consentry.settings import Settings, get_settings
+from consentry.signals.c2pa_manifest import check_credentials
 from consentry.signals.crawlers import CrawlerRegistry, load_registry
+from consentry.signals.signing_keys import (
+    CHAIN_FILE,
+    KEY_FILE,
+    SigningCredentials,
+    load_signing_credentials,
+)
 from consentry.store.database import make_engine
 from consentry.store.migrate import require_migrated
 from consentry.web import pages, site_signals
@@ -34,6 +41,21 @@ from consentry.web.throttle import ScrapeThrottle, ThrottledCounts
 
 # Installed by `consentry crawlers update`; replaces the list shipped with consentry.
 CRAWLERS_FILE = "crawlers.json"
+
+
+def download_signer(settings: Settings) -> SigningCredentials | None:
+    """The chain that signs downloads: the configured one, else (outside production) the
+    development chain `consentry init` made, else none (downloads are tagged, not signed).
+    Checked by signing a tiny file, so a bad key stops the start instead of a download."""
+    if settings.signing_chain and settings.signing_key:
+        credentials = load_signing_credentials(settings.signing_chain, settings.signing_key)
+    else:
+        folder = settings.development_signing_dir
+        if settings.environment == "production" or not (folder / CHAIN_FILE).exists():
+            return None
+        credentials = load_signing_credentials(folder / CHAIN_FILE, folder / KEY_FILE)
+    check_credentials(credentials)
+    return credentials
 
 
 def crawler_registry(settings: Settings) -> CrawlerRegistry:
@@ -69,6 +91,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.crawlers = registry = crawler_registry(settings)
+    app.state.signer = download_signer(settings)
     install_error_handlers(app)
     if settings.signals_enabled:
         app.add_middleware(SiteSignalsMiddleware, engine=engine, settings=settings)

@@ -29,6 +29,8 @@ STATUS: dict[type[errors.ConsentryError], tuple[int, str]] = {
     errors.RateLimited: (429, "rate_limited"),
     errors.DatabaseNotMigrated: (503, "database_not_migrated"),
     errors.UnsafeSettings: (500, "unsafe_settings"),
+    errors.SigningFailed: (500, "signing_failed"),
+    errors.DeliveryUnavailable: (503, "delivery_unavailable"),
 }
 
 

@@ -61,7 +61,7 @@ def policy_url(settings: Settings, base_url: str) -> str | None:
 def content_signals(request: Request, settings: Settings,
                     decisions: Mapping[str, bool]) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Headers and meta pairs for one content's response, with the licence where offered."""
-    policy = policy_url(settings, _base_url(request, settings))
+    policy = policy_url(settings, base_url(request, settings))
     return (signal_headers(decisions, policy) | licence_link(settings),
             signal_meta(decisions, policy))
 
@@ -150,7 +150,8 @@ def render_robots(settings: Settings, registry: CrawlerRegistry, prefs: ContentP
     return text
 
 
-def _base_url(request: Request, settings: Settings) -> str:
+def base_url(request: Request, settings: Settings) -> str:
+    """The site's address for generated links: the configured one, else the request's."""
     return (settings.public_url or str(request.base_url)).rstrip("/")
 
 
@@ -158,7 +159,7 @@ def _base_url(request: Request, settings: Settings) -> str:
 def robots(request: Request) -> Response:
     settings, registry, signals = _state(request)
     return PlainTextResponse(render_robots(settings, registry, signals.prefs,
-                                           _base_url(request, settings)))
+                                           base_url(request, settings)))
 
 
 @router.get("/ai.txt")
@@ -171,7 +172,7 @@ def ai_txt(request: Request) -> Response:
 @router.get("/.well-known/tdmrep.json")
 def tdmrep(request: Request) -> Response:
     settings, _registry, signals = _state(request)
-    policy = policy_url(settings, _base_url(request, settings))
+    policy = policy_url(settings, base_url(request, settings))
     return Response(site_files.tdmrep_json(signals.prefs, CONTENT_PATHS, policy),
                     media_type="application/json")
 
@@ -191,7 +192,7 @@ def tdm_policy(request: Request) -> Response:
     settings, _registry, _signals = _state(request)
     if not settings.licence_terms_url:
         raise NotFound("this platform offers no licence for text and data mining")
-    base = _base_url(request, settings)
+    base = base_url(request, settings)
     return Response(site_files.tdm_policy(f"{base}{POLICY_PATH}", base,
                                           settings.licence_terms_url, settings.operator_name),
                     media_type="application/json")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from pathlib import Path
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
+from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect
@@ -15,15 +17,18 @@ from starlette.requests import ClientDisconnect
 from consentry import access
 from consentry.access import Principal
 from consentry.audio import AudioInfo
-from consentry.errors import NotFound, RangeNotSatisfiable
+from consentry.consent import Track
+from consentry.errors import ConsentryError, DeliveryUnavailable, NotFound, RangeNotSatisfiable
 from consentry.settings import Settings
-from consentry.store import catalogue, media
+from consentry.signals.file_rights import file_rights
+from consentry.store import catalogue, media, parties
 from consentry.store.catalogue import TrackAudio
 from consentry.store.content_signals import judge_track_crawler, track_decisions
+from consentry.store.delivered_audio import delivered_copy
 from consentry.web.api.models import AudioUploadOut
 from consentry.web.crawler_identity import KnownCrawler
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly
-from consentry.web.site_signals import content_signals, refusal_response
+from consentry.web.site_signals import base_url, content_signals, refusal_response
 from consentry.web.uploads import MultipartUpload
 
 router = APIRouter(prefix="/tracks", tags=["audio"])
@@ -95,17 +100,33 @@ def stream_audio(track_id: int, request: Request, db: Db, crawler: KnownCrawler,
     audio = catalogue.get_track_audio(db, track_id)
     if audio is None:
         raise NotFound(f"track {track_id} has no recording yet")
-    path = media.audio_path(settings.data_dir, audio.sha256)
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
+    path, etag, headers = media.audio_path(settings.data_dir, audio.sha256), audio.sha256, {}
+    if not path.exists():
         logger.error("track %s: audio file %s is missing from the store", track_id, path)
-        raise NotFound(f"the recording of track {track_id} is missing from storage") from None
+        raise NotFound(f"the recording of track {track_id} is missing from storage")
+    if settings.signals_enabled:
+        decisions = track_decisions(db, track)
+        headers, _meta = content_signals(request, settings, decisions)
+        path, etag = _delivered(request, settings, db, track, audio, decisions)
+    stat = path.stat()
     _refuse_unsatisfiable_range(request.headers, stat.st_size)
-    signals = (content_signals(request, settings, track_decisions(db, track))[0]
-               if settings.signals_enabled else {})
     return FileResponse(path, media_type=audio.mime, stat_result=stat,
-                        headers={"ETag": f'"{audio.sha256}"'} | signals)
+                        headers={"ETag": f'"{etag}"'} | headers)
+
+
+def _delivered(request: Request, settings: Settings, db: Connection, track: Track,
+               audio: TrackAudio, decisions: dict[str, bool]) -> tuple[Path, str]:
+    """The copy with the track's rights in its tags and C2PA manifest; never the bare file."""
+    rights = file_rights(
+        track.title, [parties.get_artist(db, a).name for a in track.owner_ids],
+        audio.uploaded_at.year, f"{base_url(request, settings)}/tracks/{track.id}", decisions)
+    try:
+        return delivered_copy(settings.data_dir, audio, rights, request.app.state.signer)
+    except ConsentryError as error:
+        logger.exception("track %s: cannot embed its rights in the download", track.id)
+        raise DeliveryUnavailable(
+            f"the recording of track {track.id} cannot be prepared with its rights right now",
+            {"reason": error.message}) from error
 
 
 def _require_manager(engine: Engine, who: Principal, track_id: int) -> None:
