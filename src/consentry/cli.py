@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from consentry import __version__
 from consentry.access import Role
 from consentry.catalogue_file import plan_catalogue, read_records
+from consentry.cli_signals import crawlers_app, signals_app
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.settings import Settings, get_settings
@@ -41,6 +42,8 @@ app.add_typer(consent_app, name="consent")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(consumers_app, name="consumers")
 app.add_typer(users_app, name="users")
+app.add_typer(signals_app, name="signals")
+app.add_typer(crawlers_app, name="crawlers")
 
 out = Console()
 err = Console(stderr=True)

@@ -6,18 +6,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
-from typer.testing import CliRunner
 
 from consentry.cli import app
-from consentry.settings import get_settings
-from tests.conftest import TEST_SECRET
-
-runner = CliRunner()
+from tests.cli.conftest import runner
 
 CATALOGUE_CSV = """type,ref,name,artist,co_owners,rights_holder,isrc,restricts,starts_at
 artist,mara,Mara Lind,,,,,,
@@ -28,17 +22,6 @@ track,,Salt and Static,mara,,,GBNWR2400001,,
 track,,Low Tide,mara,mara:60;juno:40,,,,
 track,,Open Water,juno,,nw,,,
 """
-
-
-@pytest.fixture
-def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
-    env = {"CONSENTRY_DATABASE_URL": database_url, "CONSENTRY_DATA_DIR": str(tmp_path),
-           "CONSENTRY_SECRET_KEY": TEST_SECRET}
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield env
-    get_settings.cache_clear()
 
 
 def invoke(*args: str) -> dict | list | str:

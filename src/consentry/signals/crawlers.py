@@ -18,7 +18,7 @@ from consentry.errors import ConsentryError
 CrawlerPurpose = Literal["training", "search", "user"]
 PURPOSES: tuple[CrawlerPurpose, ...] = ("training", "search", "user")
 # RFC 9309 section 2.2.1: a product token is made of letters, "_" and "-".
-_PRODUCT_TOKEN = re.compile(r"^[A-Za-z_-]+$")
+PRODUCT_TOKEN = re.compile(r"^[A-Za-z_-]+$")
 # A token inside a User-Agent ends where token characters (and version digits) stop.
 _TOKEN_CHARS = r"A-Za-z0-9_-"
 
@@ -76,7 +76,7 @@ def _crawler(index: int, entry: object) -> Crawler:
                     {"missing": sorted(missing), "unknown": sorted(unknown)})
     token, operator, purpose = entry["token"], entry["operator"], entry["purpose"]
     note = entry.get("note", "")
-    if not isinstance(token, str) or not _PRODUCT_TOKEN.match(token):
+    if not isinstance(token, str) or not PRODUCT_TOKEN.match(token):
         raise _fail(f"entry {index}: token must be an RFC 9309 product token", token)
     if not isinstance(operator, str) or not operator or not isinstance(note, str):
         raise _fail(f"entry {index}: operator and note must be text", entry)

@@ -1,0 +1,33 @@
+"""``consentry signals check`` against the real demo server, as an operator runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import demo_server, run
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_check_shows_the_site_as_each_crawler_sees_it(tmp_path: Path) -> None:
+    with demo_server(tmp_path) as (base, tokens):
+        result = run({"CONSENTRY_DATA_DIR": str(tmp_path)}, "signals", "check",
+                     f"{base}/tracks/1", "--json")
+        assert result.returncode == 0, result.stderr
+        seen = {c["agent"]: c for c in json.loads(result.stdout)}
+        gpt, search, browser = seen["GPTBot"], seen["OAI-SearchBot"], seen["Mozilla"]
+        assert (gpt["robots_allows"], gpt["status"], gpt["fetched"]) == (False, 403, False)
+        assert (search["robots_allows"], search["status"]) == (True, 200)
+        assert (search["train"], search["search"]) == ("reserved", "allowed")
+        assert browser["fetched"] and browser["train"] == "reserved"
+        # the crawlers' requests were real: the admin sees the refusals
+        refusals = httpx.get(f"{base}/v1/signals/refusals",
+                             headers={"Authorization": f"Bearer {tokens['admin']}"}).json()
+        assert {"GPTBot", "ClaudeBot", "CCBot"} <= {r["agent"] for r in refusals}
+
+        bad = run({"CONSENTRY_DATA_DIR": str(tmp_path)}, "signals", "check", "ftp://x/")
+        assert bad.returncode == 1 and "not an http(s) URL" in bad.stderr
