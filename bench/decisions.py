@@ -13,22 +13,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import json
 import os
 import platform
 import secrets
-import shutil
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -53,13 +47,13 @@ from consentry.store.schema import artists, consent_events, track_shares, tracks
 from consentry.store.terms import ensure_baseline_terms, terms_at
 from consentry.store.tokens import create_token
 from consentry.timestamps import to_micros, utcnow
+from loopback import load, serve  # type: ignore[import-not-found]
 
 DECIDE_TARGET_S = 0.5
 HTTP_P99_TARGET_MS = 20.0
 BUILD_TARGET_S = 120.0
 CHUNK = 100_000
 BUILD_CACHE_KIB = 512 * 1024  # the indexes' random inserts stay in memory until the commit
-REQUEST_TIMEOUT_S = 45  # longer than the server's 30 s wait for a pooled connection
 YEAR_MICROS = 365 * 86_400 * 1_000_000
 # Purposes of the synthetic events, with their weights: mostly training, some internal uses.
 EVENT_PURPOSES = {
@@ -367,137 +361,34 @@ def bench_per_track(
 # HTTP ------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(port: int) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-    try:
-        conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
-
-
-@contextlib.contextmanager
-def _server(url: str, secret: str, directory: Path, workers: int) -> Iterator[int]:
-    """``consentry serve`` on a free loopback port; yields the port once /healthz answers."""
-    command = shutil.which("consentry", path=str(Path(sys.executable).parent)) or shutil.which(
-        "consentry")
-    if command is None:
-        raise SystemExit("the consentry command is not installed next to this Python")
-    port = _free_port()
-    env = os.environ | {"CONSENTRY_DATABASE_URL": url, "CONSENTRY_SECRET_KEY": secret,
-                        "CONSENTRY_DATA_DIR": str(directory)}
-    log_path = directory / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [command, "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers)],
-            env=env, cwd=directory, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.1)
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@dataclass
-class _Load:
-    seconds: float
-    latencies: list[float]
-    outcomes: Counter[str]  # HTTP status, or the name of the transport error
-
-
-def _load(
-    port: int, token: str, purpose: str, track_ids: list[int], concurrency: int,
-    max_seconds: float,
-) -> _Load:
-    """Each of ``concurrency`` threads sends its next request as soon as the last answers.
-
-    Plain http.client on keep-alive connections: httpx's async client costs several
-    milliseconds of CPU per request here, which the figures would charge to the server.
-    Nothing new is sent after ``max_seconds``, so a stalled server cannot hang the run.
-    """
-    pending = iter(track_ids)
-    lock = threading.Lock()
-    load = _Load(0.0, [], Counter())
-    headers = {"Authorization": f"Bearer {token}"}
-    query = urllib.parse.urlencode({"purpose": purpose})
-    deadline = time.perf_counter() + max_seconds
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
-        try:
-            while time.perf_counter() < deadline:
-                with lock:
-                    track_id = next(pending, None)
-                if track_id is None:
-                    return
-                start = time.perf_counter()
-                try:
-                    conn.request("GET", f"/v1/tracks/{track_id}/decision?{query}",
-                                 headers=headers)
-                    response = conn.getresponse()
-                    response.read()
-                    outcome = str(response.status)
-                except (OSError, http.client.HTTPException) as error:
-                    conn.close()
-                    outcome = type(error).__name__
-                with lock:
-                    load.latencies.append(time.perf_counter() - start)
-                    load.outcomes[outcome] += 1
-        finally:
-            conn.close()
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    load.seconds = time.perf_counter() - start
-    return load
-
-
 def bench_http(
     url: str, secret: str, token: str, directory: Path, args: argparse.Namespace,
     rng: np.random.Generator,
 ) -> dict[str, Any]:
     """One server; for each concurrency level a warm-up, then ``args.requests`` timed."""
     levels = []
-    with _server(url, secret, directory, args.workers) as port:
+    env = {"CONSENTRY_DATABASE_URL": url, "CONSENTRY_SECRET_KEY": secret,
+           "CONSENTRY_DATA_DIR": str(directory)}
+    headers = {"Authorization": f"Bearer {token}"}
+    query = urllib.parse.urlencode({"purpose": args.purpose})
+    with serve(env, directory, args.workers) as port:
         for concurrency in args.concurrency:
             warmup = max(100, concurrency * 10)
             ids = rng.integers(1, args.tracks + 1, warmup + args.requests).tolist()
-            _load(port, token, args.purpose, ids[:warmup], concurrency, args.http_seconds)
-            load = _load(port, token, args.purpose, ids[warmup:], concurrency,
-                         args.http_seconds)
-            done = len(load.latencies)
+            requests = [("GET", f"/v1/tracks/{i}/decision?{query}", headers) for i in ids]
+            load(port, requests[:warmup], concurrency, args.http_seconds)
+            result = load(port, requests[warmup:], concurrency, args.http_seconds)
+            done = len(result.latencies)
             p50, p90, p99 = (float(v) * 1000
-                             for v in np.percentile(load.latencies, [50, 90, 99]))
+                             for v in np.percentile(result.latencies, [50, 90, 99]))
             levels.append({
                 "requests": args.requests, "completed": done, "not_sent": args.requests - done,
                 "concurrency": concurrency, "warmup": warmup, "workers": args.workers,
                 "p50_ms": p50, "p90_ms": p90, "p99_ms": p99,
-                "max_ms": max(load.latencies) * 1000,
-                "throughput_rps": done / load.seconds,
-                "non_200": done - load.outcomes["200"],
-                "outcomes": dict(sorted(load.outcomes.items())),
+                "max_ms": max(result.latencies) * 1000,
+                "throughput_rps": done / result.seconds,
+                "non_200": done - result.outcomes["200"],
+                "outcomes": dict(sorted(result.outcomes.items())),
             })
     return {"levels": levels}
 

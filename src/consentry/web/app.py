@@ -21,6 +21,7 @@ from consentry.signals.signing_keys import (
     load_signing_credentials,
 )
 from consentry.store.database import make_engine
+from consentry.store.ledger_memo import LedgerMemo
 from consentry.store.migrate import require_migrated
 from consentry.web import pages, site_signals
 from consentry.web.api import (
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.crawlers = registry = crawler_registry(settings)
     app.state.signer = download_signer(settings)
+    app.state.ledger_memo = LedgerMemo()
     install_error_handlers(app)
     if settings.signals_enabled:
         app.add_middleware(SiteSignalsMiddleware, engine=engine, settings=settings)

@@ -105,9 +105,11 @@ def stream_audio(track_id: int, request: Request, db: Db, crawler: KnownCrawler,
         logger.error("track %s: audio file %s is missing from the store", track_id, path)
         raise NotFound(f"the recording of track {track_id} is missing from storage")
     if settings.signals_enabled:
-        decisions = track_decisions(db, track)
-        headers, _meta = content_signals(request, settings, decisions)
-        path, etag = _delivered(request, settings, db, track, audio, decisions)
+        base, memo = base_url(request, settings), request.app.state.ledger_memo
+        path, etag, headers = memo.get(db, ("audio", track.id, audio.sha256, base),
+                                       partial(_delivered, request, settings, db, track, audio))
+        if not path.exists():  # removed by hand since: make it again
+            path, etag, headers = _delivered(request, settings, db, track, audio)
     stat = path.stat()
     _refuse_unsatisfiable_range(request.headers, stat.st_size)
     return FileResponse(path, media_type=audio.mime, stat_result=stat,
@@ -115,18 +117,22 @@ def stream_audio(track_id: int, request: Request, db: Db, crawler: KnownCrawler,
 
 
 def _delivered(request: Request, settings: Settings, db: Connection, track: Track,
-               audio: TrackAudio, decisions: dict[str, bool]) -> tuple[Path, str]:
-    """The copy with the track's rights in its tags and C2PA manifest; never the bare file."""
+               audio: TrackAudio) -> tuple[Path, str, dict[str, str]]:
+    """The copy with the track's rights in its tags and C2PA manifest, never the bare file,
+    with its name and the response's signal headers."""
+    decisions = track_decisions(db, track)
+    headers, _meta = content_signals(request, settings, decisions)
     rights = file_rights(
         track.title, [parties.get_artist(db, a).name for a in track.owner_ids],
         audio.uploaded_at.year, f"{base_url(request, settings)}/tracks/{track.id}", decisions)
     try:
-        return delivered_copy(settings.data_dir, audio, rights, request.app.state.signer)
+        path, etag = delivered_copy(settings.data_dir, audio, rights, request.app.state.signer)
     except ConsentryError as error:
         logger.exception("track %s: cannot embed its rights in the download", track.id)
         raise DeliveryUnavailable(
             f"the recording of track {track.id} cannot be prepared with its rights right now",
             {"reason": error.message}) from error
+    return path, etag, headers
 
 
 def _require_manager(engine: Engine, who: Principal, track_id: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -54,7 +56,8 @@ def track_page(track_id: int, request: Request, page: Page, db: Db, crawler: Kno
         refusal = judge_track_crawler(db, crawler, track)
         if refusal:
             return refusal_response(db, refusal)
-    decisions = track_decisions(db, track)
+    decisions = request.app.state.ledger_memo.get(
+        db, ("decisions", track.id), partial(track_decisions, db, track))
     uses = [(gettext(page, p.label), decisions[p.id]) for p in VOCABULARY]
     names = {a: parties.get_artist(db, a).name for a in track.owner_ids}
     headers, meta = (content_signals(request, settings, decisions) if settings.signals_enabled
