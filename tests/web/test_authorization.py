@@ -176,6 +176,7 @@ def expectations(w: World) -> list[Case]:
         case("POST", audio, f"/v1/tracks/{MISSING}/audio", "401 404 404 404 404 404 404 404",
              files=RECORDING),
         case("GET", audio, f"/v1/tracks/{w.track_a}/audio", PUBLIC),
+        case("HEAD", audio, f"/v1/tracks/{w.track_a}/audio", PUBLIC),
         case("GET", audio, f"/v1/tracks/{w.track_b}/audio", NOWHERE),
         case("GET", audio, f"/v1/tracks/{MISSING}/audio", NOWHERE),
     ]
@@ -326,7 +327,7 @@ def test_bad_credentials_are_refused_on_every_protected_route(
     for c in expectations(world):
         if c.expect[0] == 401:
             one_case_per_route.setdefault((c.method, c.template), c)
-    assert len(one_case_per_route) == len(_app_routes(client)) - 4  # all but the public four
+    assert len(one_case_per_route) == len(_app_routes(client)) - 5  # all but the public five
     for name, (headers, reason) in _bad_credentials(world).items():
         for c in one_case_per_route.values():
             response = c.send(client, headers)

@@ -130,3 +130,16 @@ def test_fast_unidentified_clients_get_429_with_retry_after(
     with engine.connect() as conn:
         assert [(r.agent, r.kind, r.count) for r in recent_refusals(conn)] == [
             ("unidentified", "throttled", 1)]
+
+
+def test_head_requests_get_the_same_headers_and_verdicts(
+    client: TestClient, song: tuple[int, int]
+) -> None:
+    _artist, track = song
+    for path in (f"/tracks/{track}", f"/v1/tracks/{track}/audio", "/robots.txt"):
+        head, get = client.head(path), client.get(path)
+        assert (head.status_code, head.content) == (200, b""), path
+        assert head.headers.get("tdm-reservation") == get.headers.get("tdm-reservation")
+    assert client.head(f"/v1/tracks/{track}/audio").headers["etag"] == client.get(
+        f"/v1/tracks/{track}/audio").headers["etag"]
+    assert client.head(f"/tracks/{track}", headers={"User-Agent": GPTBOT}).status_code == 403

@@ -155,21 +155,21 @@ def base_url(request: Request, settings: Settings) -> str:
     return (settings.public_url or str(request.base_url)).rstrip("/")
 
 
-@router.get("/robots.txt")
+@router.api_route("/robots.txt", methods=["GET", "HEAD"])
 def robots(request: Request) -> Response:
     settings, registry, signals = _state(request)
     return PlainTextResponse(render_robots(settings, registry, signals.prefs,
                                            base_url(request, settings)))
 
 
-@router.get("/ai.txt")
+@router.api_route("/ai.txt", methods=["GET", "HEAD"])
 def ai_txt(request: Request) -> Response:
     settings, _registry, signals = _state(request)
     return PlainTextResponse(site_files.ai_txt(signals.prefs, CONTENT_PATHS,
                                                _extra(settings, "ai.extra.txt")))
 
 
-@router.get("/.well-known/tdmrep.json")
+@router.api_route("/.well-known/tdmrep.json", methods=["GET", "HEAD"])
 def tdmrep(request: Request) -> Response:
     settings, _registry, signals = _state(request)
     policy = policy_url(settings, base_url(request, settings))
@@ -177,7 +177,7 @@ def tdmrep(request: Request) -> Response:
                     media_type="application/json")
 
 
-@router.get(LICENCE_PATH)
+@router.api_route(LICENCE_PATH, methods=["GET", "HEAD"])
 def rsl_licence(request: Request) -> Response:
     settings, _registry, signals = _state(request)
     if not settings.licence_terms_url:
@@ -187,7 +187,7 @@ def rsl_licence(request: Request) -> Response:
                     media_type="application/rsl+xml")
 
 
-@router.get(POLICY_PATH)
+@router.api_route(POLICY_PATH, methods=["GET", "HEAD"])
 def tdm_policy(request: Request) -> Response:
     settings, _registry, _signals = _state(request)
     if not settings.licence_terms_url:

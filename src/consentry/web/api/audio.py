@@ -81,7 +81,8 @@ async def receive_track_audio(
     return audio, stored.info
 
 
-@router.get("/{track_id}/audio", response_class=FileResponse, responses={
+@router.api_route("/{track_id}/audio", methods=["GET", "HEAD"], response_class=FileResponse,
+                  responses={
     200: {"content": {"audio/*": {}}, "description": "The whole file"},
     206: {"content": {"audio/*": {}}, "description": "The requested byte range"},
     404: {"description": "No such track, or no recording yet"},

@@ -29,7 +29,7 @@ def home(request: Request, page: Page) -> Response:
     return render(request, page, "home.html")
 
 
-@router.get("/artists/{artist_id}")
+@router.api_route("/artists/{artist_id}", methods=["GET", "HEAD"])
 def artist_page(artist_id: int, request: Request, page: Page, db: Db, crawler: KnownCrawler,
                 settings: SettingsDep) -> Response:
     """The artist and their tracks; its signals are the artist's defaults."""
@@ -47,7 +47,7 @@ def artist_page(artist_id: int, request: Request, page: Page, db: Db, crawler: K
     return response
 
 
-@router.get("/tracks/{track_id}")
+@router.api_route("/tracks/{track_id}", methods=["GET", "HEAD"])
 def track_page(track_id: int, request: Request, page: Page, db: Db, crawler: KnownCrawler,
                settings: SettingsDep) -> Response:
     """What AI may do with this track, purpose by purpose, as of now."""
