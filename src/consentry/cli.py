@@ -392,6 +392,7 @@ def users_create(
 def demo(json_output: JsonFlag = False) -> None:
     """Seed the demo catalogue (once) and issue fresh demo tokens."""
     from consentry.demo import is_seeded, issue_demo_tokens, seed_demo
+    from consentry.demo_audio import attach_demo_recordings
 
     settings = _settings()
     engine = _engine()
@@ -399,6 +400,7 @@ def demo(json_output: JsonFlag = False) -> None:
         seeded_now = not is_seeded(conn)
         if seeded_now:
             seed_demo(conn)
+            attach_demo_recordings(conn, settings)
         demo_tokens = issue_demo_tokens(conn, settings.secret_key)
     secrets = {k: v.secret for k, v in demo_tokens.__dict__.items()}
     path = settings.data_dir / "demo-tokens.json"
