@@ -17,12 +17,15 @@ from rich.console import Console
 from rich.table import Table
 
 from consentry import __version__
+from consentry.audio import probe_audio
 from consentry.errors import InvalidInput
 from consentry.settings import get_settings
+from consentry.signals.c2pa_manifest import read_manifest
 from consentry.signals.compliance import Conclusion, conclude
 from consentry.signals.crawler_import import import_registry, registry_json
 from consentry.signals.crawlers import Crawler
 from consentry.signals.enforcement import crawler_purpose
+from consentry.signals.file_tags import read_file_rights
 from consentry.web.app import CRAWLERS_FILE, crawler_registry
 
 signals_app = typer.Typer(help="What AI crawlers are told and how they are treated.",
@@ -84,6 +87,32 @@ def check(url: Annotated[str, typer.Argument(help="A page or recording of your s
         table.add_row(c.agent, c.kind, "allows" if c.robots_allows else "no",
                       str(c.status), *uses, c.why)
     out.print(table)
+
+
+@signals_app.command("read")
+def read(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+         as_json: JsonFlag = False) -> None:
+    """The rights a downloaded recording carries: its tags and its C2PA manifest, validated."""
+    info = probe_audio(file, file.name, None, max_seconds=24 * 3600)
+    tags, manifest = read_file_rights(file), read_manifest(file, info.mime)
+    if as_json:
+        out.print_json(data={"format": info.format, "tags": asdict(tags),
+                             "c2pa": asdict(manifest) | {"intact": manifest.intact}
+                             if manifest else None})
+        return
+    out.print(f"{file}: {info.format}, {info.duration_seconds:.1f} s")
+    out.print(f"  copyright   {tags.copyright or '-'}")
+    out.print(f"  AI usage    {tags.usage or '-'}", highlight=False)
+    out.print(f"              {tags.usage_sentence or ''}", highlight=False)
+    out.print(f"  track       {tags.url or '-'}")
+    if manifest is None:
+        out.print("  C2PA        no manifest")
+        return
+    verdict = "intact" if manifest.intact else "NOT intact: " + ", ".join(manifest.failures)
+    out.print(f"  C2PA        {manifest.validation_state} ({verdict}), signed by "
+              f"{manifest.signer or 'unknown'}")
+    for entry, use in sorted(manifest.training_mining.items()):
+        out.print(f"    {entry:32} {use}")
 
 
 @crawlers_app.command("list")

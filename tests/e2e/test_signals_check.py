@@ -29,5 +29,16 @@ def test_the_check_shows_the_site_as_each_crawler_sees_it(tmp_path: Path) -> Non
                              headers={"Authorization": f"Bearer {tokens['admin']}"}).json()
         assert {"GPTBot", "ClaudeBot", "CCBot"} <= {r["agent"] for r in refusals}
 
+        # a demo recording downloads with its rights inside, signed
+        download = tmp_path / "harmattan.mp3"
+        download.write_bytes(httpx.get(f"{base}/v1/tracks/5/audio").content)
+        read = run({"CONSENTRY_DATA_DIR": str(tmp_path)}, "signals", "read", str(download),
+                   "--json")
+        assert read.returncode == 0, read.stderr
+        rights = json.loads(read.stdout)
+        assert rights["tags"]["usage"] == "train-ai=n, search=y"
+        assert rights["c2pa"]["intact"] and rights["c2pa"]["validation_state"] == "Valid"
+        assert rights["c2pa"]["training_mining"]["cawg.ai_generative_training"] == "notAllowed"
+
         bad = run({"CONSENTRY_DATA_DIR": str(tmp_path)}, "signals", "check", "ftp://x/")
         assert bad.returncode == 1 and "not an http(s) URL" in bad.stderr
