@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Protocol
 
 from consentry.errors import InvalidInput
 
@@ -25,9 +26,16 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
-def _split(n: int) -> int:
+def split_size(n: int) -> int:
     """Where §2.1.1 cuts a tree of n >= 2 leaves: the largest power of two smaller than n."""
     return 1 << ((n - 1).bit_length() - 1)
+
+
+class MerkleTree(Protocol):
+    """Anything that answers MTH(D[lo:hi]) for the subtrees the RFC's recursions reach: an
+    in-memory list here, stored subtree hashes in the database (``ledger.tiles``)."""
+
+    def mth(self, lo: int, hi: int) -> bytes: ...
 
 
 class _Subtrees:
@@ -55,7 +63,7 @@ class _Subtrees:
         if size & (size - 1) == 0:
             height = size.bit_length() - 1
             return self.levels[height][lo >> height]
-        k = _split(size)
+        k = split_size(size)
         return node_hash(self.mth(lo, lo + k), self.mth(lo + k, hi))
 
 
@@ -65,15 +73,18 @@ def root_hash(leaf_hashes: Sequence[bytes]) -> bytes:
 
 
 def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
-    """PATH(index, D[n]) of §2.1.3.1: the sibling hashes from the leaf up to the root."""
-    size = len(leaf_hashes)
+    """PATH(index, D[n]) of §2.1.3.1 for a list of leaf hashes."""
+    return inclusion_path(_Subtrees(leaf_hashes), index, len(leaf_hashes))
+
+
+def inclusion_path(tree: MerkleTree, index: int, size: int) -> list[bytes]:
+    """PATH(index, D[size]) of §2.1.3.1: the sibling hashes from the leaf up to the root."""
     if not 0 <= index < size:
         raise InvalidInput(f"leaf index {index} is outside a tree of {size} leaves")
-    tree = _Subtrees(leaf_hashes)
     path: list[bytes] = []
     lo, hi = 0, size
     while hi - lo > 1:
-        k = _split(hi - lo)
+        k = split_size(hi - lo)
         if index < lo + k:
             path.append(tree.mth(lo + k, hi))
             hi = lo + k
@@ -85,20 +96,21 @@ def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
 
 
 def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes]:
-    """PROOF(old_size, D[n]) of §2.1.4.1: why the tree of old_size leaves is a prefix of this one.
+    """PROOF(old_size, D[n]) of §2.1.4.1 for a list of leaf hashes."""
+    return consistency_path(_Subtrees(leaf_hashes), old_size, len(leaf_hashes))
 
-    Empty when there is nothing to prove (an empty or unchanged tree).
-    """
-    size = len(leaf_hashes)
+
+def consistency_path(tree: MerkleTree, old_size: int, size: int) -> list[bytes]:
+    """PROOF(old_size, D[size]) of §2.1.4.1: why the tree of old_size leaves is a prefix of
+    this one. Empty when there is nothing to prove (an empty or unchanged tree)."""
     if not 0 <= old_size <= size:
         raise InvalidInput(f"old size {old_size} is outside 0..{size}")
     if old_size in (0, size):
         return []
-    tree = _Subtrees(leaf_hashes)
     path: list[bytes] = []
     lo, hi, m, whole_old_tree = 0, size, old_size, True
     while hi - lo != m:
-        k = _split(hi - lo)
+        k = split_size(hi - lo)
         if m <= k:
             path.append(tree.mth(lo + k, hi))
             hi = lo + k
