@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import soundfile
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
