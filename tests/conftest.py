@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from consentry.ledger.operator_key import ensure_development_key
 from consentry.settings import Settings
 from consentry.store.database import make_engine
 from consentry.store.migrate import upgrade
@@ -142,5 +143,6 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    ensure_development_key(settings.effective_log_key)
     with TestClient(create_app(settings, engine)) as test_client:
         yield test_client

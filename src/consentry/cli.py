@@ -21,6 +21,7 @@ from consentry.catalogue_file import plan_catalogue, read_records
 from consentry.cli_signals import crawlers_app, signals_app
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
+from consentry.ledger.operator_key import ensure_development_key
 from consentry.settings import Settings, get_settings
 from consentry.signals.signing_keys import ensure_development_chain
 from consentry.store import ledger, parties, tokens
@@ -28,6 +29,7 @@ from consentry.store.artist_export import export_artist
 from consentry.store.database import make_engine
 from consentry.store.decisions import decide_all, decide_track_ids
 from consentry.store.importer import check_existing, store_catalogue
+from consentry.store.log_sources import append_missing
 from consentry.store.migrate import require_migrated, upgrade
 from consentry.store.terms import ensure_baseline_terms
 from consentry.timestamps import parse_instant, utcnow
@@ -97,6 +99,14 @@ def init() -> None:
         ensure_baseline_terms(conn)
     out.print(f"database {engine.url.render_as_string(hide_password=True)} "
               f"is at schema revision {revision}")
+    with engine.begin() as conn:
+        logged = append_missing(conn)
+    if logged:
+        out.print(f"transparency log: appended {logged} records recorded before it existed")
+    if settings.environment != "production" and not settings.log_key:
+        ensure_development_key(settings.effective_log_key)
+        out.print(f"development log key in {settings.effective_log_key} (production sets "
+                  "CONSENTRY_LOG_KEY)")
     if settings.environment != "production" and not settings.signing_chain:
         folder = settings.development_signing_dir
         ensure_development_chain(folder)

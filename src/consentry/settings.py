@@ -53,10 +53,21 @@ class Settings(BaseSettings):
                                   "manifests of downloads; default: the development chain "
                                   "`consentry init` makes, outside production")
     signing_key: Path | None = Field(default=None, description="PEM private key of that chain")
+    log_key: Path | None = Field(
+        default=None, description="PEM Ed25519 key that signs the transparency log's "
+                                  "checkpoints; default: a development key `consentry init` "
+                                  "makes, outside production")
+    log_origin: str = Field(
+        default="consentry.local/log", pattern=r"^[A-Za-z0-9._/-]{1,200}$",
+        description="The log's name in its checkpoints (C2SP origin), e.g. music.example/log")
 
     @property
     def development_signing_dir(self) -> Path:
         return self.data_dir / "signing"
+
+    @property
+    def effective_log_key(self) -> Path:
+        return self.log_key or self.development_signing_dir / "log-ed25519.pem"
 
     @property
     def effective_database_url(self) -> str:
@@ -78,6 +89,10 @@ class Settings(BaseSettings):
                 "CONSENTRY_SIGNING_CHAIN and CONSENTRY_SIGNING_KEY must name the certificate "
                 "chain and key that sign downloads in production; the development chain is "
                 "not trusted by anyone")
+        if self.environment == "production" and not self.log_key:
+            raise UnsafeSettings(
+                "CONSENTRY_LOG_KEY must name the Ed25519 key that signs the transparency log "
+                "in production (and CONSENTRY_LOG_ORIGIN the log's public name)")
         if bool(self.signing_chain) != bool(self.signing_key):
             raise UnsafeSettings(
                 "set both CONSENTRY_SIGNING_CHAIN and CONSENTRY_SIGNING_KEY, or neither")

@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 from consentry.consent import Choice, ConsentChoice
 from consentry.errors import InvalidInput, NotFound, UnknownPurpose
-from consentry.store import catalogue, ledger, parties
+from consentry.ledger.merkle import root_hash
+from consentry.store import catalogue, ledger, parties, transparency_log
 from consentry.store.database import make_engine
 
 
@@ -93,3 +94,9 @@ def test_concurrent_writers_lose_no_event(engine: Engine, database_url: str) -> 
     for artist_id in ids:
         sources = [e.source for e in events if e.artist_id == artist_id]
         assert sources == [f"writer-{artist_id}-{i}" for i in range(per_writer)]
+    # the log took every event exactly once, without gaps, in the order the writers committed
+    with engine.connect() as conn:
+        logged = transparency_log.entries(conn, 0, writers * per_writer + 1)
+        assert [e.index for e in logged] == list(range(writers * per_writer))
+        assert sorted(e.source_id for e in logged) == sorted(e.id for e in events)
+        assert transparency_log.root_at(conn) == root_hash([e.leaf_hash for e in logged])

@@ -33,6 +33,19 @@ def vkey(key_name: str, public_key: Ed25519PublicKey) -> str:
     return f"{key_name}+{key_id(key_name, public_key).hex()}+{encode_base64(typed_key)}"
 
 
+def parse_vkey(text: str) -> tuple[str, Ed25519PublicKey]:
+    """The key name and public key of a verifier key string, checked against its own id."""
+    name, plus, rest = text.strip().partition("+")
+    key_hex, plus2, encoded = rest.partition("+")
+    blob = decode_base64(encoded) if plus and plus2 else None
+    if blob is None or len(blob) != 33 or blob[0] != ED25519 or _name_problem(name):
+        raise LogVerificationError(f"not an Ed25519 verifier key: {text[:80]!r}")
+    public_key = Ed25519PublicKey.from_public_bytes(blob[1:])
+    if key_id(name, public_key).hex() != key_hex:
+        raise LogVerificationError("the verifier key's id does not match its key")
+    return name, public_key
+
+
 def sign_note(text: str, key_name: str, private_key: Ed25519PrivateKey) -> str:
     """The note: ``text``, a blank line, and one signature line by ``key_name``."""
     _require(_text_problem(text) or _name_problem(key_name), InvalidInput)

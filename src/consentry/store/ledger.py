@@ -9,12 +9,14 @@ from sqlalchemy import Connection, func, insert, or_, select
 
 from consentry.consent import Choice, ConsentChoice, ConsentEvent, ConsentHistory
 from consentry.errors import InvalidInput, NotFound
+from consentry.ledger.records import consent_event_record
 from consentry.store.catalogue import get_track
 from consentry.store.parties import get_artist
 from consentry.store.records import event_from_row
 from consentry.store.schema import consent_events
 from consentry.store.terms import terms_at
-from consentry.timestamps import to_micros, utcnow
+from consentry.store.transparency_log import append
+from consentry.timestamps import from_micros, to_micros, utcnow
 
 
 def record_choice(conn: Connection, choice: ConsentChoice) -> ConsentEvent:
@@ -36,10 +38,12 @@ def record_choice(conn: Connection, choice: ConsentChoice) -> ConsentEvent:
         "choice": choice.choice.value, "recorded_at": to_micros(now), "source": choice.source,
         "terms_version": terms.version, "recorded_by": choice.recorded_by[:200]}
     new_id = conn.execute(insert(consent_events).values(**values)).inserted_primary_key[0]  # type: ignore[index]
-    return ConsentEvent(
+    event = ConsentEvent(
         id=new_id, artist_id=choice.artist_id, purpose=choice.purpose, choice=choice.choice,
-        track_id=choice.track_id, recorded_at=now, source=choice.source,
+        track_id=choice.track_id, recorded_at=from_micros(to_micros(now)), source=choice.source,
         terms_version=terms.version, recorded_by=choice.recorded_by[:200])
+    append(conn, [consent_event_record(event)])
+    return event
 
 
 def events_of(

@@ -11,7 +11,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -167,4 +169,51 @@ refusal_counts = Table(
     Column("purpose", String(80), primary_key=True),
     Column("count", BigInteger, nullable=False),
     Column("last_at", BigInteger, nullable=False),
+)
+
+# The transparency log (see consentry.ledger): append-only, the head row is its only counter.
+_LOG_INDEX = BigInteger().with_variant(Integer(), "sqlite")
+log_head = Table(
+    "log_head", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+)
+
+log_entries = Table(
+    "log_entries", metadata,
+    Column("idx", _LOG_INDEX, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("source_id", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    Column("appended_at", BigInteger, nullable=False),
+    UniqueConstraint("kind", "source_id", name="uq_log_entries_source"),
+)
+
+log_subtrees = Table(
+    "log_subtrees", metadata,
+    Column("height", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+log_checkpoints = Table(
+    "log_checkpoints", metadata,
+    Column("size", _LOG_INDEX, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("signed_at", BigInteger, nullable=False),
+)
+
+decision_batches = Table(
+    "decision_batches", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("consumer_id", Integer, ForeignKey("consumers.id")),
+    Column("purpose", String(100), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("requested_at", BigInteger, nullable=False),
+    Column("tracks", Integer, nullable=False),
+    Column("allowed", Integer, nullable=False),
+    Column("result_sha256", String(64), nullable=False),
+    Column("requested_by", String(200), nullable=False),
 )

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from consentry import __version__
+from consentry.ledger.operator_key import load_operator_key
 from consentry.settings import Settings, get_settings
 from consentry.signals.c2pa_manifest import check_credentials
 from consentry.signals.crawlers import CrawlerRegistry, load_registry
@@ -30,6 +32,7 @@ from consentry.web.api import (
     consent,
     consumers,
     decisions,
+    log,
     purposes,
     rights_holders,
     signals,
@@ -57,6 +60,14 @@ def download_signer(settings: Settings) -> SigningCredentials | None:
         credentials = load_signing_credentials(folder / CHAIN_FILE, folder / KEY_FILE)
     check_credentials(credentials)
     return credentials
+
+
+def log_signing_key(settings: Settings) -> Ed25519PrivateKey | None:
+    """The key that signs checkpoints; outside production the development key, if made."""
+    path = settings.effective_log_key
+    if settings.log_key is None and not path.exists():
+        return None
+    return load_operator_key(path)
 
 
 def crawler_registry(settings: Settings) -> CrawlerRegistry:
@@ -94,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.crawlers = registry = crawler_registry(settings)
     app.state.signer = download_signer(settings)
     app.state.ledger_memo = LedgerMemo()
+    app.state.log_key = log_signing_key(settings)
     install_error_handlers(app)
     if settings.signals_enabled:
         app.add_middleware(SiteSignalsMiddleware, engine=engine, settings=settings)
@@ -105,8 +117,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(site_signals.router)
     app.include_router(pages.router())
     for module in (purposes, artists, tracks, audio, consent, decisions, rights_holders,
-                   consumers, tokens, signals):
+                   consumers, tokens, signals, log):
         app.include_router(module.router, prefix="/v1")
+    app.include_router(log.receipts, prefix="/v1")
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

@@ -57,6 +57,19 @@ def current_principal(
                         credentials.credentials)
 
 
+def optional_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    connection: Annotated[Connection, _transaction],
+) -> Principal | None:
+    """The principal for public routes that show more to some callers; a token that is sent
+    must still be valid."""
+    if credentials is None:
+        return None
+    return authenticate(connection, request.app.state.settings.secret_key,
+                        credentials.credentials)
+
+
 def principal_briefly(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -85,5 +98,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 Db = Annotated[Connection, _transaction]
 Who = Annotated[Principal, Depends(current_principal)]
 WhoBriefly = Annotated[Principal, Depends(principal_briefly)]
+MaybeWho = Annotated[Principal | None, Depends(optional_principal)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 At = Annotated[datetime, Depends(instant)]

@@ -1,0 +1,78 @@
+"""What goes into the log: one canonical byte string per record, so that anyone holding the
+record can recompute its leaf hash and check it against a proof.
+
+Canonical form: JSON with sorted keys, no whitespace, UTF-8, integers for instants
+(microseconds since the epoch, UTC) and a ``kind`` and ``format`` on every record. Changing
+what a kind holds means a new ``format``; old leaves keep verifying under the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from consentry.consent import ConsentEvent
+from consentry.errors import InvalidInput
+from consentry.ledger.merkle import leaf_hash
+from consentry.timestamps import to_micros
+
+FORMAT = 1
+CONSENT_EVENT = "consent-event"
+DECISION_BATCH = "decision-batch"
+KINDS = (CONSENT_EVENT, DECISION_BATCH)
+
+
+def canonical(record: Mapping[str, Any]) -> bytes:
+    """The one byte string a record hashes as."""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """A record ready to append: what it is about (kind and id in its own table) and its bytes."""
+
+    kind: str
+    source_id: int
+    data: bytes
+
+    @property
+    def leaf_hash(self) -> bytes:
+        return leaf_hash(self.data)
+
+    def as_dict(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.data)
+        return loaded
+
+
+def consent_event_record(event: ConsentEvent) -> LogRecord:
+    """Every field of the event, as the ledger table holds it."""
+    return LogRecord(CONSENT_EVENT, event.id, canonical({
+        "format": FORMAT, "kind": CONSENT_EVENT, "id": event.id, "artist_id": event.artist_id,
+        "track_id": event.track_id, "purpose": event.purpose, "choice": event.choice.value,
+        "recorded_at": to_micros(event.recorded_at), "source": event.source,
+        "recorded_by": event.recorded_by, "terms_version": event.terms_version}))
+
+
+def result_digest(rows: list[tuple[int, bool]]) -> str:
+    """SHA-256 over ``track_id:allowed`` lines in track order: what a batch answered."""
+    digest = hashlib.sha256()
+    for track_id, allowed in sorted(rows):
+        digest.update(f"{track_id}:{int(allowed)}\n".encode())
+    return digest.hexdigest()
+
+
+def decision_batch_record_from(batch_id: int, consumer_id: int | None, purpose: str,
+                               at_micros: int, tracks: int, allowed: int, result_sha256: str,
+                               requested_by: str) -> LogRecord:
+    """An AI use asked for: who asked, for which purpose, about how many tracks, and a digest
+    of the answers (``result_digest``), so the record stays small whatever the batch size."""
+    if tracks < 1 or not 0 <= allowed <= tracks:
+        raise InvalidInput("a decision batch holds at least one decision")
+    return LogRecord(DECISION_BATCH, batch_id, canonical({
+        "format": FORMAT, "kind": DECISION_BATCH, "id": batch_id, "consumer_id": consumer_id,
+        "purpose": purpose, "at": at_micros, "tracks": tracks, "allowed": allowed,
+        "result_sha256": result_sha256, "requested_by": requested_by}))
