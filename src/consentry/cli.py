@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from consentry import __version__
 from consentry.access import Role
 from consentry.catalogue_file import plan_catalogue, read_records
+from consentry.cli_log import log_app
 from consentry.cli_signals import crawlers_app, signals_app
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
@@ -46,6 +47,7 @@ app.add_typer(consumers_app, name="consumers")
 app.add_typer(users_app, name="users")
 app.add_typer(signals_app, name="signals")
 app.add_typer(crawlers_app, name="crawlers")
+app.add_typer(log_app, name="log")
 
 out = Console()
 err = Console(stderr=True)

@@ -1,0 +1,131 @@
+"""``consentry log``: the transparency log's status, checkpoints, full audit and receipts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from sqlalchemy.engine import Engine
+
+from consentry.errors import ConsentryError, InvalidInput
+from consentry.ledger.checkpoint import vkey
+from consentry.ledger.operator_key import load_operator_key
+from consentry.ledger.receipts import make_receipt, verify_receipt
+from consentry.ledger.records import CONSENT_EVENT
+from consentry.settings import Settings, get_settings
+from consentry.store import transparency_log as log
+from consentry.store.database import make_engine
+from consentry.store.log_audit import audit_log
+from consentry.store.migrate import require_migrated
+
+log_app = typer.Typer(help="The tamper-evident log of consent and AI use.", no_args_is_help=True)
+out = Console()
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+
+
+def _context() -> tuple[Settings, Engine]:
+    settings = get_settings()
+    engine = make_engine(settings.effective_database_url)
+    require_migrated(engine)
+    return settings, engine
+
+
+def _key(settings: Settings) -> Ed25519PrivateKey:
+    path = settings.effective_log_key
+    if not path.exists():
+        raise InvalidInput(f"no log key at {path}: run 'consentry init' (or set "
+                           "CONSENTRY_LOG_KEY)")
+    return load_operator_key(path)
+
+
+@log_app.command("status")
+def status(as_json: JsonFlag = False) -> None:
+    """The log's name, size, public key and latest checkpoint."""
+    settings, engine = _context()
+    key = vkey(settings.log_origin, _key(settings).public_key())
+    with engine.connect() as conn:
+        size, latest = log.log_size(conn), log.latest_checkpoint(conn)
+    info = {"origin": settings.log_origin, "size": size, "public_key": key,
+            "latest_checkpoint": latest.size if latest else None}
+    if as_json:
+        out.print_json(data=info)
+        return
+    out.print(f"log {settings.log_origin}: {size} entries; latest checkpoint at "
+              f"{latest.size if latest else 'none'}")
+    out.print(f"public key: {key}", highlight=False, soft_wrap=True)
+
+
+@log_app.command("checkpoint")
+def checkpoint() -> None:
+    """Sign a checkpoint of the log as it stands and print it (a C2SP signed note)."""
+    settings, engine = _context()
+    with engine.begin() as conn:
+        signed = log.sign_current(conn, settings.log_origin, _key(settings))
+    out.print(signed.note, end="", highlight=False, soft_wrap=True)
+
+
+@log_app.command("verify")
+def verify() -> None:
+    """Check every entry against the database, every stored hash and every checkpoint."""
+    settings, engine = _context()
+    public_key = _key(settings).public_key()
+    with engine.connect() as conn, Progress(
+            TextColumn("verifying the log"), BarColumn(), MofNCompleteColumn(),
+            console=out, transient=True) as bar:
+        task = bar.add_task("entries", total=None)
+        report = audit_log(conn, settings.log_origin, public_key,
+                           lambda done, total: bar.update(task, completed=done, total=total))
+    out.print(f"log {settings.log_origin} verified: {report.entries} entries match the "
+              f"database, {report.subtrees} stored subtree hashes and {report.checkpoints} "
+              "signed checkpoints check out")
+
+
+@log_app.command("receipt")
+def receipt(event_id: int,
+            output: Annotated[Path | None, typer.Option("--out", help="Write it here")] = None
+            ) -> None:
+    """The receipt of one consent event: its record and its proof against a checkpoint."""
+    settings, engine = _context()
+    key = _key(settings)
+    with engine.begin() as conn:
+        entry = log.entry_of(conn, CONSENT_EVENT, event_id)
+        if entry is None:
+            raise InvalidInput(f"consent event {event_id} is not in the log")
+        signed = log.sign_current(conn, settings.log_origin, key)
+        proof = log.inclusion_proof(conn, entry.index, signed.size)
+    data = make_receipt(entry.index, entry.data, proof, signed.note,
+                        vkey(settings.log_origin, key.public_key()))
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        out.print(text, end="", highlight=False, soft_wrap=True)
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(f"receipt of consent event {event_id} (log entry {entry.index}) written to "
+              f"{output}")
+
+
+@log_app.command("verify-receipt")
+def verify_receipt_file(
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+        key: Annotated[str, typer.Option(help="The log's public key (verifier key string)")],
+) -> None:
+    """Check a receipt offline, with the log's public key alone: no database, no network."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput(f"{file} is not a JSON receipt: {error}") from error
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{file} is not a JSON receipt")
+    try:
+        verified = verify_receipt(data, key)
+    except ConsentryError as error:
+        raise InvalidInput(f"receipt does NOT verify: {error.message}") from error
+    record = verified.record
+    out.print(f"receipt verifies: {record.get('kind')} {record.get('id')} is entry "
+              f"{verified.index} of the log {verified.checkpoint.origin}, included in its "
+              f"signed checkpoint of size {verified.checkpoint.size}")

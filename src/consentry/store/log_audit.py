@@ -1,0 +1,124 @@
+"""``consentry log verify``: the log and the database checked against each other, entry by
+entry, hash by hash, signature by signature; the first mismatch is reported where it is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Connection, func, select
+
+from consentry.errors import ConsentryError
+from consentry.ledger.checkpoint import verify_checkpoint
+from consentry.ledger.merkle import leaf_hash, node_hash
+from consentry.ledger.tiles import TILE_HEIGHT, StoredTree
+from consentry.store.log_sources import record_for, unlogged
+from consentry.store.schema import log_subtrees
+from consentry.store.transparency_log import (
+    DatabaseHashes,
+    all_checkpoints,
+    entries,
+    log_size,
+)
+
+CHUNK = 10_000
+Progress = Callable[[int, int], None]
+
+
+class LogMismatch(ConsentryError):
+    """The log and the database disagree; the message says where first."""
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    entries: int
+    subtrees: int
+    checkpoints: int
+
+
+class _SubtreeCheck:
+    """Folds the verified leaf hashes upwards as they stream past and compares every complete
+    subtree at a stored height with the stored hash."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.pending: dict[int, list[bytes]] = {}
+        self.completed: dict[int, int] = {}
+        self.checked = 0
+
+    def add(self, height: int, value: bytes) -> None:
+        level = self.pending.setdefault(height, [])
+        level.append(value)
+        if len(level) < 1 << TILE_HEIGHT:
+            return
+        done = self._fold(level)
+        level.clear()
+        parent = height + TILE_HEIGHT
+        index = self.completed.get(parent, 0)
+        self.completed[parent] = index + 1
+        stored = self.conn.execute(select(log_subtrees.c.hash).where(
+            log_subtrees.c.height == parent, log_subtrees.c.idx == index)).scalar()
+        if stored is None or bytes(stored) != done:
+            raise LogMismatch(f"stored subtree hash at height {parent}, index {index} "
+                              f"{'is missing' if stored is None else 'does not match the leaves'}")
+        self.checked += 1
+        self.add(parent, done)
+
+    @staticmethod
+    def _fold(level: list[bytes]) -> bytes:
+        while len(level) > 1:
+            level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+        return level[0]
+
+
+def audit_log(conn: Connection, origin: str, public_key: Ed25519PublicKey,
+              progress: Progress | None = None) -> AuditReport:
+    """Raise ``LogMismatch`` at the first disagreement; otherwise say what was checked."""
+    size = log_size(conn)
+    subtrees = _SubtreeCheck(conn)
+    for start in range(0, size, CHUNK):
+        chunk = entries(conn, start, min(start + CHUNK, size))
+        for expected, entry in enumerate(chunk, start):
+            if entry.index != expected:
+                raise LogMismatch(f"log entry {expected} is missing")
+            if entry.leaf_hash != leaf_hash(entry.data):
+                raise LogMismatch(f"log entry {expected}: its leaf hash is not the hash of its "
+                                  "record")
+            try:
+                source = record_for(conn, entry.kind, entry.source_id)
+            except ConsentryError as error:
+                raise LogMismatch(f"log entry {expected}: {error.message}") from error
+            if source.data != entry.data:
+                raise LogMismatch(f"log entry {expected}: {entry.kind} {entry.source_id} in the "
+                                  "database no longer matches the record the log holds")
+            subtrees.add(0, entry.leaf_hash)
+        if len(chunk) != min(CHUNK, size - start):
+            raise LogMismatch(f"the log head says {size} entries but some between {start} and "
+                              f"{start + CHUNK} are missing")
+        if progress:
+            progress(start + len(chunk), size)
+    stored_subtrees = conn.execute(select(func.count()).select_from(log_subtrees)).scalar_one()
+    if stored_subtrees != subtrees.checked:
+        raise LogMismatch(f"{stored_subtrees - subtrees.checked} stored subtree hashes lie "
+                          "beyond the log's entries")
+    missing = next(unlogged(conn), None)
+    if missing is not None:
+        raise LogMismatch(f"{missing.kind} {missing.source_id} is in the database but not in "
+                          "the log")
+    checkpoints = all_checkpoints(conn)
+    for signed in checkpoints:
+        try:
+            checkpoint = verify_checkpoint(signed.note, origin, public_key)
+        except ConsentryError as error:
+            raise LogMismatch(f"checkpoint of size {signed.size}: {error.message}") from error
+        if (checkpoint.size, checkpoint.root) != (signed.size, signed.root):
+            raise LogMismatch(f"checkpoint of size {signed.size}: the signed note says "
+                              "otherwise than the stored columns")
+        if checkpoint.size > size:
+            raise LogMismatch(f"checkpoint of size {checkpoint.size} is beyond the log's "
+                              f"{size} entries: entries were removed")
+        if StoredTree(DatabaseHashes(conn), checkpoint.size).root() != checkpoint.root:
+            raise LogMismatch(f"checkpoint of size {checkpoint.size}: the entries no longer "
+                              "hash to its root")
+    return AuditReport(size, subtrees.checked, len(checkpoints))
