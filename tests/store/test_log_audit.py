@@ -39,7 +39,7 @@ def filled(engine: Engine) -> Engine:
             ledger.record_choice(conn, ConsentChoice(
                 artist.id, "train-ai", Choice.ALLOW if i % 3 else Choice.DENY))
         log.sign_current(conn, ORIGIN, KEY)
-        record_decision_batch(conn, None, "train-ai", 0, [(1, True)], "test")
+        record_decision_batch(conn, None, "train-ai", 0, [1], [True], "test")
         log.sign_current(conn, ORIGIN, KEY)
     return engine
 

@@ -51,7 +51,7 @@ def test_checkpoints_are_signed_once_per_size(engine: Engine) -> None:
         assert log.sign_current(conn, ORIGIN, key) == first
         checkpoint = verify_checkpoint(first.note, ORIGIN, key.public_key())
         assert (checkpoint.size, checkpoint.root) == (5, log.root_at(conn))
-        record_decision_batch(conn, None, "train-ai", 0, [(1, True), (2, False)], "test")
+        record_decision_batch(conn, None, "train-ai", 0, [1, 2], [True, False], "test")
         second = log.sign_current(conn, ORIGIN, key)
     assert second.size == 6
     with engine.connect() as conn:

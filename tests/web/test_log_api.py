@@ -14,6 +14,7 @@ from consentry.ledger.checkpoint import verify_checkpoint
 from consentry.ledger.merkle import verify_consistency, verify_inclusion
 from consentry.ledger.note import parse_vkey
 from consentry.ledger.receipts import verify_receipt
+from consentry.ledger.records import result_digest
 from tests.web.conftest import World
 
 
@@ -89,3 +90,25 @@ def test_bad_proof_requests_are_refused_clearly(client: TestClient, world: World
     wrong = client.get("/v1/log/proof/inclusion", params={"index": 0, "size": size + 5})
     assert wrong.status_code == 422
     assert client.get("/v1/log/proof/inclusion", params={"index": -1}).status_code == 422
+
+
+def test_every_decision_batch_an_ai_consumer_asks_for_is_logged(client: TestClient,
+                                                                world: World) -> None:
+    tracks = [world.track_a, world.track_ab, world.track_l1]
+    batch = client.post("/v1/decisions", headers=world.headers("third_party"),
+                        json={"purpose": "train-generative", "track_ids": tracks}).json()
+    entry = client.get(f"/v1/log/entries/{batch['log_index']}",
+                       headers=world.headers("admin")).json()
+    record = entry["record"]
+    assert (record["kind"], record["id"], record["consumer_id"]) == (
+        "decision-batch", batch["batch_id"], world.third_party)
+    answers = {d["track_id"]: d["decision"] == "allow" for d in batch["decisions"]}
+    assert record["result_sha256"] == result_digest(list(answers), list(answers.values()))
+    assert (record["tracks"], record["allowed"]) == (3, batch["allowed"])
+
+    export = client.get("/v1/eligibility", params={"purpose": "train-generative",
+                                                   "format": "csv"},
+                        headers=world.headers("third_party"))
+    index = int(export.headers["x-consentry-log-index"])
+    exported = client.get(f"/v1/log/entries/{index}", headers=world.headers("admin")).json()
+    assert exported["record"]["tracks"] == int(export.headers["x-consentry-rows"])

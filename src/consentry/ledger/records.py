@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from consentry.consent import ConsentEvent
 from consentry.errors import InvalidInput
@@ -57,11 +59,17 @@ def consent_event_record(event: ConsentEvent) -> LogRecord:
         "recorded_by": event.recorded_by, "terms_version": event.terms_version}))
 
 
-def result_digest(rows: list[tuple[int, bool]]) -> str:
-    """SHA-256 over ``track_id:allowed`` lines in track order: what a batch answered."""
-    digest = hashlib.sha256()
-    for track_id, allowed in sorted(rows):
-        digest.update(f"{track_id}:{int(allowed)}\n".encode())
+def result_digest(track_ids: Sequence[int] | np.ndarray, allowed: Sequence[bool] | np.ndarray
+                  ) -> str:
+    """What a batch answered, in 32 bytes: SHA-256 over the track ids (little-endian int64)
+    then the answers (one byte each), in track order. Vectorized, since an eligibility export
+    answers for a whole catalogue."""
+    ids = np.asarray(track_ids, dtype="<i8")
+    order = np.argsort(ids, kind="stable")
+    answers = np.asarray(allowed, dtype=bool)[order].astype("u1")
+    digest = hashlib.sha256(b"consentry-decisions/1\n")
+    digest.update(ids[order].tobytes())
+    digest.update(answers.tobytes())
     return digest.hexdigest()
 
 

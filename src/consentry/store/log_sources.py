@@ -6,8 +6,9 @@ audited, so a row changed behind the log's back no longer hashes to its leaf.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+import numpy as np
 from sqlalchemy import Connection, insert, select
 
 from consentry.errors import NotFound
@@ -62,14 +63,15 @@ def append_missing(conn: Connection) -> int:
 
 
 def record_decision_batch(conn: Connection, consumer_id: int | None, purpose: str,
-                          at_micros: int, rows: list[tuple[int, bool]],
+                          at_micros: int, track_ids: Sequence[int] | np.ndarray,
+                          allowed: Sequence[bool] | np.ndarray,
                           requested_by: str) -> tuple[int, int]:
-    """Store and log one batch of decisions an AI consumer asked for: ``(batch id, index)``."""
-    allowed = sum(1 for _t, ok in rows if ok)
+    """Store and log one batch of decisions someone asked for: ``(batch id, log index)``."""
     batch_id = conn.execute(insert(decision_batches).values(
         consumer_id=consumer_id, purpose=purpose, at=at_micros,
-        requested_at=to_micros(utcnow()), tracks=len(rows), allowed=allowed,
-        result_sha256=result_digest(rows), requested_by=requested_by[:200])
+        requested_at=to_micros(utcnow()), tracks=len(track_ids),
+        allowed=int(np.count_nonzero(allowed)),
+        result_sha256=result_digest(track_ids, allowed), requested_by=requested_by[:200])
     ).inserted_primary_key[0]  # type: ignore[index]
     record = record_for(conn, DECISION_BATCH, batch_id)
     return batch_id, append(conn, [record])[0]

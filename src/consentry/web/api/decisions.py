@@ -21,7 +21,8 @@ from consentry.errors import InvalidInput
 from consentry.purposes import get_purpose
 from consentry.store import parties
 from consentry.store.decisions import decide_all, decide_track_ids
-from consentry.timestamps import utcnow
+from consentry.store.log_sources import record_decision_batch
+from consentry.timestamps import to_micros, utcnow
 from consentry.web.api.models import DecisionBatchIn, DecisionBatchOut, DecisionOut
 from consentry.web.dependencies import At, Db, Who, get_engine
 
@@ -40,12 +41,18 @@ def decide_batch(body: DecisionBatchIn, db: Db, who: Who) -> DecisionBatchOut:
     at = body.at or utcnow()
     if at.tzinfo is None:
         raise InvalidInput("'at' must carry a timezone offset (e.g. 2026-01-01T00:00:00Z)")
-    decisions, unknown = decide_track_ids(db, body.track_ids, body.purpose, at,
-                                          _consumer(db, who))
+    consumer = _consumer(db, who)
+    decisions, unknown = decide_track_ids(db, body.track_ids, body.purpose, at, consumer)
     allowed = sum(d.allowed for d in decisions)
+    batch_id = log_index = None
+    if decisions:  # every AI use asked for is recorded and logged, whatever the answers
+        batch_id, log_index = record_decision_batch(
+            db, consumer.id if consumer else None, body.purpose, to_micros(at),
+            [d.track_id for d in decisions], [d.allowed for d in decisions], who.label)
     return DecisionBatchOut(
         purpose=body.purpose, at=at, allowed=allowed, denied=len(decisions) - allowed,
-        unknown_track_ids=unknown, decisions=[DecisionOut.of(d) for d in decisions])
+        unknown_track_ids=unknown, decisions=[DecisionOut.of(d) for d in decisions],
+        batch_id=batch_id, log_index=log_index)
 
 
 @router.get("/eligibility")
@@ -58,10 +65,17 @@ def eligibility(
     """The whole catalogue for one purpose: track id, eligible or not, and the deciding rule."""
     get_purpose(purpose)
     access.require_catalogue_access(who, purpose)
-    table = decide_all(engine, purpose, at, _consumer(db, who)).to_arrow(eligible_only)
+    consumer = _consumer(db, who)
+    decided = decide_all(engine, purpose, at, consumer)
+    table = decided.to_arrow(eligible_only)
     name = f"eligibility-{purpose.replace(':', '_')}-{at:%Y%m%dT%H%M%SZ}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"',
                "X-Consentry-Rows": str(table.num_rows)}
+    if len(decided.track_id):
+        batch_id, log_index = record_decision_batch(
+            db, consumer.id if consumer else None, purpose, to_micros(at), decided.track_id,
+            decided.allowed, who.label)
+        headers |= {"X-Consentry-Batch": str(batch_id), "X-Consentry-Log-Index": str(log_index)}
     if format == "csv":
         return StreamingResponse(_csv_chunks(table), media_type="text/csv", headers=headers)
     buffer = io.BytesIO()

@@ -230,6 +230,8 @@ class DecisionBatchOut(BaseModel):
     denied: int
     unknown_track_ids: list[int]
     decisions: list[DecisionOut]
+    batch_id: int | None = Field(None, description="The recorded batch; none when empty")
+    log_index: int | None = Field(None, description="Its entry in the transparency log")
 
 
 class TokenIn(BaseModel):
