@@ -12,7 +12,6 @@ subprocess on loopback and its client in this process.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -23,7 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,6 +46,7 @@ from consentry.store.schema import artists, consent_events, track_shares, tracks
 from consentry.store.terms import ensure_baseline_terms, terms_at
 from consentry.store.tokens import create_token
 from consentry.timestamps import to_micros, utcnow
+from cpu import one_core  # type: ignore[import-not-found]
 from loopback import load, serve  # type: ignore[import-not-found]
 
 DECIDE_TARGET_S = 0.5
@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         catalogue = build_catalogue(engine, args.tracks, rng)
         print(f"built in {catalogue.build_s:.1f} s", flush=True)
         at = utcnow()
-        with _one_core() as core:
+        with one_core() as core:
             print(f"deciding the whole catalogue (pinned to {core}) ...", flush=True)
             whole, decided = bench_whole_catalogue(engine, args.purpose, at, args.runs)
             print("deciding a sample track by track ...", flush=True)
@@ -274,21 +274,6 @@ def _insert(
 
 
 # The whole catalogue, and the per-track loop ----------------------------------------------
-
-
-@contextlib.contextmanager
-def _one_core() -> Iterator[str]:
-    """Pin this process to one CPU while it times, so threads cannot flatter the figures."""
-    if not hasattr(os, "sched_setaffinity"):
-        yield "no CPU pinning on this platform"
-        return
-    cpus = os.sched_getaffinity(0)
-    core = max(cpus)
-    os.sched_setaffinity(0, {core})
-    try:
-        yield f"CPU {core}"
-    finally:
-        os.sched_setaffinity(0, cpus)
 
 
 def bench_whole_catalogue(
