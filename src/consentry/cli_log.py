@@ -15,13 +15,13 @@ from sqlalchemy.engine import Engine
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.checkpoint import vkey
 from consentry.ledger.operator_key import load_operator_key
-from consentry.ledger.receipts import make_receipt, verify_receipt
-from consentry.ledger.records import CONSENT_EVENT
+from consentry.ledger.receipts import verify_receipt
 from consentry.settings import Settings, get_settings
 from consentry.store import transparency_log as log
 from consentry.store.database import make_engine
 from consentry.store.log_audit import audit_log
 from consentry.store.migrate import require_migrated
+from consentry.store.receipts import consent_receipt
 
 log_app = typer.Typer(help="The tamper-evident log of consent and AI use.", no_args_is_help=True)
 out = Console()
@@ -91,21 +91,14 @@ def receipt(event_id: int,
             ) -> None:
     """The receipt of one consent event: its record and its proof against a checkpoint."""
     settings, engine = _context()
-    key = _key(settings)
     with engine.begin() as conn:
-        entry = log.entry_of(conn, CONSENT_EVENT, event_id)
-        if entry is None:
-            raise InvalidInput(f"consent event {event_id} is not in the log")
-        signed = log.sign_current(conn, settings.log_origin, key)
-        proof = log.inclusion_proof(conn, entry.index, signed.size)
-    data = make_receipt(entry.index, entry.data, proof, signed.note,
-                        vkey(settings.log_origin, key.public_key()))
+        data = consent_receipt(conn, event_id, settings.log_origin, _key(settings))
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         out.print(text, end="", highlight=False, soft_wrap=True)
         return
     output.write_text(text, encoding="utf-8")
-    out.print(f"receipt of consent event {event_id} (log entry {entry.index}) written to "
+    out.print(f"receipt of consent event {event_id} (log entry {data['leaf_index']}) written to "
               f"{output}")
 
 

@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from consentry.access import Role
-from consentry.store import accounts, catalogue, ledger
+from consentry.consent import Choice, ConsentChoice
+from consentry.ledger.receipts import verify_receipt
+from consentry.store import accounts, catalogue, ledger, parties
 
 PASSWORD = "correct horse battery"
 
@@ -63,6 +65,16 @@ def test_signup_then_change_a_permission_with_confirmation(
 
     history = client.get("/me/history").text
     assert "Train AI that generates music" in history and "terms version" in history
+    # each choice has a receipt that verifies with the log key the page shows
+    key = re.search(r"<code>([^<]+)</code>", history).group(1)
+    for event in events:
+        receipt = client.get(f"/me/history/{event.id}/receipt.json")
+        assert receipt.headers["content-disposition"].startswith("attachment")
+        assert verify_receipt(receipt.json(), key).record["id"] == event.id
+    with engine.begin() as conn:
+        other = ledger.record_choice(conn, ConsentChoice(
+            parties.create_artist(conn, "Someone else").id, "train-ai", Choice.DENY))
+    assert client.get(f"/me/history/{other.id}/receipt.json").status_code == 403
     export = client.get("/me/export.json")
     assert export.headers["content-disposition"].startswith("attachment")
     assert len(export.json()["consent_events"]) == 2

@@ -14,13 +14,13 @@ from pydantic import BaseModel
 
 from consentry import access
 from consentry.access import Principal, Role
-from consentry.errors import DeliveryUnavailable, NotFound
+from consentry.errors import DeliveryUnavailable
 from consentry.ledger.checkpoint import vkey
 from consentry.ledger.note import encode_base64
-from consentry.ledger.receipts import make_receipt
 from consentry.ledger.records import CONSENT_EVENT, LogRecord
 from consentry.settings import Settings
 from consentry.store import ledger as consent_ledger
+from consentry.store import receipts as stored_receipts
 from consentry.store import transparency_log as log
 from consentry.store.transparency_log import LogEntry, SignedCheckpoint
 from consentry.web.dependencies import Db, MaybeWho, SettingsDep, Who
@@ -147,9 +147,6 @@ def consent_receipt(event_id: int, request: Request, db: Db, who: Who,
     offline with `consentry log verify-receipt` and the log's public key alone."""
     event = consent_ledger.get_event(db, event_id)
     access.require_artist_self(who, event.artist_id)
-    found = log.entry_of(db, CONSENT_EVENT, event_id)
-    if found is None:
-        raise NotFound(f"consent event {event_id} is not in the log yet: run 'consentry init'")
-    signed = _signed(request, settings, db)
-    proof = log.inclusion_proof(db, found.index, signed.size)
-    return make_receipt(found.index, found.data, proof, signed.note, _key(request, settings))
+    _key(request, settings)
+    return stored_receipts.consent_receipt(db, event_id, settings.log_origin,
+                                           request.app.state.log_key)

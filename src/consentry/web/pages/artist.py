@@ -11,11 +11,13 @@ from sqlalchemy import Connection
 
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice, ConsentEvent, Track
-from consentry.errors import N_, Forbidden, InvalidInput
+from consentry.errors import N_, DeliveryUnavailable, Forbidden, InvalidInput
+from consentry.ledger.checkpoint import vkey
 from consentry.purposes import VOCABULARY, get_purpose
 from consentry.store import catalogue, ledger, parties
 from consentry.store.artist_export import export_artist
 from consentry.store.decisions import decide_tracks
+from consentry.store.receipts import consent_receipt
 from consentry.store.terms import terms_at
 from consentry.timestamps import utcnow
 from consentry.web.dependencies import Db
@@ -158,8 +160,27 @@ def history(request: Request, page: Page, db: Db) -> Response:
     artist_id = artist_id_of(page)
     events = list(reversed(ledger.events_of(db, [artist_id])))
     titles = {t.id: t.title for t in catalogue.list_tracks(db, artist_id=artist_id, limit=1000)}
+    key = request.app.state.log_key
     return render(request, page, "history.html", events=events, titles=titles,
-                  labels={p.id: gettext(page, p.label) for p in VOCABULARY})
+                  labels={p.id: gettext(page, p.label) for p in VOCABULARY},
+                  log_key=vkey(request.app.state.settings.log_origin, key.public_key())
+                  if key else "")
+
+
+@router.get("/me/history/{event_id}/receipt.json")
+def receipt(event_id: int, request: Request, page: Page, db: Db) -> Response:
+    """The receipt of one of the artist's own choices, to keep and verify offline."""
+    artist_id = artist_id_of(page)
+    if ledger.get_event(db, event_id).artist_id != artist_id:
+        raise Forbidden(N_("this choice is not yours"))
+    key = request.app.state.log_key
+    if key is None:
+        raise DeliveryUnavailable(N_("receipts are not available yet"))
+    data = consent_receipt(db, event_id, request.app.state.settings.log_origin, key)
+    response = Response(json.dumps(data, indent=2, ensure_ascii=False),
+                        media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="consentry-receipt-{event_id}.json"'})
+    return finish(request, page, response)
 
 
 @router.get("/me/export.json")
