@@ -49,10 +49,10 @@ def site() -> Iterator[Site]:
             self.end_headers()
             self.wfile.write(content)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer("GET")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._answer("POST")
 
         def log_message(self, *_args: object) -> None:

@@ -100,7 +100,7 @@ def _mail_subscribers(conn: Connection, page: watch.WatchedPage, diff: SnapshotD
         mark = "AI " if c.ai_related else ""
         lines += [f"{mark}{c.kind}:", *(f"  - {p}" for p in c.old), *(f"  + {p}" for p in c.new),
                   ""]
-    text = "\n".join(lines + [f"Text hash: {diff.new.text_hash}"])
+    text = "\n".join([*lines, f"Text hash: {diff.new.text_hash}"])
     html = f"<!doctype html><html><body><pre>{escape(text)}</pre></body></html>"
     for s in emails:
         queue_mail(conn, s.target, subject, text, html, at)
