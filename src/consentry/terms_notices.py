@@ -8,7 +8,7 @@ English and German.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from markupsafe import escape
 from sqlalchemy import Connection
@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from consentry.errors import N_
 from consentry.purposes import get_purpose
 from consentry.store.outbox import queue_mail
-from consentry.store.terms import EMPTY_TERMS, PublishedTerms, list_published
+from consentry.store.terms import EMPTY_TERMS, PublishedTerms, list_published, publish_text
 from consentry.store.terms_acceptance import notified_accounts
 from consentry.terms import SummaryItem, TermsSummary, review_terms, summarise
 from consentry.web.i18n import translations
@@ -100,6 +100,16 @@ def notice_mail(terms: PublishedTerms, summary: TermsSummary, locale: str,
             f"<ul>{items}</ul><p>{escape(action)} <a href=\"{escape(url)}\">{escape(url)}</a>"
             f"</p><p>{escape(check)} <code>{escape(terms.text_hash)}</code></p></body></html>")
     return subject, text, html
+
+
+def publish_with_notice(conn: Connection, version: str, markdown: str, published_by: str, *,
+                        notice_days: int, base_url: str, refusal_note: str = "",
+                        at: datetime | None = None) -> tuple[PublishedTerms, int]:
+    """Publish a version and, if it changes AI use, queue its notice to every affected
+    account in the same transaction: a version never exists without its notices."""
+    terms = publish_text(conn, version, markdown, published_by, notice=timedelta(
+        days=notice_days), at=at, refusal_note=refusal_note)
+    return terms, announce(conn, terms, base_url, terms.published_at)
 
 
 def announce(conn: Connection, terms: PublishedTerms, base_url: str, at: datetime) -> int:

@@ -76,6 +76,12 @@ def expectations(w: World) -> list[Case]:
         case("GET", "/v1/me", "/v1/me", SIGNED_IN),
         case("GET", "/v1/signals/crawlers", "/v1/signals/crawlers", PUBLIC),
         case("GET", "/v1/signals/refusals", "/v1/signals/refusals", ADMIN),
+        # terms: public versions and hashes; only admins review drafts and publish
+        case("GET", "/v1/terms", "/v1/terms", PUBLIC),
+        case("POST", "/v1/terms/review", "/v1/terms/review", ADMIN,
+             body={"markdown": "# Terms\n\n## 1. Use\n\nBe kind."}),
+        case("POST", "/v1/terms", "/v1/terms", "401 422 403 403 403 403 403 403",
+             body={"version": "bad version!", "markdown": "# Terms\n\nBe kind."}),
         # artists
         case("GET", "/v1/artists", "/v1/artists", ADMIN),
         case("POST", "/v1/artists", "/v1/artists", ADMIN_201, {"name": "New Artist"}),
@@ -326,7 +332,7 @@ def test_bad_credentials_are_refused_on_every_protected_route(
     for c in expectations(world):
         if c.expect[0] == 401:
             one_case_per_route.setdefault((c.method, c.template), c)
-    assert len(one_case_per_route) == len(_app_routes(client)) - 4  # all but the public four
+    assert len(one_case_per_route) == len(_app_routes(client)) - 5  # all but the public five
     for name, (headers, reason) in _bad_credentials(world).items():
         for c in one_case_per_route.values():
             response = c.send(client, headers)

@@ -32,6 +32,7 @@ from consentry.web.api import (
     purposes,
     rights_holders,
     signals,
+    terms,
     tokens,
     tracks,
 )
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(site_signals.router)
     app.include_router(pages.router())
     for module in (purposes, artists, tracks, audio, consent, decisions, rights_holders,
-                   consumers, tokens, signals):
+                   consumers, tokens, signals, terms):
         app.include_router(module.router, prefix="/v1")
 
     @app.get("/healthz", tags=["operations"])
