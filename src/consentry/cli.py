@@ -19,6 +19,7 @@ from consentry import __version__
 from consentry.access import Role
 from consentry.catalogue_file import plan_catalogue, read_records
 from consentry.cli_signals import crawlers_app, signals_app
+from consentry.cli_terms import outbox_app, terms_app
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.settings import Settings, get_settings
@@ -44,6 +45,8 @@ app.add_typer(consumers_app, name="consumers")
 app.add_typer(users_app, name="users")
 app.add_typer(signals_app, name="signals")
 app.add_typer(crawlers_app, name="crawlers")
+app.add_typer(terms_app, name="terms")
+app.add_typer(outbox_app, name="outbox")
 
 out = Console()
 err = Console(stderr=True)
