@@ -3,6 +3,7 @@ down when the notice is published."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -85,3 +86,19 @@ def test_headers_cannot_be_smuggled(engine: Engine, settings: Settings,
                    "text", None, utcnow())
     report = deliver_due(engine, _mail_settings(settings, smtp_server))
     assert report.failed == 1 and smtp_server.mailbox.messages == []
+
+
+def test_the_server_sends_the_outbox_by_itself(
+        engine: Engine, settings: Settings, smtp_server: SmtpServer) -> None:  # noqa: F811
+    from fastapi.testclient import TestClient
+
+    from consentry.web.app import create_app
+
+    _publish_material_change(engine)
+    serving = _mail_settings(settings, smtp_server).model_copy(
+        update={"mail_enabled": True, "outbox_interval_seconds": 1})
+    with TestClient(create_app(serving, engine)):
+        deadline = time.monotonic() + 10
+        while len(smtp_server.mailbox.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert len(smtp_server.mailbox.messages) == 2

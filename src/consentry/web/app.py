@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from consentry import __version__
+from consentry.mail import deliver_due
 from consentry.settings import Settings, get_settings
 from consentry.signals.c2pa_manifest import check_credentials
 from consentry.signals.crawlers import CrawlerRegistry, load_registry
@@ -64,6 +68,21 @@ def crawler_registry(settings: Settings) -> CrawlerRegistry:
     installed = Path(settings.data_dir) / CRAWLERS_FILE
     return load_registry(installed if installed.exists() else None)
 
+async def send_outbox_forever(engine: Engine, settings: Settings) -> None:
+    """Deliver due mail every ``outbox_interval_seconds`` in a thread beside the server, so a
+    terms notice leaves without a cron job; claims keep several workers and the CLI from
+    sending one message twice, and a server that is down only delays the next attempt."""
+    log = logging.getLogger("consentry.mail")
+    while True:
+        try:
+            report = await asyncio.to_thread(deliver_due, engine, settings)
+            if report.sent or report.failed:
+                log.info("outbox: %d sent, %d failed", report.sent, report.failed)
+        except Exception:  # keep sending later; the error is in the log, the mail in the outbox
+            log.exception("outbox delivery failed")
+        await asyncio.sleep(settings.outbox_interval_seconds)
+
+
 DESCRIPTION = """
 Every AI use of a track, consented, explained and recorded.
 
@@ -83,7 +102,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sender = (asyncio.create_task(send_outbox_forever(engine, settings))
+                  if settings.mail_enabled else None)
         yield
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
         await throttled.flush()
         engine.dispose()
 
