@@ -395,6 +395,7 @@ def users_create(
 def demo(json_output: JsonFlag = False) -> None:
     """Seed the demo catalogue (once) and issue fresh demo tokens."""
     from consentry.demo import is_seeded, issue_demo_tokens, seed_demo
+    from consentry.demo_terms import seed_demo_terms
 
     settings = _settings()
     engine = _engine()
@@ -402,6 +403,8 @@ def demo(json_output: JsonFlag = False) -> None:
         seeded_now = not is_seeded(conn)
         if seeded_now:
             seed_demo(conn)
+            seed_demo_terms(conn, settings.notice_days,
+                            settings.public_url or f"http://{settings.host}:{settings.port}")
         demo_tokens = issue_demo_tokens(conn, settings.secret_key)
     secrets = {k: v.secret for k, v in demo_tokens.__dict__.items()}
     path = settings.data_dir / "demo-tokens.json"
