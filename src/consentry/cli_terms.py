@@ -63,7 +63,7 @@ def draft(file: TermsFile, as_json: JsonFlag = False) -> None:
     with _engine().connect() as conn:
         result = review_draft(conn, _read(file))
     summary = summarise(result.review)
-    changes = [{"clause": (c.change.new or c.change.old).label,  # type: ignore[union-attr]
+    changes: list[dict[str, Any]] = [{"clause": (c.change.new or c.change.old).label,  # type: ignore[union-attr]
                 "kind": c.change.kind, "level": c.level,
                 "reasons": [r.code for r in c.classification.reasons],
                 "words": sorted({w for r in c.classification.reasons
@@ -145,7 +145,7 @@ def history(as_json: JsonFlag = False) -> None:
     """Every version: publication, effective date, materiality and hash."""
     with _engine().connect() as conn:
         versions = list_published(conn)
-    rows = [{"version": t.version, "published_at": t.published_at,
+    rows: list[dict[str, Any]] = [{"version": t.version, "published_at": t.published_at,
              "effective_at": t.effective_at, "material": t.material,
              "text_hash": t.text_hash or None, "introduced_purposes": t.introduced_purposes}
             for t in versions]

@@ -62,8 +62,8 @@ def mark_sent(conn: Connection, mail_id: int, at: datetime) -> None:
 
 def mark_failed(conn: Connection, mail: OutgoingMail, error: str, at: datetime) -> datetime:
     """Record a failed attempt; the wait doubles each time, up to :data:`LONGEST_WAIT`."""
-    wait = min(FIRST_RETRY * (2 ** mail.attempts), LONGEST_WAIT)
-    retry = at + wait
+    wait: timedelta = min(FIRST_RETRY * (2 ** min(mail.attempts, 20)), LONGEST_WAIT)
+    retry: datetime = at + wait
     conn.execute(update(outbox).where(outbox.c.id == mail.id).values(
         attempts=mail.attempts + 1, last_error=error[:2000], next_attempt_at=to_micros(retry)))
     return retry

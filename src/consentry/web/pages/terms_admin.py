@@ -3,6 +3,8 @@ publish it; a version that changes AI use starts its notice period and queues it
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -22,7 +24,7 @@ router = APIRouter()
 MAX_TERMS_CHARS = 200_000
 
 
-def _versions_page(request: Request, page: PageContext, db: Db, **extra: object) -> Response:
+def _versions_page(request: Request, page: PageContext, db: Db, **extra: Any) -> Response:
     return render(request, page, "admin_terms.html", versions=list(reversed(list_published(db))),
                   outbox=outbox_counts(db), **extra)
 
