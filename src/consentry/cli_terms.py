@@ -153,8 +153,9 @@ def history(as_json: JsonFlag = False) -> None:
         _print_json(rows)
         return
     table = Table(title="terms versions")
-    for column in ("version", "published", "applies from", "AI change", "sha256"):
+    for column in ("version", "published", "applies from", "AI change"):
         table.add_column(column)
+    table.add_column("sha256", overflow="fold")
     for r in rows:
         table.add_row(r["version"], r["published_at"].date().isoformat(),
                       r["effective_at"].date().isoformat(), "yes" if r["material"] else "no",

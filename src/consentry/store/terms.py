@@ -74,10 +74,10 @@ def _published(row) -> PublishedTerms:  # type: ignore[no-untyped-def]
 
 
 def list_published(conn: Connection) -> list[PublishedTerms]:
-    """Every version, oldest publication first."""
-    rows = conn.execute(select(terms_versions).order_by(
-        terms_versions.c.published_at, terms_versions.c.version))
-    return [_published(r) for r in rows]
+    """Every version, oldest first; the baseline, whose rules date from the platform's start
+    though its row was written later, counts from its effective date."""
+    versions = [_published(r) for r in conn.execute(select(terms_versions))]
+    return sorted(versions, key=lambda t: (min(t.published_at, t.effective_at), t.version))
 
 
 def get_published(conn: Connection, version: str) -> PublishedTerms:
