@@ -113,3 +113,17 @@ def test_only_admins_draft_and_publish(client: TestClient, engine: Engine) -> No
                                            "markdown": V2})
         assert response.status_code == 403
     assert client.get("/terms/review").status_code == 200
+
+
+def test_text_fields_of_a_version_are_escaped(client: TestClient, engine: Engine) -> None:
+    _platform(engine)
+    evil = '<img src=x onerror=alert(1)>'
+    with engine.begin() as conn:
+        publish_text(conn, "3", V2.replace("# Soundhaven Terms of Use", f"# {evil}"), "admin",
+                     notice=timedelta(days=30), refusal_note=evil)
+    log_in(client, "ada@example.org")
+    for path in ("/terms/review", "/terms/history", "/terms/versions/3", "/me"):
+        html = client.get(path).text
+        assert evil not in html, path
+    assert "&lt;img" in client.get("/terms/review").text
+    assert evil not in client.get("/terms/feed.atom").text
