@@ -20,6 +20,7 @@ from consentry.access import Role
 from consentry.catalogue_file import plan_catalogue, read_records
 from consentry.cli_log import log_app
 from consentry.cli_signals import crawlers_app, signals_app
+from consentry.cli_terms import outbox_app, terms_app
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.operator_key import ensure_development_key
@@ -48,6 +49,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(signals_app, name="signals")
 app.add_typer(crawlers_app, name="crawlers")
 app.add_typer(log_app, name="log")
+app.add_typer(terms_app, name="terms")
+app.add_typer(outbox_app, name="outbox")
 
 out = Console()
 err = Console(stderr=True)
@@ -405,6 +408,7 @@ def demo(json_output: JsonFlag = False) -> None:
     """Seed the demo catalogue (once) and issue fresh demo tokens."""
     from consentry.demo import is_seeded, issue_demo_tokens, seed_demo
     from consentry.demo_audio import attach_demo_recordings
+    from consentry.demo_terms import seed_demo_terms
 
     settings = _settings()
     engine = _engine()
@@ -413,6 +417,8 @@ def demo(json_output: JsonFlag = False) -> None:
         if seeded_now:
             seed_demo(conn)
             attach_demo_recordings(conn, settings)
+            seed_demo_terms(conn, settings.notice_days,
+                            settings.public_url or f"http://{settings.host}:{settings.port}")
         demo_tokens = issue_demo_tokens(conn, settings.secret_key)
     secrets = {k: v.secret for k, v in demo_tokens.__dict__.items()}
     path = settings.data_dir / "demo-tokens.json"

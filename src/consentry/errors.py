@@ -83,3 +83,13 @@ class SigningFailed(ConsentryError):
 class DeliveryUnavailable(ConsentryError):
     """A stored recording could not be prepared for download with its rights embedded; it is
     not sent without them."""
+
+
+class UnsafeHeader(ConsentryError):
+    """An e-mail address or header with a line break or other character that could smuggle
+    extra headers into a message."""
+
+
+class WatchFailed(ConsentryError):
+    """A watched terms page that could not be fetched, was refused by robots.txt, was too
+    large, or had no text to extract; the watcher stores and reports it."""

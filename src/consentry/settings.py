@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from consentry.errors import UnsafeSettings
@@ -60,6 +60,25 @@ class Settings(BaseSettings):
     log_origin: str = Field(
         default="consentry.local/log", pattern=r"^[A-Za-z0-9._/-]{1,200}$",
         description="The log's name in its checkpoints (C2SP origin), e.g. music.example/log")
+    notice_days: int = Field(
+        default=30, ge=0, le=3650, description="Notice before terms that change AI use apply")
+    mail_enabled: bool = Field(
+        default=False, description="Send the outbox from the server every outbox_interval; "
+                                   "off: mail waits for `consentry outbox send`")
+    outbox_interval_seconds: int = Field(default=60, ge=1)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(default=False, description="STARTTLS before logging in")
+    smtp_timeout_seconds: float = Field(default=20, gt=0)
+    mail_from: str = Field(default="consentry@localhost", description="The From address")
+    watch_host_interval_seconds: float = Field(
+        default=10, ge=0, description="The watcher's pause between two requests to one host")
+    watch_timeout_seconds: float = Field(default=20, gt=0)
+    watch_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    watch_contact: str = Field(
+        default="https://github.com/consentry", description="Named in the watcher's user agent")
 
     @property
     def development_signing_dir(self) -> Path:

@@ -77,3 +77,11 @@ def test_hash_is_sha256_of_utf8_with_only_line_endings_normalised() -> None:
 def test_empty_terms_are_refused() -> None:
     with pytest.raises(InvalidInput):
         parse_terms(" \n\n")
+
+
+def test_html_in_the_terms_is_text_and_compared_as_text() -> None:
+    """Pages show HTML in the terms as text, so a change hidden in a tag is still a change."""
+    old = parse_terms("# T\n\n## 1. Use\n\nBe kind. <span>We never train AI.</span>\n")
+    new = parse_terms("# T\n\n## 1. Use\n\nBe kind. <span>We train AI.</span>\n")
+    assert "<span>We never train AI.</span>" in old.clauses[0].text
+    assert old.clauses[0].text != new.clauses[0].text

@@ -86,6 +86,12 @@ def expectations(w: World) -> list[Case]:
         case("GET", "/v1/log/entries/{index}", f"/v1/log/entries/{MISSING}", NOWHERE),
         case("GET", "/v1/consent/events/{event_id}/receipt",
              f"/v1/consent/events/{MISSING}/receipt", "401 404 404 404 404 404 404 404"),
+        # terms: public versions and hashes; only admins review drafts and publish
+        case("GET", "/v1/terms", "/v1/terms", PUBLIC),
+        case("POST", "/v1/terms/review", "/v1/terms/review", ADMIN,
+             body={"markdown": "# Terms\n\n## 1. Use\n\nBe kind."}),
+        case("POST", "/v1/terms", "/v1/terms", "401 422 403 403 403 403 403 403",
+             body={"version": "bad version!", "markdown": "# Terms\n\nBe kind."}),
         # artists
         case("GET", "/v1/artists", "/v1/artists", ADMIN),
         case("POST", "/v1/artists", "/v1/artists", ADMIN_201, {"name": "New Artist"}),

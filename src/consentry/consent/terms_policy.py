@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from consentry.errors import InvalidInput
-from consentry.purposes import DEFAULT_REQUIRED, deny_chain, get_purpose
+from consentry.purposes import DEFAULT_REQUIRED, VOCABULARY, covers, deny_chain, get_purpose
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,27 @@ BASELINE_TERMS = TermsPolicy(version="1", effective_at=PLATFORM_START)
 
 
 def terms_in_force(versions: list[TermsPolicy], at: datetime) -> TermsPolicy:
-    """The latest version effective at ``at``; the baseline before any was published."""
-    effective = [v for v in versions if v.effective_at <= at]
-    return max(effective, key=lambda v: v.effective_at) if effective else BASELINE_TERMS
+    """The latest version effective at ``at`` (the baseline before any was published), made
+    unable to turn a use on by default.
+
+    A later version may make the rules stricter, but it cannot make a purpose allowed for
+    content whose artist never said yes: a purpose it newly *requires* stays optional, and a
+    prohibition it lifts from a use that is on by default (recommendations, ...) stays. Such a
+    change needs each artist's own opt-in; terms acceptance alone is not consent to a use.
+    """
+    effective = sorted((v for v in versions if v.effective_at <= at),
+                       key=lambda v: v.effective_at)
+    if not effective:
+        return BASELINE_TERMS
+    latest, earlier = effective[-1], effective[:-1]
+    kept = frozenset(p for v in earlier for p in v.prohibited if _covers_a_default_use(p))
+    prohibited = latest.prohibited | kept
+    required = latest.required.intersection(*(v.required for v in earlier))
+    required = frozenset(p for p in required if not any(q in prohibited for q in deny_chain(p)))
+    if (required, prohibited) == (latest.required, latest.prohibited):
+        return latest
+    return TermsPolicy(latest.version, latest.effective_at, required, prohibited)
+
+
+def _covers_a_default_use(purpose: str) -> bool:
+    return any(p.default_allowed and covers(purpose, p.id) for p in VOCABULARY)

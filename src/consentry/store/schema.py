@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -93,6 +94,76 @@ terms_versions = Table(
     Column("required_purposes", Text, nullable=False),
     Column("prohibited_purposes", Text, nullable=False),
     Column("published_at", BigInteger, nullable=False),
+    # From revision 0007 on (null for versions published before it): the text and its hash.
+    Column("title", String(200)),
+    Column("markdown", Text),
+    Column("text_hash", String(64)),
+    Column("material", Boolean),
+    Column("notice_ends_at", BigInteger),
+    Column("introduced_purposes", Text),  # JSON list of purpose ids
+    Column("published_by", String(200)),
+    Column("refusal_note", Text),
+)
+
+# Append-only like consent_events: each user's acceptance or refusal of one version.
+terms_responses = Table(
+    "terms_responses", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("version", String(50), ForeignKey("terms_versions.version"), nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Column("accepted", Boolean, nullable=False),
+    Column("at", BigInteger, nullable=False),
+)
+
+# Mail waits here until the server took it, so nothing is lost while it is down.
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("text_body", Text, nullable=False),
+    Column("html_body", Text),
+    Column("created_at", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("sent_at", BigInteger),
+    Column("last_error", Text),
+    Index("ix_outbox_due", "sent_at", "next_attempt_at"),
+)
+
+watched_pages = Table(
+    "watched_pages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_checked_at", BigInteger),
+    Column("last_status", String(20)),
+    Column("last_error", Text),
+    UniqueConstraint("url", name="uq_watched_pages_url"),
+)
+
+# Append-only: every text a watched page ever showed, and what changed from the one before.
+watch_snapshots = Table(
+    "watch_snapshots", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("page_id", Integer, ForeignKey("watched_pages.id"), nullable=False, index=True),
+    Column("fetched_at", BigInteger, nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("changed", Boolean, nullable=False),
+    Column("ai_related", Boolean, nullable=False),
+    Column("changes", Text, nullable=False),  # JSON list of changed paragraphs
+)
+
+watch_subscribers = Table(
+    "watch_subscribers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("page_id", Integer, ForeignKey("watched_pages.id"), nullable=False, index=True),
+    Column("kind", String(10), nullable=False),  # "email" or "webhook"
+    Column("target", String(2000), nullable=False),
+    Column("secret", String(100)),  # the webhook's HMAC key
+    Column("created_at", BigInteger, nullable=False),
 )
 
 consent_events = Table(

@@ -18,7 +18,6 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from consentry.errors import InvalidInput
-from consentry.terms.extraction import extract_paragraphs
 from consentry.terms.normalisation import normalise_line_endings, normalise_text
 
 PREAMBLE_KEY = "preamble"
@@ -95,7 +94,9 @@ def parse_terms(markdown: str) -> TermsDocument:
     source = normalise_line_endings(markdown)
     if not source.strip():
         raise InvalidInput("a terms version needs some text")
-    tokens = MarkdownIt("commonmark").enable("table").parse(source)
+    # HTML in the terms is shown as text (pages render with html off), so it is compared as
+    # text too: nothing a reader sees can change unnoticed.
+    tokens = MarkdownIt("commonmark", {"html": False}).enable("table").parse(source)
     blocks = list(_blocks(tokens))
     h1s = [text for level, text in blocks if level == 1]
     title = ""
@@ -116,9 +117,6 @@ def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[int, str]]:
             yield heading_level, normalise_text(_inline_text(token))
         elif token.type in ("fence", "code_block"):
             yield 0, normalise_text(token.content)
-        elif token.type == "html_block":
-            for paragraph in extract_paragraphs(token.content):
-                yield 0, paragraph
 
 
 def _inline_text(token: Token) -> str:

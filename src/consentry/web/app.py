@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from consentry import __version__
 from consentry.ledger.operator_key import load_operator_key
+from consentry.mail import deliver_due
 from consentry.settings import Settings, get_settings
 from consentry.signals.c2pa_manifest import check_credentials
 from consentry.signals.crawlers import CrawlerRegistry, load_registry
@@ -36,6 +40,7 @@ from consentry.web.api import (
     purposes,
     rights_holders,
     signals,
+    terms,
     tokens,
     tracks,
 )
@@ -75,6 +80,21 @@ def crawler_registry(settings: Settings) -> CrawlerRegistry:
     installed = Path(settings.data_dir) / CRAWLERS_FILE
     return load_registry(installed if installed.exists() else None)
 
+async def send_outbox_forever(engine: Engine, settings: Settings) -> None:
+    """Deliver due mail every ``outbox_interval_seconds`` in a thread beside the server, so a
+    terms notice leaves without a cron job; claims keep several workers and the CLI from
+    sending one message twice, and a server that is down only delays the next attempt."""
+    log = logging.getLogger("consentry.mail")
+    while True:
+        try:
+            report = await asyncio.to_thread(deliver_due, engine, settings)
+            if report.sent or report.failed:
+                log.info("outbox: %d sent, %d failed", report.sent, report.failed)
+        except Exception:  # keep sending later; the error is in the log, the mail in the outbox
+            log.exception("outbox delivery failed")
+        await asyncio.sleep(settings.outbox_interval_seconds)
+
+
 DESCRIPTION = """
 Every AI use of a track, consented, explained and recorded.
 
@@ -94,7 +114,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sender = (asyncio.create_task(send_outbox_forever(engine, settings))
+                  if settings.mail_enabled else None)
         yield
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
         await throttled.flush()
         engine.dispose()
 
@@ -117,7 +143,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(site_signals.router)
     app.include_router(pages.router())
     for module in (purposes, artists, tracks, audio, consent, decisions, rights_holders,
-                   consumers, tokens, signals, log):
+                   consumers, tokens, signals, log, terms):
         app.include_router(module.router, prefix="/v1")
     app.include_router(log.receipts, prefix="/v1")
 

@@ -31,6 +31,8 @@ STATUS: dict[type[errors.ConsentryError], tuple[int, str]] = {
     errors.UnsafeSettings: (500, "unsafe_settings"),
     errors.SigningFailed: (500, "signing_failed"),
     errors.DeliveryUnavailable: (503, "delivery_unavailable"),
+    errors.UnsafeHeader: (422, "invalid_input"),
+    errors.WatchFailed: (502, "watch_failed"),
 }
 
 

@@ -46,7 +46,8 @@ def render(request: Request, context: PageContext, template: str, status: int = 
         values["meta"] = site.meta if site else []
     html = environment(context.locale).get_template(template).render(
         request=request, user=context.user, csrf_token=context.session.csrf_token,
-        locale=context.locale, notice=request.query_params.get("notice"), **values)
+        locale=context.locale, notice=request.query_params.get("notice"),
+        terms_banner=context.terms_banner, **values)
     return finish(request, context, HTMLResponse(html, status_code=status))
 
 

@@ -26,6 +26,9 @@ class PageContext:
     session: WebSession
     locale: str
     is_new: bool = False
+    # The terms banner (consentry.web.pages.terms.TermsBanner) for a user with a version to
+    # answer; filled in by the page dependency.
+    terms_banner: object | None = None
 
     @property
     def user(self) -> User | None:

@@ -17,7 +17,12 @@ class LoginRequired(Unauthenticated):
 
 
 def page_context(request: Request, db: Db) -> PageContext:
-    return load_page_context(request, db)
+    from consentry.web.pages.terms import terms_banner
+
+    context = load_page_context(request, db)
+    if context.user is not None:
+        context.terms_banner = terms_banner(db, context.user.id, context.locale)
+    return context
 
 
 Page = Annotated[PageContext, Depends(page_context)]
@@ -30,9 +35,18 @@ def require_user(context: PageContext) -> User:
 
 
 def router() -> APIRouter:
-    from consentry.web.pages import account, admin, artist, label, public, tracks
+    from consentry.web.pages import (
+        account,
+        admin,
+        artist,
+        label,
+        public,
+        terms,
+        terms_admin,
+        tracks,
+    )
 
     pages = APIRouter(include_in_schema=False)
-    for module in (public, account, artist, tracks, label, admin):
+    for module in (public, account, artist, tracks, label, admin, terms, terms_admin):
         pages.include_router(module.router)
     return pages

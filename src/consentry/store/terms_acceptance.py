@@ -1,0 +1,72 @@
+"""Each user's answer to a terms version, and where that leaves them.
+
+Answers are append-only and carry the hash of the text the user saw: an answer to a text
+that is not the published one is refused, so nobody can be said to have accepted words they
+were never shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from consentry.errors import N_, InvalidInput
+from consentry.store.schema import terms_responses, users
+from consentry.store.terms import PublishedTerms, get_published, list_published
+from consentry.terms import Account, TermsResponse, UserTermsState, affected_users, state_for_user
+from consentry.timestamps import to_micros
+
+
+@dataclass(frozen=True)
+class TermsStanding:
+    """A user's terms state, with the stored versions it names (for pages and banners)."""
+
+    state: UserTermsState
+    in_force: PublishedTerms | None
+    pending: PublishedTerms | None
+
+    @property
+    def needs_answer(self) -> bool:
+        return self.state.status in ("notice", "awaiting-acceptance")
+
+
+def record_answer(conn: Connection, user_id: int, version: str, shown_hash: str,
+                  accepted: bool, at: datetime) -> TermsResponse:
+    terms = get_published(conn, version)
+    if not terms.has_text or shown_hash != terms.text_hash:
+        raise InvalidInput(N_("this is not the text of that terms version; reload the page"),
+                           {"version": version})
+    conn.execute(insert(terms_responses).values(
+        user_id=user_id, version=version, text_hash=shown_hash, accepted=accepted,
+        at=to_micros(at)))
+    return TermsResponse(str(user_id), version, shown_hash, accepted, to_micros(at))
+
+
+def answers_of(conn: Connection, user_id: int) -> list[TermsResponse]:
+    rows = conn.execute(select(terms_responses).where(terms_responses.c.user_id == user_id)
+                        .order_by(terms_responses.c.at, terms_responses.c.id))
+    return [TermsResponse(str(r.user_id), r.version, r.text_hash, bool(r.accepted), r.at)
+            for r in rows]
+
+
+def standing_of(conn: Connection, user_id: int, at: datetime) -> TermsStanding:
+    """Where one user stands: the versions they signed up under apply without notice."""
+    joined = conn.execute(select(users.c.created_at).where(users.c.id == user_id)).scalar_one()
+    published = list_published(conn)
+    by_version = {t.version: t for t in published}
+    state = state_for_user([t.notice_version() for t in published], answers_of(conn, user_id),
+                           str(user_id), to_micros(at), joined_at=joined)
+    return TermsStanding(
+        state, by_version[state.in_force.version] if state.in_force else None,
+        by_version[state.pending.version] if state.pending else None)
+
+
+def notified_accounts(conn: Connection, terms: PublishedTerms) -> list[tuple[int, str, str]]:
+    """(user id, e-mail, locale) of every account a material version must be announced to."""
+    rows = list(conn.execute(select(users.c.id, users.c.email, users.c.locale,
+                                    users.c.created_at, users.c.disabled_at)))
+    who = set(affected_users(terms.notice_version(), [
+        Account(str(r.id), r.created_at, r.disabled_at) for r in rows]))
+    return [(r.id, r.email, r.locale) for r in rows if str(r.id) in who]

@@ -1,0 +1,159 @@
+"""The terms in public (in force, history with diffs, Atom feed, verifiable sources) and each
+user's notice: the banner on every page, the review page, acceptance or refusal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from xml.sax.saxutils import escape as xml_escape
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from sqlalchemy import Connection
+
+from consentry.errors import N_, InvalidInput, NotFound
+from consentry.store.terms import EMPTY_TERMS, PublishedTerms, in_force_text, list_published
+from consentry.store.terms_acceptance import record_answer, standing_of
+from consentry.terms import TermsSummary, review_terms, summarise
+from consentry.terms.document import parse_terms
+from consentry.timestamps import utcnow
+from consentry.web.dependencies import Db
+from consentry.web.pages import Page, require_user
+from consentry.web.rendering import SECURITY_HEADERS, finish, render
+from consentry.web.sessions import check_csrf
+from consentry.web.terms_view import change_rows, render_markdown, summary_lines
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class TermsBanner:
+    version: str
+    status: str
+    effective_at: datetime
+    lines: tuple[str, ...]
+
+
+@lru_cache(maxsize=64)
+def _summary(old_markdown: str, new_markdown: str) -> TermsSummary:
+    old = parse_terms(old_markdown) if old_markdown else EMPTY_TERMS
+    return summarise(review_terms(old, parse_terms(new_markdown)))
+
+
+def _previous(versions: list[PublishedTerms], terms: PublishedTerms) -> PublishedTerms | None:
+    earlier = [t for t in versions if t.has_text and t.published_at < terms.published_at]
+    return earlier[-1] if earlier else None
+
+
+def _summary_of(versions: list[PublishedTerms], terms: PublishedTerms) -> TermsSummary:
+    previous = _previous(versions, terms)
+    return _summary(previous.markdown if previous else "", terms.markdown)
+
+
+def terms_banner(conn: Connection, user_id: int, locale: str) -> TermsBanner | None:
+    """The banner for a user who has a new version to answer, else nothing."""
+    standing = standing_of(conn, user_id, utcnow())
+    pending = standing.pending
+    if pending is None or not standing.needs_answer or not pending.has_text:
+        return None
+    lines = summary_lines(_summary_of(list_published(conn), pending), locale)
+    return TermsBanner(pending.version, standing.state.status, pending.effective_at,
+                       tuple(lines))
+
+
+@router.get("/terms")
+def terms_in_force(request: Request, page: Page, db: Db) -> Response:
+    terms = in_force_text(db, utcnow())
+    upcoming = [t for t in list_published(db) if t.has_text and t.effective_at > utcnow()]
+    return render(request, page, "terms.html", terms=terms, upcoming=upcoming,
+                  body=render_markdown(terms.markdown) if terms else None)
+
+
+@router.get("/terms/history")
+def terms_history(request: Request, page: Page, db: Db) -> Response:
+    versions = list_published(db)
+    entries = []
+    for terms in reversed([t for t in versions if t.has_text]):
+        previous = _previous(versions, terms)
+        review = review_terms(previous.document() if previous else EMPTY_TERMS,
+                              terms.document())
+        entries.append((terms, previous, summary_lines(_summary_of(versions, terms),
+                                                       page.locale),
+                        change_rows(review, page.locale) if previous else []))
+    return render(request, page, "terms_history.html", entries=entries)
+
+
+@router.get("/terms/feed.atom")
+def terms_feed(request: Request, db: Db) -> Response:
+    """An Atom feed of the versions, newest first, each with its text hash."""
+    base = str(request.base_url).rstrip("/")
+    versions = [t for t in list_published(db) if t.has_text]
+    updated = max((t.published_at for t in versions), default=utcnow()).isoformat()
+    entries = "".join(
+        f"<entry><id>{base}/terms/versions/{xml_escape(t.version)}</id>"
+        f"<title>{xml_escape(t.title or 'Terms')} ({xml_escape(t.version)})</title>"
+        f"<updated>{t.published_at.isoformat()}</updated>"
+        f"<link href=\"{base}/terms/versions/{xml_escape(t.version)}\"/>"
+        f"<summary>{'Changes AI use; ' if t.material else ''}applies from "
+        f"{t.effective_at.date().isoformat()}; sha256 {t.text_hash}</summary></entry>"
+        for t in reversed(versions))
+    feed = ("<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+            f"<id>{base}/terms/feed.atom</id><title>Terms versions</title>"
+            f"<updated>{updated}</updated><link rel=\"self\" href=\"{base}/terms/feed.atom\"/>"
+            f"<link href=\"{base}/terms/history\"/>{entries}</feed>")
+    return Response(feed, media_type="application/atom+xml",
+                    headers={"X-Content-Type-Options": "nosniff"})
+
+
+def _version(db: Db, version: str) -> PublishedTerms:
+    found = next((t for t in list_published(db) if t.version == version and t.has_text), None)
+    if found is None:
+        raise NotFound(N_("no such terms version"), {"version": version})
+    return found
+
+
+@router.get("/terms/versions/{version}")
+def terms_version(version: str, request: Request, page: Page, db: Db) -> Response:
+    terms = _version(db, version)
+    return render(request, page, "terms.html", terms=terms, upcoming=[],
+                  body=render_markdown(terms.markdown))
+
+
+@router.get("/terms/versions/{version}/source")
+def terms_source(version: str, db: Db) -> Response:
+    """The exact published text: its SHA-256 is the hash shown everywhere."""
+    terms = _version(db, version)
+    return PlainTextResponse(terms.markdown, headers={
+        **SECURITY_HEADERS, "X-Terms-SHA256": terms.text_hash})
+
+
+@router.get("/terms/review")
+def review(request: Request, page: Page, db: Db) -> Response:
+    """A user's pending version: what changes, the full diff, and accept or refuse."""
+    user = require_user(page)
+    standing = standing_of(db, user.id, utcnow())
+    pending, rows, lines = standing.pending, [], []
+    if pending is not None and pending.has_text:
+        versions = list_published(db)
+        previous = _previous(versions, pending)
+        rows = change_rows(review_terms(previous.document() if previous else EMPTY_TERMS,
+                                        pending.document()), page.locale)
+        lines = summary_lines(_summary_of(versions, pending), page.locale)
+    return render(request, page, "terms_review.html", standing=standing, pending=pending,
+                  rows=rows, lines=lines)
+
+
+@router.post("/terms/answer")
+async def answer(request: Request, page: Page, db: Db) -> Response:
+    form = await request.form()
+    check_csrf(page, str(form.get("csrf_token", "")))
+    user = require_user(page)
+    choice = str(form.get("answer", ""))
+    if choice not in ("accept", "refuse"):
+        raise InvalidInput(N_("choose to accept or to refuse"))
+    record_answer(db, user.id, str(form.get("version", "")), str(form.get("text_hash", "")),
+                  choice == "accept", utcnow())
+    return finish(request, page, RedirectResponse("/terms/review?notice=answered",
+                                                  status_code=303))
