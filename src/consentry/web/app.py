@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from consentry import __version__
 from consentry.ledger.operator_key import load_operator_key
-from consentry.mail import deliver_due
+from consentry.outbound.mail import deliver_due
 from consentry.settings import Settings, get_settings
 from consentry.signals.c2pa_manifest import check_credentials
 from consentry.signals.crawlers import CrawlerRegistry, load_registry
@@ -84,7 +84,7 @@ async def send_outbox_forever(engine: Engine, settings: Settings) -> None:
     """Deliver due mail every ``outbox_interval_seconds`` in a thread beside the server, so a
     terms notice leaves without a cron job; claims keep several workers and the CLI from
     sending one message twice, and a server that is down only delays the next attempt."""
-    log = logging.getLogger("consentry.mail")
+    log = logging.getLogger("consentry.outbound.mail")
     while True:
         try:
             report = await asyncio.to_thread(deliver_due, engine, settings)

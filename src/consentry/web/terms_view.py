@@ -9,8 +9,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from consentry.errors import N_
+from consentry.outbound.terms_notices import describe
 from consentry.terms import Segment, TermsReview, TermsSummary
-from consentry.terms_notices import describe
 from consentry.web.i18n import translations
 
 LEVELS = {"material": N_("changes AI use"), "minor": N_("changed"),

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from consentry.errors import InvalidInput, UnsafeHeader
+from consentry.outbound.fetch import PoliteFetcher
+from consentry.outbound.terms_watch import SIGNATURE_HEADER, TIMESTAMP_HEADER, run_watch
 from consentry.settings import Settings
 from consentry.store import watch
 from consentry.store.outbox import messages_to
-from consentry.terms_fetch import PoliteFetcher
-from consentry.terms_watch import SIGNATURE_HEADER, TIMESTAMP_HEADER, run_watch
 from consentry.timestamps import utcnow
 from tests.terms.pages import PARAGRAPHS, div_layout, long_page, semantic_layout
 from tests.web_server import Site, site  # noqa: F401

@@ -11,12 +11,12 @@ from sqlalchemy.engine import Engine
 
 from consentry.access import Role
 from consentry.errors import UnsafeHeader
-from consentry.mail import deliver_due, safe_address, safe_subject
+from consentry.outbound.mail import deliver_due, safe_address, safe_subject
+from consentry.outbound.terms_notices import announce
 from consentry.settings import Settings
 from consentry.store import accounts
 from consentry.store.outbox import messages_to, outbox_counts, queue_mail
 from consentry.store.terms import publish_text
-from consentry.terms_notices import announce
 from consentry.timestamps import utcnow
 from tests.mail_server import SmtpServer, smtp_server  # noqa: F401
 from tests.terms.samples import V1, V2

@@ -17,10 +17,10 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from consentry.errors import WatchFailed
+from consentry.outbound.fetch import PoliteFetcher, user_agent
 from consentry.store import watch
 from consentry.store.outbox import queue_mail
 from consentry.terms import SnapshotDiff, compare_snapshots, snapshot_page
-from consentry.terms_fetch import PoliteFetcher, user_agent
 from consentry.timestamps import to_micros, utcnow
 
 SIGNATURE_HEADER = "X-Consentry-Signature"

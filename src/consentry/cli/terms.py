@@ -14,7 +14,10 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from consentry.errors import InvalidInput
-from consentry.mail import deliver_due
+from consentry.outbound.fetch import PoliteFetcher
+from consentry.outbound.mail import deliver_due
+from consentry.outbound.terms_notices import publish_with_notice
+from consentry.outbound.terms_watch import run_watch
 from consentry.settings import get_settings
 from consentry.store import watch
 from consentry.store.database import make_engine
@@ -22,9 +25,6 @@ from consentry.store.migrate import require_migrated
 from consentry.store.outbox import outbox_counts
 from consentry.store.terms import get_published, in_force_text, list_published, review_draft
 from consentry.terms import summarise
-from consentry.terms_fetch import PoliteFetcher
-from consentry.terms_notices import publish_with_notice
-from consentry.terms_watch import run_watch
 from consentry.timestamps import utcnow
 
 terms_app = typer.Typer(help="Terms versions with notice, and the watcher of other "

@@ -18,9 +18,9 @@ from sqlalchemy.engine import Engine
 from consentry import __version__
 from consentry.access import Role
 from consentry.catalogue_file import plan_catalogue, read_records
-from consentry.cli_log import log_app
-from consentry.cli_signals import crawlers_app, signals_app
-from consentry.cli_terms import outbox_app, terms_app
+from consentry.cli.log import log_app
+from consentry.cli.signals import crawlers_app, signals_app
+from consentry.cli.terms import outbox_app, terms_app
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.operator_key import ensure_development_key
@@ -407,8 +407,8 @@ def users_create(
 def demo(json_output: JsonFlag = False) -> None:
     """Seed the demo catalogue (once) and issue fresh demo tokens."""
     from consentry.demo import is_seeded, issue_demo_tokens, seed_demo
-    from consentry.demo_audio import attach_demo_recordings
-    from consentry.demo_terms import seed_demo_terms
+    from consentry.demo.audio import attach_demo_recordings
+    from consentry.demo.terms import seed_demo_terms
 
     settings = _settings()
     engine = _engine()
