@@ -285,3 +285,13 @@ def test_purposes_list_the_whole_vocabulary(client: TestClient) -> None:
         assert item["description"] == purpose.description and item["description"]
         assert item["parent"] == purpose.parent
         assert item["required_by_terms"] == (purpose.id in BASELINE_TERMS.required)
+
+
+def test_a_malformed_page_address_is_an_html_404(client: TestClient) -> None:
+    for path in ("/tracks/abc", "/artists/1x"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert "This page does not exist." in response.text
+    api = client.get("/v1/log/entries/abc")
+    assert api.status_code == 422 and api.json()["error"] == "invalid_request"

@@ -62,11 +62,16 @@ def _consentry_error(request: Request, error: Exception) -> Response:
     return JSONResponse(error_body(code, error.message, error.detail), status, headers=headers)
 
 
-def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     problems = [
         {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
         for e in error.errors()]
+    if _is_page(request):  # /tracks/abc in a browser: no such page, not a JSON error
+        in_path = all(e["loc"][:1] == ("path",) for e in error.errors())
+        return _page_error(request, 404 if in_path else 422,
+                           errors.N_("This page does not exist.") if in_path
+                           else errors.N_("The form was not filled in as expected."))
     summary = "; ".join(f"{p['location']}: {p['message']}" for p in problems)
     return JSONResponse(error_body("invalid_request", summary, {"problems": problems}), 422)
 
