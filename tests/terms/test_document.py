@@ -85,3 +85,8 @@ def test_html_in_the_terms_is_text_and_compared_as_text() -> None:
     new = parse_terms("# T\n\n## 1. Use\n\nBe kind. <span>We train AI.</span>\n")
     assert "<span>We never train AI.</span>" in old.clauses[0].text
     assert old.clauses[0].text != new.clauses[0].text
+
+
+def test_absurdly_long_terms_are_refused() -> None:
+    with pytest.raises(InvalidInput, match="at most 500,000 characters"):
+        parse_terms("# Terms\n\n" + "word " * 120_000)

@@ -89,11 +89,19 @@ def slug(text: str) -> str:
     return "-".join(words)
 
 
+# Far above any real terms of service (the longest known run to ~100,000 characters), low
+# enough that a diff of two versions stays fast.
+MAX_CHARACTERS = 500_000
+
+
 def parse_terms(markdown: str) -> TermsDocument:
     """Parse a terms version; a leading level-1 heading that is the only one is its title."""
     source = normalise_line_endings(markdown)
     if not source.strip():
         raise InvalidInput("a terms version needs some text")
+    if len(source) > MAX_CHARACTERS:
+        raise InvalidInput(f"a terms version holds at most {MAX_CHARACTERS:,} characters; "
+                           f"this one has {len(source):,}")
     # HTML in the terms is shown as text (pages render with html off), so it is compared as
     # text too: nothing a reader sees can change unnoticed.
     tokens = MarkdownIt("commonmark", {"html": False}).enable("table").parse(source)
