@@ -15,7 +15,8 @@ from consentry.store.log_sources import record_decision_batch
 
 ORIGIN = "music.example/log"
 KEY = Ed25519PrivateKey.generate()
-TABLES = ("consent_events", "log_entries", "log_subtrees", "log_checkpoints", "decision_batches")
+TABLES = ("consent_events", "log_entries", "log_subtrees", "log_checkpoints", "decision_batches",
+          "terms_versions")
 
 
 def _unguarded(conn: Connection, statements: list[str]) -> None:
@@ -47,27 +48,27 @@ def filled(engine: Engine) -> Engine:
 def test_an_untouched_log_passes(filled: Engine) -> None:
     with filled.connect() as conn:
         report = audit_log(conn, ORIGIN, KEY.public_key())
-    assert (report.entries, report.subtrees, report.checkpoints) == (601, 2, 2)
+    assert (report.entries, report.subtrees, report.checkpoints) == (602, 2, 2)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("statements", "message"), [
     (["UPDATE consent_events SET purpose = 'ai-input' WHERE id = 300"],
-     "log entry 299: consent-event 300 in the database no longer matches"),
+     "log entry 300: consent-event 300 in the database no longer matches"),
     (["UPDATE decision_batches SET allowed = 0"], "decision-batch 1 in the database"),
     (["UPDATE log_entries SET data = (SELECT data FROM log_entries WHERE idx = 11) "
       "WHERE idx = 10"], "log entry 10"),
     (["DELETE FROM log_entries WHERE idx = 599"], "log entry 599 is missing"),
-    (["DELETE FROM log_entries WHERE idx = 600", "UPDATE log_head SET size = 600",
-      "DELETE FROM log_checkpoints WHERE size = 601"],
+    (["DELETE FROM log_entries WHERE idx = 601", "UPDATE log_head SET size = 601",
+      "DELETE FROM log_checkpoints WHERE size = 602"],
      "decision-batch 1 is in the database but not in the log"),
-    (["DELETE FROM log_entries WHERE idx >= 590", "DELETE FROM consent_events WHERE id > 590",
+    (["DELETE FROM log_entries WHERE idx >= 590", "DELETE FROM consent_events WHERE id >= 590",
       "DELETE FROM decision_batches", "UPDATE log_head SET size = 590"],
      "beyond the log's 590 entries"),
     (["UPDATE log_subtrees SET hash = (SELECT leaf_hash FROM log_entries WHERE idx = 0) "
       "WHERE height = 8 AND idx = 1"], "stored subtree hash at height 8, index 1"),
     (["UPDATE log_checkpoints SET note = replace(note, 'music', 'muzic')"],
-     "checkpoint of size 600"),
+     "checkpoint of size 601"),
 ])
 def test_tampering_is_found_where_it_happened(filled: Engine, statements: list[str],
                                               message: str) -> None:
@@ -80,3 +81,12 @@ def test_tampering_is_found_where_it_happened(filled: Engine, statements: list[s
 def test_a_checkpoint_signed_by_another_key_is_refused(filled: Engine) -> None:
     with filled.connect() as conn, pytest.raises(LogMismatch, match="not signed by key"):
         audit_log(conn, ORIGIN, Ed25519PrivateKey.generate().public_key())
+
+
+@pytest.mark.slow
+def test_a_terms_version_rewritten_after_publication_is_found(filled: Engine) -> None:
+    with filled.begin() as conn:
+        _unguarded(conn, ["UPDATE terms_versions SET prohibited_purposes = '[\"ai-use\"]'"])
+    with filled.connect() as conn, pytest.raises(LogMismatch,
+                                                 match=r"terms-publication \d+ in the database"):
+        audit_log(conn, ORIGIN, KEY.public_key())

@@ -24,7 +24,9 @@ from consentry.timestamps import to_micros
 FORMAT = 1
 CONSENT_EVENT = "consent-event"
 DECISION_BATCH = "decision-batch"
-KINDS = (CONSENT_EVENT, DECISION_BATCH)
+TERMS_PUBLICATION = "terms-publication"
+TERMS_RESPONSE = "terms-response"
+KINDS = (CONSENT_EVENT, DECISION_BATCH, TERMS_PUBLICATION, TERMS_RESPONSE)
 
 
 def canonical(record: Mapping[str, Any]) -> bytes:
@@ -84,3 +86,31 @@ def decision_batch_record_from(batch_id: int, consumer_id: int | None, purpose: 
         "format": FORMAT, "kind": DECISION_BATCH, "id": batch_id, "consumer_id": consumer_id,
         "purpose": purpose, "at": at_micros, "tracks": tracks, "allowed": allowed,
         "result_sha256": result_sha256, "requested_by": requested_by}))
+
+
+def version_source_id(version: str) -> int:
+    """A terms version's number in the log: versions are named by strings, log sources by
+    integers, and publication times can be backdated, so the name's hash (56 bits) it is."""
+    return int.from_bytes(hashlib.sha256(version.encode("utf-8")).digest()[:7], "big")
+
+
+def terms_publication_record(version: str, text_hash: str | None,
+                             material: bool | None, published_at: int, effective_at: int,
+                             required: Sequence[str], prohibited: Sequence[str],
+                             introduced: Sequence[str], published_by: str | None) -> LogRecord:
+    """A terms version as published: its text by hash, when it takes effect and what it
+    requires or prohibits."""
+    return LogRecord(TERMS_PUBLICATION, version_source_id(version), canonical({
+        "format": FORMAT, "kind": TERMS_PUBLICATION, "version": version,
+        "text_sha256": text_hash, "material": material, "published_at": published_at,
+        "effective_at": effective_at, "required": sorted(required),
+        "prohibited": sorted(prohibited), "introduced": sorted(introduced),
+        "published_by": published_by}))
+
+
+def terms_response_record(response_id: int, user_id: int, version: str, text_hash: str,
+                          accepted: bool, at_micros: int) -> LogRecord:
+    """One account's acceptance or refusal of a terms version, bound to the text's hash."""
+    return LogRecord(TERMS_RESPONSE, response_id, canonical({
+        "format": FORMAT, "kind": TERMS_RESPONSE, "id": response_id, "user_id": user_id,
+        "version": version, "text_sha256": text_hash, "accepted": accepted, "at": at_micros}))

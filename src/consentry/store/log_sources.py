@@ -6,7 +6,9 @@ audited, so a row changed behind the log's back no longer hashes to its leaf.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, insert, select
@@ -15,31 +17,57 @@ from consentry.errors import NotFound
 from consentry.ledger.records import (
     CONSENT_EVENT,
     DECISION_BATCH,
+    TERMS_PUBLICATION,
+    TERMS_RESPONSE,
     LogRecord,
     consent_event_record,
     decision_batch_record_from,
     result_digest,
+    terms_publication_record,
+    terms_response_record,
+    version_source_id,
 )
-from consentry.store.records import event_from_row
-from consentry.store.schema import consent_events, decision_batches, log_entries
+from consentry.store.records import event_from_row, purposes_from_json
+from consentry.store.schema import (
+    consent_events,
+    decision_batches,
+    log_entries,
+    terms_responses,
+    terms_versions,
+)
 from consentry.store.transparency_log import append
 from consentry.timestamps import to_micros, utcnow
 
-SOURCES = {CONSENT_EVENT: consent_events, DECISION_BATCH: decision_batches}
+# Tables whose rows have integer ids; terms versions are named (see version_source_id).
+SOURCES = {CONSENT_EVENT: consent_events, DECISION_BATCH: decision_batches,
+           TERMS_RESPONSE: terms_responses}
 
 
-def _record(kind: str, row: object) -> LogRecord:
+def _record(kind: str, row: Any) -> LogRecord:
     if kind == CONSENT_EVENT:
         return consent_event_record(event_from_row(row))
-    return decision_batch_record_from(
-        row.id, row.consumer_id, row.purpose, row.at, row.tracks,  # type: ignore[attr-defined]
-        row.allowed, row.result_sha256, row.requested_by)  # type: ignore[attr-defined]
+    if kind == TERMS_RESPONSE:
+        return terms_response_record(row.id, row.user_id, row.version, row.text_hash,
+                                     bool(row.accepted), row.at)
+    if kind == TERMS_PUBLICATION:
+        return terms_publication_record(
+            row.version, row.text_hash,
+            None if row.material is None else bool(row.material), row.published_at,
+            row.effective_at, sorted(purposes_from_json(row.required_purposes)),
+            sorted(purposes_from_json(row.prohibited_purposes)),
+            json.loads(row.introduced_purposes or "[]"), row.published_by)
+    return decision_batch_record_from(row.id, row.consumer_id, row.purpose, row.at, row.tracks,
+                                      row.allowed, row.result_sha256, row.requested_by)
 
 
 def record_for(conn: Connection, kind: str, source_id: int) -> LogRecord:
     """The record a stored row makes now."""
-    table = SOURCES[kind]
-    row = conn.execute(select(table).where(table.c.id == source_id)).first()
+    if kind == TERMS_PUBLICATION:
+        row = next((r for r in conn.execute(select(terms_versions))
+                    if version_source_id(r.version) == source_id), None)
+    else:
+        table = SOURCES[kind]
+        row = conn.execute(select(table).where(table.c.id == source_id)).first()
     if row is None:
         raise NotFound(f"{kind} {source_id} is in the log but not in its table")
     return _record(kind, row)
@@ -53,6 +81,23 @@ def unlogged(conn: Connection) -> Iterator[LogRecord]:
                             .order_by(table.c.id))
         for row in rows:
             yield _record(kind, row)
+    logged_versions = set(conn.execute(select(log_entries.c.source_id).where(
+        log_entries.c.kind == TERMS_PUBLICATION)).scalars())
+    versions = conn.execute(select(terms_versions).order_by(terms_versions.c.published_at,
+                                                            terms_versions.c.version))
+    for row in versions:
+        if version_source_id(row.version) not in logged_versions:
+            yield _record(TERMS_PUBLICATION, row)
+
+
+def log_new_row(conn: Connection, kind: str, source_id: int) -> int:
+    """Append the record of a row just written; returns its log index."""
+    return append(conn, [record_for(conn, kind, source_id)])[0]
+
+
+def log_new_publication(conn: Connection, version: str) -> int:
+    """Append the terms version just published."""
+    return log_new_row(conn, TERMS_PUBLICATION, version_source_id(version))
 
 
 def append_missing(conn: Connection) -> int:

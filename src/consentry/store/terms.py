@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, select
 
 from consentry.consent import BASELINE_TERMS, TermsPolicy, terms_in_force
 from consentry.errors import N_, InvalidInput, NotFound
+from consentry.store.log_sources import log_new_publication
 from consentry.store.records import purposes_from_json, purposes_json
 from consentry.store.schema import terms_versions
 from consentry.terms import TermsDocument, TermsReview, TermsVersion, parse_terms, review_terms
@@ -173,6 +174,7 @@ def publish_text(conn: Connection, version: str, markdown: str, published_by: st
         notice_ends_at=to_micros(notice_ends),
         introduced_purposes=json.dumps(list(draft.review.introduced_purposes)),
         published_by=published_by[:200], refusal_note=refusal_note))
+    log_new_publication(conn, version)
     return get_published(conn, version)
 
 
@@ -184,6 +186,7 @@ def publish_terms(conn: Connection, policy: TermsPolicy) -> TermsPolicy:
         version=policy.version, effective_at=to_micros(policy.effective_at),
         required_purposes=purposes_json(policy.required),
         prohibited_purposes=purposes_json(policy.prohibited), published_at=to_micros(utcnow())))
+    log_new_publication(conn, policy.version)
     return policy
 
 

@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select
 
 from consentry.errors import N_, InvalidInput
+from consentry.ledger.records import TERMS_RESPONSE
+from consentry.store.log_sources import log_new_row
 from consentry.store.schema import terms_responses, users
 from consentry.store.terms import PublishedTerms, get_published, list_published
 from consentry.terms import Account, TermsResponse, UserTermsState, affected_users, state_for_user
@@ -38,9 +40,10 @@ def record_answer(conn: Connection, user_id: int, version: str, shown_hash: str,
     if not terms.has_text or shown_hash != terms.text_hash:
         raise InvalidInput(N_("this is not the text of that terms version; reload the page"),
                            {"version": version})
-    conn.execute(insert(terms_responses).values(
+    response_id = conn.execute(insert(terms_responses).values(
         user_id=user_id, version=version, text_hash=shown_hash, accepted=accepted,
-        at=to_micros(at)))
+        at=to_micros(at))).inserted_primary_key[0]  # type: ignore[index]
+    log_new_row(conn, TERMS_RESPONSE, response_id)
     return TermsResponse(str(user_id), version, shown_hash, accepted, to_micros(at))
 
 
