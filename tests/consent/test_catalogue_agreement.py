@@ -21,7 +21,9 @@ from consentry.consent import (
     Track,
     decide,
     decide_catalogue,
+    settling_events,
 )
+from consentry.consent.rules import Rule
 from consentry.consent.terms_policy import PLATFORM_START
 from consentry.purposes import VOCABULARY
 
@@ -86,3 +88,25 @@ def test_catalogue_path_agrees_with_one_track_path(
         one = decide(track, purpose, at, context, consumer)
         assert (bool(batch.allowed[index]), batch.rules()[index]) == (one.allowed, one.rule), (
             track, one.reasons)
+
+
+OWNER_RULES = (Rule.ARTIST_TRACK_CHOICE, Rule.ARTIST_DEFAULT, Rule.PLATFORM_DEFAULT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(catalogue=catalogues(), purpose=st.sampled_from(PURPOSES), day=st.integers(0, 31))
+def test_settling_events_are_the_ones_the_reasons_name(catalogue, purpose, day) -> None:
+    tracks, events, _agreements = catalogue
+    at = PLATFORM_START + timedelta(days=day, hours=1)
+    context = DecisionContext(TermsPolicy("1", PLATFORM_START), (), ConsentHistory(events))
+    found = settling_events(CatalogueColumns.from_records(tracks, events), purpose, at)
+
+    for index, track in enumerate(tracks):
+        one = decide(track, purpose, at, context)
+        if not one.allowed or one.rule not in OWNER_RULES:
+            continue
+        named = {r.event_id for r in one.reasons if r.event_id is not None}
+        vectorized = {int(found.owner_event[index])} | {
+            int(e) for t, e in zip(found.co_owner_track_id, found.co_owner_event, strict=True)
+            if t == track.id}
+        assert named == vectorized - {0}, (track, one.reasons)

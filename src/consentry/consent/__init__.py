@@ -3,7 +3,9 @@
 from consentry.consent.catalogue_decisions import (
     CatalogueColumns,
     CatalogueDecisions,
+    SettlingEvents,
     decide_catalogue,
+    settling_events,
 )
 from consentry.consent.decide import Decision, DecisionContext, Reason, decide
 from consentry.consent.events import Choice, ConsentChoice, ConsentEvent
@@ -37,10 +39,12 @@ __all__ = [
     "Reason",
     "RightsHolder",
     "Rule",
+    "SettlingEvents",
     "Share",
     "TermsPolicy",
     "Track",
     "decide",
     "decide_catalogue",
+    "settling_events",
     "terms_in_force",
 ]

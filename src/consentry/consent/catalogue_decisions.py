@@ -115,6 +115,26 @@ def decide_catalogue(
     return CatalogueDecisions(columns.track_id, allowed, rule.astype(np.int8))
 
 
+@dataclass(frozen=True)
+class SettlingEvents:
+    """For a dataset manifest: which consent events made each track's answer what it is."""
+
+    owner_event: Ints  # per track: the managing artist's settling event, 0 for none
+    co_owner_track_id: Ints  # per co-owner row, when the purpose is training
+    co_owner_event: Ints
+
+
+def settling_events(columns: CatalogueColumns, purpose: str, at: datetime) -> SettlingEvents:
+    """The events ``decide`` names in the reasons of owner-decided answers, for every track:
+    the managing artist's, and for training each co-owner's (their consent is needed too)."""
+    levels = _ScopeChoices(columns, purpose, to_micros(at))
+    owner = levels.settling_event(columns.artist_id, columns.track_id)
+    if not get_purpose(purpose).training:
+        return SettlingEvents(owner, np.zeros(0, np.int64), np.zeros(0, np.int64))
+    co = levels.settling_event(columns.co_owner_artist_id, columns.co_owner_track_id)
+    return SettlingEvents(owner, columns.co_owner_track_id, co)
+
+
 def _decide_purpose(
     cols: CatalogueColumns, purpose: str, at: datetime, terms: TermsPolicy,
     agreements: tuple[Agreement, ...],
@@ -156,10 +176,12 @@ class _ScopeChoices:
         purpose_code = cols.event_purpose[relevant]
         allow = cols.event_allow[relevant]
         deny = cols.event_deny[relevant]
-        order = np.lexsort((cols.event_id[relevant], cols.event_recorded_at[relevant],
+        event_id = cols.event_id[relevant]
+        order = np.lexsort((event_id, cols.event_recorded_at[relevant],
                             purpose_code, track, artist))
-        artist, track, purpose_code, allow, deny = (
-            artist[order], track[order], purpose_code[order], allow[order], deny[order])
+        artist, track, purpose_code, allow, deny, event_id = (
+            artist[order], track[order], purpose_code[order], allow[order], deny[order],
+            event_id[order])
         # The last event of each (artist, scope, purpose) run is the latest one.
         last = np.ones(len(order), bool)
         last[:-1] = ((artist[1:] != artist[:-1]) | (track[1:] != track[:-1])
@@ -174,6 +196,8 @@ class _ScopeChoices:
         denied = np.logical_or.reduceat(latest_deny, starts) if len(keys) else latest_deny
         allowed = np.logical_or.reduceat(latest_allow, starts) if len(keys) else latest_allow
         self.value = np.where(denied, -1, np.where(allowed, 1, 0)).astype(np.int8)
+        self.event = _settling_events(cols, purpose, purpose_code[last], latest_deny,
+                                      latest_allow, event_id[last], starts, denied)
         self.key_track = (self.keys & 0xFFFFFFFF) - 1
         wide = self.key_track == NO_TRACK
         self.wide_artist, self.wide_value = self.keys[wide] >> 32, self.value[wide]
@@ -184,6 +208,19 @@ class _ScopeChoices:
             return np.zeros(len(keys), np.int8)
         position = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         return np.where(self.keys[position] == keys, self.value[position], 0).astype(np.int8)
+
+    def settling_event(self, artist: Ints, track: Ints) -> Ints:
+        """The id of the event that settles each owner's choice (track scope first, then
+        artist-wide), as ``decide`` names it in its reason; 0 where no event does."""
+        result = np.zeros(len(artist), np.int64)
+        if not len(self.keys):
+            return result
+        for scope in (track, np.full(len(artist), NO_TRACK)):
+            keys = _scope_key(artist, scope)
+            position = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+            found = (self.keys[position] == keys) & (self.value[position] != 0)
+            result = np.where((result == 0) & found, self.event[position], result)
+        return result
 
     def on_artist(self, artist: Ints) -> npt.NDArray[np.int8]:
         """The artist-wide choices of these artists: a table by artist id when ids are dense."""
@@ -216,6 +253,26 @@ class _ScopeChoices:
                         np.where(on_artist != 0, Rule.ARTIST_DEFAULT.code,
                                  Rule.PLATFORM_DEFAULT.code))
         return allowed, rule.astype(np.int8)
+
+
+def _settling_events(cols: CatalogueColumns, purpose: str, codes: Ints, deny: Bools,
+                     allow: Bools, event_id: Ints, starts: Ints, denied: Bools) -> Ints:
+    """Per scope, the event ``ConsentHistory.effective_choice`` returns: the first purpose of
+    the deny chain whose latest event denies, else the first of the allow chain that allows."""
+    if not len(starts):
+        return np.zeros(0, np.int64)
+    big = len(cols.purpose_names) + 1
+    position = np.arange(len(codes), dtype=np.int64)
+    picked: list[Ints] = []
+    for chain, mask in ((deny_chain(purpose), deny), (allow_chain(purpose), allow)):
+        ranks = np.full(big, big, np.int64)
+        for place, name in enumerate(chain):
+            if name in cols.purpose_names:
+                ranks[cols.purpose_names.index(name)] = place
+        rank = np.where(mask, ranks[codes], big)
+        best = np.minimum.reduceat(rank * len(codes) + position, starts)
+        picked.append(np.where(best // len(codes) < big, event_id[best % len(codes)], 0))
+    return np.where(denied, picked[0], picked[1])
 
 
 def _dense(ids: Ints, queries: Ints) -> bool:
