@@ -32,27 +32,61 @@ _EVENT_SCHEMA = pa.schema([("id", pa.int64()), ("artist_id", pa.int64()),
                            ("choice", pa.int64()), ("recorded_at", pa.int64())])
 
 
-def connect_columnar(engine: Engine) -> Any:
-    """An ADBC connection to the same database as ``engine``."""
-    url = engine.url
-    if url.get_backend_name() == "sqlite":
-        import adbc_driver_sqlite.dbapi
+class ColumnarReader:
+    """Queries answered as Arrow tables, from the same database as ``engine``.
 
-        return adbc_driver_sqlite.dbapi.connect(url.database)
-    import adbc_driver_postgresql.dbapi
+    PostgreSQL goes through ADBC, which hands over columns without a Python object per row.
+    SQLite goes through the engine's own driver (Python's sqlite3): ADBC bundles a second copy
+    of the SQLite library, and two copies in one process do not see each other's POSIX locks,
+    so reads went stale after the process wrote, and closing one copy's file would drop the
+    other's locks (https://sqlite.org/howtocorrupt.html, section 2.2).
+    """
 
-    uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return adbc_driver_postgresql.dbapi.connect(uri)
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sqlite = engine.url.get_backend_name() == "sqlite"
+        self._conn: Any = None
+
+    def __enter__(self) -> ColumnarReader:
+        if self.sqlite:
+            self._conn = self.engine.raw_connection()
+        else:
+            import adbc_driver_postgresql.dbapi
+
+            uri = self.engine.url.set(drivername="postgresql").render_as_string(
+                hide_password=False)
+            self._conn = adbc_driver_postgresql.dbapi.connect(uri)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.sqlite:
+            self._conn.rollback()  # a read: end its transaction before the pool takes it back
+        self._conn.close()
+
+    @property
+    def placeholder(self) -> str:
+        return "?" if self.sqlite else "$"
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> pa.Table:
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(sql, list(params) if params else ([] if self.sqlite else None))
+            if not self.sqlite:
+                return cursor.fetch_arrow_table()
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        return pa.table({name: pa.array(values) for name, values in
+                         zip(names, columns, strict=True)})
 
 
-def _query(conn: Any, sql: str, params: Sequence[object] = ()) -> pa.Table:
-    with conn.cursor() as cursor:
-        cursor.execute(sql, list(params) if params else None)
-        return cursor.fetch_arrow_table()
-
-
-def _ints(table: pa.Table, column: str) -> np.ndarray:
-    return table.column(column).to_numpy().astype(np.int64, copy=False)
+def int_column(table: pa.Table, column: str) -> np.ndarray:
+    values = table.column(column)
+    if values.null_count or pa.types.is_null(values.type):
+        values = values.cast(pa.int64()).fill_null(0)
+    return values.to_numpy().astype(np.int64, copy=False)
 
 
 def load_columns(
@@ -63,39 +97,40 @@ def load_columns(
     An event's purpose code is the position of its purpose in ``purposes``. Tracks carry their
     rights holder only when it is one of ``rights_holders`` (those with agreements).
     """
-    mark = "?" if engine.url.get_backend_name() == "sqlite" else "$"
+    reader = ColumnarReader(engine)
+    mark = reader.placeholder
     params = [f"{mark}{i + 1}" for i in range(len(purposes))]
     events_sql = _EVENTS.format(
         codes=" ".join(f"WHEN {p} THEN {i}" for i, p in enumerate(params)),
         at=int(at_micros), chain=", ".join(params))
-    with connect_columnar(engine) as conn:
-        tracks = _query(conn, _TRACKS)
+    with reader:
+        tracks = reader.query(_TRACKS)
         holders = ", ".join(str(int(h)) for h in rights_holders)
-        catalogued = _query(conn, _CATALOGUED.format(holders=holders)) if holders else None
-        shared = _query(conn, _SHARED)
+        catalogued = reader.query(_CATALOGUED.format(holders=holders)) if holders else None
+        shared = reader.query(_SHARED)
         # An empty result carries no types (SQLite infers them from rows): state them.
-        events = (_query(conn, events_sql, purposes).cast(_EVENT_SCHEMA) if purposes
+        events = (reader.query(events_sql, purposes).cast(_EVENT_SCHEMA) if purposes
                   else _EVENT_SCHEMA.empty_table())
-    track_id, artist_id = _ints(tracks, "id"), _ints(tracks, "artist_id")
+    track_id, artist_id = int_column(tracks, "id"), int_column(tracks, "artist_id")
     rights_holder_id = np.full(len(track_id), -1, np.int64)
     if catalogued is not None and catalogued.num_rows:
-        rights_holder_id[_positions(track_id, _ints(catalogued, "id"))] = _ints(
+        rights_holder_id[_positions(track_id, int_column(catalogued, "id"))] = int_column(
             catalogued, "rights_holder_id")
     co_owner_track_id, co_owner_artist_id = _co_owners(
-        track_id, artist_id, _ints(shared, "track_id"), _ints(shared, "artist_id"))
+        track_id, artist_id, int_column(shared, "track_id"), int_column(shared, "artist_id"))
     return CatalogueColumns(
         track_id=track_id,
         artist_id=artist_id,
         rights_holder_id=rights_holder_id,
         co_owner_track_id=co_owner_track_id,
         co_owner_artist_id=co_owner_artist_id,
-        event_id=_ints(events, "id"),
-        event_artist_id=_ints(events, "artist_id"),
-        event_track_id=_ints(events, "track_id"),
-        event_purpose=_ints(events, "purpose"),
-        event_allow=_ints(events, "choice") == 1,
-        event_deny=_ints(events, "choice") == 0,
-        event_recorded_at=_ints(events, "recorded_at"),
+        event_id=int_column(events, "id"),
+        event_artist_id=int_column(events, "artist_id"),
+        event_track_id=int_column(events, "track_id"),
+        event_purpose=int_column(events, "purpose"),
+        event_allow=int_column(events, "choice") == 1,
+        event_deny=int_column(events, "choice") == 0,
+        event_recorded_at=int_column(events, "recorded_at"),
         purpose_names=tuple(purposes),
     )
 
