@@ -76,6 +76,14 @@ def expectations(w: World) -> list[Case]:
         case("GET", "/v1/me", "/v1/me", SIGNED_IN),
         case("GET", "/v1/signals/crawlers", "/v1/signals/crawlers", PUBLIC),
         case("GET", "/v1/signals/refusals", "/v1/signals/refusals", ADMIN),
+        # dataset snapshots: consumers within their scope, for themselves; admins for anyone
+        case("POST", "/v1/datasets", "/v1/datasets", "401 201 403 403 403 403 403 201",
+             {"purpose": "train-generative"}),
+        case("GET", "/v1/datasets", "/v1/datasets", "401 200 403 403 403 403 200 200"),
+        case("GET", "/v1/datasets/{snapshot_id}", f"/v1/datasets/{MISSING}",
+             "401 404 404 404 404 404 404 404"),
+        case("GET", "/v1/datasets/{snapshot_id}/manifest", f"/v1/datasets/{MISSING}/manifest",
+             "401 404 404 404 404 404 404 404"),
         # the transparency log: hashes for anyone, records for whom they concern
         case("GET", "/v1/log", "/v1/log", PUBLIC),
         case("GET", "/v1/log/checkpoint", "/v1/log/checkpoint", PUBLIC),

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from consentry import __version__
 from consentry.access import Role
 from consentry.catalogue_file import plan_catalogue, read_records
+from consentry.cli.datasets import datasets_app
 from consentry.cli.log import log_app
 from consentry.cli.signals import crawlers_app, signals_app
 from consentry.cli.terms import outbox_app, terms_app
@@ -49,6 +50,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(signals_app, name="signals")
 app.add_typer(crawlers_app, name="crawlers")
 app.add_typer(log_app, name="log")
+app.add_typer(datasets_app, name="datasets")
 app.add_typer(terms_app, name="terms")
 app.add_typer(outbox_app, name="outbox")
 

@@ -28,14 +28,14 @@ out = Console()
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 
 
-def _context() -> tuple[Settings, Engine]:
+def context() -> tuple[Settings, Engine]:
     settings = get_settings()
     engine = make_engine(settings.effective_database_url)
     require_migrated(engine)
     return settings, engine
 
 
-def _key(settings: Settings) -> Ed25519PrivateKey:
+def signing_key(settings: Settings) -> Ed25519PrivateKey:
     path = settings.effective_log_key
     if not path.exists():
         raise InvalidInput(f"no log key at {path}: run 'consentry init' (or set "
@@ -46,8 +46,8 @@ def _key(settings: Settings) -> Ed25519PrivateKey:
 @log_app.command("status")
 def status(as_json: JsonFlag = False) -> None:
     """The log's name, size, public key and latest checkpoint."""
-    settings, engine = _context()
-    key = vkey(settings.log_origin, _key(settings).public_key())
+    settings, engine = context()
+    key = vkey(settings.log_origin, signing_key(settings).public_key())
     with engine.connect() as conn:
         size, latest = log.log_size(conn), log.latest_checkpoint(conn)
     info = {"origin": settings.log_origin, "size": size, "public_key": key,
@@ -63,17 +63,17 @@ def status(as_json: JsonFlag = False) -> None:
 @log_app.command("checkpoint")
 def checkpoint() -> None:
     """Sign a checkpoint of the log as it stands and print it (a C2SP signed note)."""
-    settings, engine = _context()
+    settings, engine = context()
     with engine.begin() as conn:
-        signed = log.sign_current(conn, settings.log_origin, _key(settings))
+        signed = log.sign_current(conn, settings.log_origin, signing_key(settings))
     out.print(signed.note, end="", highlight=False, soft_wrap=True)
 
 
 @log_app.command("verify")
 def verify() -> None:
     """Check every entry against the database, every stored hash and every checkpoint."""
-    settings, engine = _context()
-    public_key = _key(settings).public_key()
+    settings, engine = context()
+    public_key = signing_key(settings).public_key()
     with engine.connect() as conn, Progress(
             TextColumn("verifying the log"), BarColumn(), MofNCompleteColumn(),
             console=out, transient=True) as bar:
@@ -90,9 +90,9 @@ def receipt(event_id: int,
             output: Annotated[Path | None, typer.Option("--out", help="Write it here")] = None
             ) -> None:
     """The receipt of one consent event: its record and its proof against a checkpoint."""
-    settings, engine = _context()
+    settings, engine = context()
     with engine.begin() as conn:
-        data = consent_receipt(conn, event_id, settings.log_origin, _key(settings))
+        data = consent_receipt(conn, event_id, settings.log_origin, signing_key(settings))
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         out.print(text, end="", highlight=False, soft_wrap=True)

@@ -26,7 +26,8 @@ CONSENT_EVENT = "consent-event"
 DECISION_BATCH = "decision-batch"
 TERMS_PUBLICATION = "terms-publication"
 TERMS_RESPONSE = "terms-response"
-KINDS = (CONSENT_EVENT, DECISION_BATCH, TERMS_PUBLICATION, TERMS_RESPONSE)
+DATASET_SNAPSHOT = "dataset-snapshot"
+KINDS = (CONSENT_EVENT, DECISION_BATCH, TERMS_PUBLICATION, TERMS_RESPONSE, DATASET_SNAPSHOT)
 
 
 def canonical(record: Mapping[str, Any]) -> bytes:
@@ -114,3 +115,14 @@ def terms_response_record(response_id: int, user_id: int, version: str, text_has
     return LogRecord(TERMS_RESPONSE, response_id, canonical({
         "format": FORMAT, "kind": TERMS_RESPONSE, "id": response_id, "user_id": user_id,
         "version": version, "text_sha256": text_hash, "accepted": accepted, "at": at_micros}))
+
+
+def dataset_snapshot_record(snapshot_id: int, consumer_id: int | None, purpose: str,
+                            at_micros: int, tracks: int, manifest_sha256: str,
+                            requested_by: str) -> LogRecord:
+    """A dataset snapshot taken: for whom, for which use, at which instant, and its manifest
+    by hash (the manifest names every track and the consent behind it)."""
+    return LogRecord(DATASET_SNAPSHOT, snapshot_id, canonical({
+        "format": FORMAT, "kind": DATASET_SNAPSHOT, "id": snapshot_id,
+        "consumer_id": consumer_id, "purpose": purpose, "at": at_micros, "tracks": tracks,
+        "manifest_sha256": manifest_sha256, "requested_by": requested_by}))

@@ -9,10 +9,13 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from consentry.consent import (
+    Agreement,
+    CatalogueColumns,
     CatalogueDecisions,
     Consumer,
     Decision,
     DecisionContext,
+    TermsPolicy,
     Track,
     decide,
     decide_catalogue,
@@ -79,14 +82,22 @@ def decide_track_ids(
         i for i in dict.fromkeys(track_ids) if i not in found]
 
 
-def decide_all(
+def catalogue_inputs(
     engine: Engine, purpose: str, at: datetime, consumer: Consumer | None = None,
-) -> CatalogueDecisions:
-    """Every track of the catalogue for one purpose, vectorized."""
+) -> tuple[CatalogueColumns, TermsPolicy, tuple[Agreement, ...]]:
+    """What the whole-catalogue rules read for one purpose: the columns, terms, agreements."""
     get_purpose(purpose)
     with engine.connect() as conn:
         terms = terms_at(conn, at)
         agreements = tuple(list_agreements(conn))
     holders = sorted({a.rights_holder_id for a in agreements})
     columns = load_columns(engine, _relevant_purposes(purpose, consumer), to_micros(at), holders)
+    return columns, terms, agreements
+
+
+def decide_all(
+    engine: Engine, purpose: str, at: datetime, consumer: Consumer | None = None,
+) -> CatalogueDecisions:
+    """Every track of the catalogue for one purpose, vectorized."""
+    columns, terms, agreements = catalogue_inputs(engine, purpose, at, consumer)
     return decide_catalogue(columns, purpose, at, terms, agreements, consumer)

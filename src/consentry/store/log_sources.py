@@ -16,11 +16,13 @@ from sqlalchemy import Connection, insert, select
 from consentry.errors import NotFound
 from consentry.ledger.records import (
     CONSENT_EVENT,
+    DATASET_SNAPSHOT,
     DECISION_BATCH,
     TERMS_PUBLICATION,
     TERMS_RESPONSE,
     LogRecord,
     consent_event_record,
+    dataset_snapshot_record,
     decision_batch_record_from,
     result_digest,
     terms_publication_record,
@@ -30,6 +32,7 @@ from consentry.ledger.records import (
 from consentry.store.records import event_from_row, purposes_from_json
 from consentry.store.schema import (
     consent_events,
+    dataset_snapshots,
     decision_batches,
     log_entries,
     terms_responses,
@@ -40,7 +43,7 @@ from consentry.timestamps import to_micros, utcnow
 
 # Tables whose rows have integer ids; terms versions are named (see version_source_id).
 SOURCES = {CONSENT_EVENT: consent_events, DECISION_BATCH: decision_batches,
-           TERMS_RESPONSE: terms_responses}
+           TERMS_RESPONSE: terms_responses, DATASET_SNAPSHOT: dataset_snapshots}
 
 
 def _record(kind: str, row: Any) -> LogRecord:
@@ -49,6 +52,9 @@ def _record(kind: str, row: Any) -> LogRecord:
     if kind == TERMS_RESPONSE:
         return terms_response_record(row.id, row.user_id, row.version, row.text_hash,
                                      bool(row.accepted), row.at)
+    if kind == DATASET_SNAPSHOT:
+        return dataset_snapshot_record(row.id, row.consumer_id, row.purpose, row.at, row.tracks,
+                                       row.manifest_sha256, row.requested_by)
     if kind == TERMS_PUBLICATION:
         return terms_publication_record(
             row.version, row.text_hash,

@@ -288,3 +288,24 @@ decision_batches = Table(
     Column("result_sha256", String(64), nullable=False),
     Column("requested_by", String(200), nullable=False),
 )
+
+# Dataset snapshots (see consentry.datasets): append-only; a withdrawal makes a new revision.
+dataset_snapshots = Table(
+    "dataset_snapshots", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("consumer_id", Integer, ForeignKey("consumers.id")),
+    Column("purpose", String(100), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("tracks", Integer, nullable=False),
+    Column("manifest_sha256", String(64), nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("requested_by", String(200), nullable=False),
+)
+
+dataset_tracks = Table(
+    "dataset_tracks", metadata,
+    Column("snapshot_id", Integer, ForeignKey("dataset_snapshots.id"), primary_key=True),
+    Column("track_id", Integer, primary_key=True),
+    Index("ix_dataset_tracks_track", "track_id"),
+)
