@@ -128,3 +128,13 @@ def test_only_web_addresses_and_plain_e_mail_addresses(engine: Engine) -> None:
         for target in ("gopher://example.org/", "a@example.org\nBcc: b@example.org"):
             with pytest.raises((InvalidInput, UnsafeHeader)):
                 watch.add_subscriber(conn, page.id, target, utcnow())
+
+
+def test_an_unreachable_host_is_reported_as_unreachable(settings: Settings) -> None:
+    from consentry.errors import WatchFailed
+    from tests.conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/terms"
+    with PoliteFetcher(settings.model_copy(update={"watch_host_interval_seconds": 0})) as fetcher, \
+            pytest.raises(WatchFailed, match="unreachable .*Connection ?refused|unreachable"):
+        fetcher.fetch(url)

@@ -35,6 +35,7 @@ class PoliteFetcher:
         self.sleep, self.clock = sleep, clock
         self.last_request: dict[str, float] = {}
         self.robots: dict[str, Protego | bool] = {}
+        self.robots_problem: dict[str, str] = {}  # why a host's robots.txt disallows all
 
     def close(self) -> None:
         self.client.close()
@@ -51,8 +52,10 @@ class PoliteFetcher:
         for _hop in range(MAX_REDIRECTS + 1):
             host = urlsplit(url).netloc
             robots = self._robots(url, host)
-            if robots is False or (robots is not True
-                                   and not robots.can_fetch(url, ROBOTS_TOKEN)):
+            if robots is False:
+                raise WatchFailed(f"{self.robots_problem[host]}; RFC 9309 then means 'do not "
+                                  "crawl', so the page was not fetched")
+            if robots is not True and not robots.can_fetch(url, ROBOTS_TOKEN):
                 raise WatchFailed(f"robots.txt of {host} does not allow {ROBOTS_TOKEN} here")
             status, body, content_type, location = self._get(url, host)
             if status not in (301, 302, 303, 307, 308) or not location:
@@ -75,11 +78,13 @@ class PoliteFetcher:
         if host not in self.robots:
             try:
                 status, body, _type, _location = self._get(urljoin(url, "/robots.txt"), host)
-            except WatchFailed:
+            except WatchFailed as error:
                 self.robots[host] = False
+                self.robots_problem[host] = f"robots.txt of {host} is unreachable ({error})"
             else:
                 self.robots[host] = (True if 400 <= status < 500 else
                                      Protego.parse(body) if status == 200 else False)
+                self.robots_problem[host] = f"robots.txt of {host} answered HTTP {status}"
         return self.robots[host]
 
     def _get(self, url: str, host: str) -> tuple[int, str, str, str]:
