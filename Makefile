@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint bench system-deps messages clean
+.PHONY: demo test check lint bench bench-fingerprint system-deps messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,15 @@ check: $(STAMP)
 	$(BIN)/ruff check $(wildcard src tests bench)
 	$(BIN)/pytest -m "not slow and not postgres and not browser" -q
 
+# Each benchmark prints its figures and its baseline; bench/fingerprint.py needs Debian's music
+# packages (it says which) and runs on its own: make bench-fingerprint.
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/decisions.py
+	$(BIN)/python bench/signals.py
+	$(BIN)/python bench/log.py
+
+bench-fingerprint: $(STAMP) system-deps
+	$(BIN)/python bench/fingerprint.py
 
 # Extract the English source text (templates' _("..."), Python's gettext(page, "...") and the
 # purposes' N_("...")) into messages.pot and merge it into the German catalogue.
