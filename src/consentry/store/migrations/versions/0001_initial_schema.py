@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from consentry.store.append_only import allow_rewrites, forbid_rewrites
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -156,37 +158,11 @@ def upgrade() -> None:
     with op.batch_alter_table("track_shares", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_track_shares_artist_id"), ["artist_id"], unique=False)
 
-    _forbid_rewrites("consent_events")
-
-
-def _forbid_rewrites(table: str) -> None:
-    """The ledger is append-only in the database itself, not only in the code."""
-    message = f"{table} is append-only: events are never updated or deleted"
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"""
-            CREATE FUNCTION {table}_append_only() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION '{message}'; END; $$ LANGUAGE plpgsql""")
-        op.execute(f"""
-            CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE
-            ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()""")
-        return
-    for action in ("UPDATE", "DELETE"):
-        op.execute(f"""
-            CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table}
-            BEGIN SELECT RAISE(ABORT, '{message}'); END""")
-
-
-def _allow_rewrites(table: str) -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-        op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")
-        return
-    for action in ("update", "delete"):
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
+    forbid_rewrites(op, "consent_events", "events")
 
 
 def downgrade() -> None:
-    _allow_rewrites("consent_events")
+    allow_rewrites(op, "consent_events")
     with op.batch_alter_table("track_shares", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_track_shares_artist_id"))
 
