@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
@@ -81,12 +82,16 @@ async def receive_track_audio(
     return audio, stored.info
 
 
-@router.api_route("/{track_id}/audio", methods=["GET", "HEAD"], response_class=FileResponse,
-                  responses={
+_STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"audio/*": {}}, "description": "The whole file"},
     206: {"content": {"audio/*": {}}, "description": "The requested byte range"},
     404: {"description": "No such track, or no recording yet"},
-    416: {"description": "A range that starts past the end of the file"}})
+    416: {"description": "A range that starts past the end of the file"}}
+
+
+@router.head("/{track_id}/audio", response_class=FileResponse, responses=_STREAM_RESPONSES,
+             summary="Stream Audio (headers only)")
+@router.get("/{track_id}/audio", response_class=FileResponse, responses=_STREAM_RESPONSES)
 def stream_audio(track_id: int, request: Request, db: Db, crawler: KnownCrawler,
                  settings: SettingsDep) -> Response:
     """The track's recording, for anyone: the platform publishes its tracks.
