@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Engine
 
 from consentry.access import Role
@@ -267,10 +267,16 @@ def _insert_events(
 def _insert(
     conn: Connection, table: Table, count: int, rows: Callable[[int, int], list[tuple[Any, ...]]]
 ) -> None:
-    """``rows(lo, hi)`` gives rows lo..hi in the table's column order; sent in big chunks."""
-    sql = str(insert(table).compile(dialect=conn.dialect))
+    """``rows(lo, hi)`` gives rows lo..hi with the table's leading columns, in order (later
+    columns, such as a track's recording, stay empty); sent in big chunks."""
     for lo in range(0, count, CHUNK):
-        conn.exec_driver_sql(sql, rows(lo, min(lo + CHUNK, count)))
+        chunk = rows(lo, min(lo + CHUNK, count))
+        if not chunk:
+            continue
+        names = [c.name for c in table.columns][:len(chunk[0])]
+        sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+               f"VALUES ({', '.join('?' for _ in names)})")
+        conn.exec_driver_sql(sql, chunk)
 
 
 # The whole catalogue, and the per-track loop ----------------------------------------------
