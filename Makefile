@@ -35,6 +35,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/decisions.py
 	$(BIN)/python bench/signals.py
 	$(BIN)/python bench/log.py
+	$(BIN)/python bench/datasets.py
 
 bench-fingerprint: $(STAMP) system-deps
 	$(BIN)/python bench/fingerprint.py
