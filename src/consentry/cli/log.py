@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.checkpoint import vkey
-from consentry.ledger.operator_key import load_operator_key
 from consentry.ledger.receipts import verify_receipt
+from consentry.operator_files import log_signing_key
 from consentry.settings import Settings, get_settings
 from consentry.store import transparency_log as log
 from consentry.store.database import make_engine
@@ -36,11 +36,11 @@ def context() -> tuple[Settings, Engine]:
 
 
 def signing_key(settings: Settings) -> Ed25519PrivateKey:
-    path = settings.effective_log_key
-    if not path.exists():
-        raise InvalidInput(f"no log key at {path}: run 'consentry init' (or set "
-                           "CONSENTRY_LOG_KEY)")
-    return load_operator_key(path)
+    key = log_signing_key(settings)
+    if key is None:
+        raise InvalidInput(f"no log key at {settings.effective_log_key}: run 'consentry init' "
+                           "(or set CONSENTRY_LOG_KEY)")
+    return key
 
 
 @log_app.command("status")

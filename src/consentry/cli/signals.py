@@ -19,6 +19,7 @@ from rich.table import Table
 from consentry import __version__
 from consentry.audio import probe_audio
 from consentry.errors import InvalidInput
+from consentry.operator_files import CRAWLERS_FILE, crawler_registry
 from consentry.settings import get_settings
 from consentry.signals.c2pa_manifest import read_manifest
 from consentry.signals.compliance import Conclusion, conclude
@@ -26,7 +27,6 @@ from consentry.signals.crawler_import import import_registry, registry_json
 from consentry.signals.crawlers import Crawler
 from consentry.signals.enforcement import crawler_purpose
 from consentry.signals.file_tags import read_file_rights
-from consentry.web.app import CRAWLERS_FILE, crawler_registry
 
 signals_app = typer.Typer(help="What AI crawlers are told and how they are treated.",
                           no_args_is_help=True)
