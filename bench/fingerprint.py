@@ -1,0 +1,492 @@
+"""Content identification on real music: recall under degradations, false positives, speed.
+
+System dependencies (Debian bookworm; all in main, so DFSG-free: GPL, CC-BY(-SA), OFL-style
+music licences as each package's /usr/share/doc/*/copyright states):
+  ffmpeg                 MP3 64 kbps re-encoding, Opus decoding
+  libchromaprint-tools   fpcalc, the peer for extraction speed
+  unzip-free: zip/pk3 game archives are read with Python's zipfile
+  music: wesnoth-1.16-music ufoai-music nexuiz-music warzone2100-music singularity-music
+         hyperrogue-music planetblupi-music-ogg drascula-music asc-music
+         fretsonfire-songs-muldjord fretsonfire-songs-sectoid supertuxkart-data
+         freedroidrpg-data naev-data widelands-data megaglest-data supertux-data
+         colobot-common-sounds flare-game hedgewars-data openclonk-data endless-sky-data
+         fillets-ng-data boswars-data xmoto-data trigger-rally-data lincity-ng-data
+         extremetuxracer-data pushover-data openarena-data pingus-data scorched3d-data
+         marsshooter-data 0ad-data redeclipse-data
+Run: nice -n 10 .venv/bin/python bench/fingerprint.py [--queries N] [--pad-hours H]
+Noise is added at the analysis rate (0-4 kHz), where all of its power meets the music: harsher
+than adding full-band noise to a 44.1 kHz file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile
+from scipy.signal import resample_poly
+
+from consentry.audio.decode import ANALYSIS_RATE, decode_audio
+from consentry.audio.fingerprint import Fingerprint, fingerprint_samples
+from consentry.audio.fingerprint_index import FingerprintIndex
+from consentry.audio.landmarks import landmarks
+from consentry.audio.matching import MIN_AGREEMENT, match_peaks
+from consentry.audio.peaks import Peaks, find_peaks
+from consentry.errors import InvalidAudio
+
+MUSIC_PACKAGES = (
+    "wesnoth-1.16-music", "ufoai-music", "nexuiz-music", "warzone2100-music", "singularity-music",
+    "hyperrogue-music", "planetblupi-music-ogg", "drascula-music", "asc-music",
+    "fretsonfire-songs-muldjord", "fretsonfire-songs-sectoid", "supertuxkart-data",
+    "freedroidrpg-data", "naev-data", "widelands-data", "megaglest-data", "supertux-data",
+    "colobot-common-sounds", "flare-game", "hedgewars-data", "openclonk-data", "endless-sky-data",
+    "fillets-ng-data", "boswars-data", "xmoto-data", "trigger-rally-data", "lincity-ng-data",
+    "extremetuxracer-data", "pushover-data", "openarena-data", "pingus-data", "scorched3d-data",
+    "marsshooter-data", "0ad-data", "redeclipse-data")
+TOOLS = {"ffmpeg": "ffmpeg", "fpcalc": "libchromaprint-tools"}
+AUDIO = (".ogg", ".mp3", ".flac", ".wav", ".opus")
+ARCHIVES = (".pk3", ".zip")
+MIN_TRACK_SECONDS = 30.0
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "consentry-bench"
+LENGTHS = (3.0, 5.0, 10.0)
+CONDITIONS = ("clean", "white 20 dB", "white 10 dB", "white 5 dB", "white 0 dB", "pink 20 dB",
+              "pink 10 dB", "pink 5 dB", "pink 0 dB", "mp3 64k", "speed -5%", "speed -2%",
+              "speed +2%", "speed +5%")
+PAD_SPEEDS = (0.80, 0.85, 0.90, 1.12, 1.18, 1.25, 0.75, 1.33)  # outside the searched range
+TARGETS = {(10.0, "clean"): 0.99, (10.0, "white 5 dB"): 0.97, (10.0, "mp3 64k"): 0.98,
+           (10.0, "speed -5%"): 0.90, (10.0, "speed +5%"): 0.90, (5.0, "white 10 dB"): 0.95}
+
+
+def setup() -> None:
+    """Say what to apt-get install when a tool or every music package is missing."""
+    missing = [package for tool, package in TOOLS.items() if shutil.which(tool) is None]
+    installed = [p for p in MUSIC_PACKAGES if _installed(p)]
+    if not installed:
+        missing += MUSIC_PACKAGES
+    if missing:
+        sys.exit("missing system packages; install them with:\n  apt-get install "
+                 + " ".join(missing))
+    absent = sorted(set(MUSIC_PACKAGES) - set(installed))
+    if absent:
+        print(f"# note: music packages not installed (catalogue will be smaller): {absent}")
+
+
+def _installed(package: str) -> bool:
+    done = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True,
+                          text=True, check=False)
+    return done.returncode == 0 and "install ok installed" in done.stdout
+
+
+@dataclass
+class Track:
+    path: Path
+    package: str
+    seconds: float
+
+
+def find_music() -> list[Track]:
+    """Every distinct audio file of at least 30 s in the installed music packages."""
+    seen: set[str] = set()
+    tracks: list[Track] = []
+    for package in MUSIC_PACKAGES:
+        if not _installed(package):
+            continue
+        listed = subprocess.run(["dpkg", "-L", package], capture_output=True, text=True,
+                                check=True).stdout.split()
+        files = [Path(f) for f in listed if f.lower().endswith(AUDIO) and Path(f).is_file()]
+        for archive in (Path(f) for f in listed if f.lower().endswith(ARCHIVES)):
+            files += _unpack(archive, package)
+        for path in sorted(files):
+            digest = hashlib.sha1(path.read_bytes()).hexdigest()
+            if digest in seen:
+                continue
+            seen.add(digest)
+            seconds = _seconds(path)
+            if seconds >= MIN_TRACK_SECONDS:
+                tracks.append(Track(path, package, seconds))
+    return tracks
+
+
+def _unpack(archive: Path, package: str) -> list[Path]:
+    target = CACHE / "archives" / package / archive.stem
+    if not target.exists():
+        with zipfile.ZipFile(archive) as zipped:
+            for name in zipped.namelist():
+                if name.lower().endswith(AUDIO) and not name.endswith("/"):
+                    zipped.extract(name, target)
+    return [p for p in target.rglob("*") if p.suffix.lower() in AUDIO]
+
+
+def _seconds(path: Path) -> float:
+    try:
+        return float(soundfile.info(str(path)).duration)
+    except (soundfile.LibsndfileError, RuntimeError):
+        out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration",
+                              "-of", "csv=p=0", str(path)], capture_output=True, text=True,
+                             check=False).stdout.strip()
+        return float(out) if out and out != "N/A" else 0.0
+
+
+@dataclass
+class Query:
+    track: int
+    start: float
+    length: float
+    condition: str
+    samples: np.ndarray | None = None
+
+
+def plan_queries(tracks: list[Track], per_condition: int, rng: np.random.Generator,
+                 conditions: tuple[str, ...]) -> list[Query]:
+    plan = []
+    for length in LENGTHS:
+        for condition in conditions:
+            for _ in range(per_condition):
+                track = int(rng.integers(len(tracks)))
+                room = tracks[track].seconds - length * 1.06 - 0.5
+                plan.append(Query(track, float(rng.uniform(0, max(room, 0.0))), length,
+                                  condition))
+    return plan
+
+
+def degrade(query: Query, clip: np.ndarray, source: Path,
+            rng: np.random.Generator) -> np.ndarray:
+    """The query's audio at the analysis rate, after its condition."""
+    kind, _, amount = query.condition.partition(" ")
+    wanted = int(query.length * ANALYSIS_RATE)
+    if kind == "clean":
+        return clip[:wanted]
+    if kind in ("white", "pink"):
+        return _noisy(clip[:wanted], float(amount.split()[0]), kind == "pink", rng)
+    if kind == "speed":
+        factor = 1.0 + float(amount.rstrip("%")) / 100
+        return resample_poly(clip, 1000, round(1000 * factor)).astype(np.float32)[:wanted]
+    return _mp3(source, query.start, query.length, clip)
+
+
+def _noisy(clip: np.ndarray, snr_db: float, pink: bool, rng: np.random.Generator) -> np.ndarray:
+    noise = rng.standard_normal(len(clip))
+    if pink:
+        spectrum = np.fft.rfft(noise)
+        spectrum[1:] /= np.sqrt(np.arange(1, len(spectrum)))
+        spectrum[0] = 0
+        noise = np.fft.irfft(spectrum, len(clip))
+    gain = np.sqrt(np.mean(clip.astype(np.float64) ** 2) / np.mean(noise ** 2)
+                   / 10 ** (snr_db / 10))
+    return (clip + gain * noise).astype(np.float32)
+
+
+def _mp3(source: Path, start: float, length: float, clip: np.ndarray) -> np.ndarray:
+    """The excerpt encoded at 64 kbps from the original file, or from the decoded clip for
+    the few Ogg files whose headers ffmpeg refuses."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "q.mp3"
+        encode = ["-c:a", "libmp3lame", "-b:a", "64k", str(out)]
+        done = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-ss", f"{start:.3f}", "-t",
+                               f"{length:.3f}", "-i", str(source), *encode], check=False)
+        if done.returncode != 0:
+            wav = Path(folder) / "q.wav"
+            soundfile.write(wav, clip[:int(length * ANALYSIS_RATE)], ANALYSIS_RATE)
+            subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(wav), *encode],
+                           check=True)
+        return decode_audio(out).samples
+
+
+def scaled(peaks: Peaks, speed: float) -> Fingerprint:
+    """A distractor: a real track's peaks as if played ``speed`` times faster."""
+    moved = Peaks(np.rint(peaks.frames / speed).astype(np.int32),
+                  (peaks.hz * speed).astype(np.float32), int(peaks.frame_count / speed))
+    inside = moved.hz < 3_800
+    moved = Peaks(moved.frames[inside], moved.hz[inside], moved.frame_count)
+    return Fingerprint(moved, landmarks(moved))
+
+
+def loud_start(samples: np.ndarray, length: float, wanted: float) -> float:
+    """``wanted``, or the nearest later start whose clip is not near-silent."""
+    for start in np.arange(wanted, max(wanted, len(samples) / ANALYSIS_RATE - length), 2.0):
+        clip = samples[int(start * ANALYSIS_RATE):int((start + length) * ANALYSIS_RATE)]
+        if len(clip) and np.sqrt(np.mean(clip ** 2)) > 0.003:
+            return float(start)
+    return wanted
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--queries", type=int, default=100, help="per length and condition")
+    parser.add_argument("--false-queries", type=int, default=1500)
+    parser.add_argument("--pad-hours", type=float, default=100.0)
+    parser.add_argument("--holdout", type=float, default=0.12)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--fpcalc-files", type=int, default=30)
+    parser.add_argument("--tracks", type=int, default=0, help="use only this many (0: all)")
+    parser.add_argument("--audfprint", type=Path, help="audfprint2 (PyPI) CLI: run the peer")
+    parser.add_argument("--peer-tracks", type=int, default=40)
+    parser.add_argument("--peer-queries", type=int, default=30, help="per condition")
+    parser.add_argument("--peer-only", action="store_true", help="skip the main suite")
+    parser.add_argument("--extraction-only", action="store_true",
+                        help="stop after the extraction speed figures")
+    args = parser.parse_args()
+    setup()
+    rng = np.random.default_rng(args.seed)
+    tracks = find_music()
+    order = rng.permutation(len(tracks))
+    if args.tracks:
+        order = order[:args.tracks]
+    cut = int(len(order) * args.holdout)
+    outside = [tracks[i] for i in order[:cut]]
+    catalogue = [tracks[i] for i in order[cut:]]
+    hours = sum(t.seconds for t in tracks) / 3600  # all found, before --tracks
+    print(f"# music: {len(tracks)} distinct files >= {MIN_TRACK_SECONDS:.0f} s from "
+          f"{len({t.package for t in tracks})} Debian packages, {hours:.1f} h; catalogue "
+          f"{len(catalogue)} tracks {sum(t.seconds for t in catalogue) / 3600:.1f} h, "
+          f"held out {len(outside)} ({sum(t.seconds for t in outside) / 3600:.1f} h)")
+    print(f"# config: analysis {ANALYSIS_RATE} Hz, queries {args.queries} per length x "
+          f"condition, {args.false_queries} out-of-catalogue, threshold agreement >= "
+          f"{MIN_AGREEMENT}, seed {args.seed}, cpu {os.cpu_count()} cores (1 used)")
+    if args.audfprint:
+        peer_recall(args.audfprint, catalogue[:args.peer_tracks], args.peer_queries, rng)
+    if args.peer_only:
+        return
+    plan = plan_queries(catalogue, args.queries, rng, CONDITIONS)
+    index, cpu_per_track, clips = build_index(catalogue, plan)
+    real_hours, real_bytes = index.hours, index.nbytes
+    print(f"# index (real music): {real_hours:.1f} h, {index.landmark_count:,} landmarks, "
+          f"{real_bytes / real_hours / 1e6:.2f} MB/hour "
+          f"({index.landmark_count / real_hours / 3600:.0f} landmarks/s)")
+    audio_seconds = sum(t.seconds for t in catalogue)
+    print(f"extraction (decode+resample+peaks+hashes): {audio_seconds / sum(cpu_per_track):.0f}"
+          f"x real time per core over {audio_seconds / 3600:.1f} h")
+    peer_speed(catalogue[:args.fpcalc_files], cpu_per_track[:args.fpcalc_files])
+    if args.extraction_only:
+        return
+    pad(index, args.pad_hours)
+    blob = index.to_bytes()
+    load_start = time.perf_counter()
+    index = FingerprintIndex.from_bytes(blob)
+    print(f"# index searched: {index.hours:.1f} h ({index.hours - real_hours:.1f} h of it "
+          f"distractors: real tracks' peaks rescaled by {PAD_SPEEDS}, outside the searched "
+          f"+-6%), {len(blob) / 1e6:.0f} MB serialised, loaded in "
+          f"{time.perf_counter() - load_start:.2f} s")
+    results = run_queries(index, catalogue, plan, clips, rng)
+    false_best = false_positives(index, outside, args.false_queries, rng)
+    report(results, false_best)
+
+
+def build_index(catalogue: list[Track], plan: list[Query]
+                ) -> tuple[FingerprintIndex, list[float], dict[int, list[Query]]]:
+    index = FingerprintIndex()
+    by_track: dict[int, list[Query]] = defaultdict(list)
+    for query in plan:
+        by_track[query.track].append(query)
+    cpu: list[float] = []
+    for number, track in enumerate(catalogue):
+        started = cpu_seconds()
+        try:
+            decoded = decode_audio(track.path)
+        except InvalidAudio as error:
+            print(f"# skipped {track.path}: {error}")
+            cpu.append(cpu_seconds() - started)
+            continue
+        index.add(str(number), fingerprint_samples(decoded.samples))
+        cpu.append(cpu_seconds() - started)
+        for query in by_track[number]:
+            query.start = loud_start(decoded.samples, query.length, query.start)
+            first = int(query.start * ANALYSIS_RATE)
+            query.samples = decoded.samples[first:first + int(query.length * 1.06
+                                                              * ANALYSIS_RATE) + 800].copy()
+    return index, cpu, by_track
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (ffmpeg decodes count too)."""
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                         resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def peer_speed(tracks: list[Track], ours: list[float]) -> None:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for track in tracks:
+        subprocess.run(["fpcalc", "-length", "0", str(track.path)], capture_output=True,
+                       check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    seconds = sum(t.seconds for t in tracks)
+    print(f"peer: fpcalc (Chromaprint 1.5.1, whole files) {seconds / cpu:.0f}x real time per "
+          f"core; consentry on the same {len(tracks)} files {seconds / sum(ours):.0f}x")
+
+
+PEER_CONDITIONS = ("clean", "white 5 dB", "mp3 64k", "speed -5%", "speed +5%")
+
+
+def peer_recall(audfprint: Path, tracks: list[Track], per_condition: int,
+                rng: np.random.Generator) -> None:
+    """Top-1 recall of audfprint2 (Ellis's landmark system) and ours, same tracks and queries.
+
+    Both index only ``tracks``; queries are 10 s, written as WAV files at the analysis rate.
+    """
+    index = FingerprintIndex()
+    audio = {}
+    for number, track in enumerate(tracks):
+        audio[number] = decode_audio(track.path).samples
+        index.add(str(number), fingerprint_samples(audio[number]))
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        listing = base / "refs.txt"
+        listing.write_text("\n".join(str(t.path) for t in tracks) + "\n")
+        subprocess.run([str(audfprint), "--dbase", str(base / "db.pklz"), "-C", "--list", "new",
+                        str(listing)], capture_output=True, check=True)
+        truth: dict[str, tuple[int, str]] = {}
+        ours: dict[str, list[bool]] = defaultdict(list)
+        for condition in PEER_CONDITIONS:
+            for _ in range(per_condition):
+                number = int(rng.integers(len(tracks)))
+                query = Query(number, 0.0, 10.0, condition)
+                query.start = loud_start(audio[number], 10.0, float(rng.uniform(
+                    0, max(tracks[number].seconds - 11.0, 0.0))))
+                first = int(query.start * ANALYSIS_RATE)
+                clip = audio[number][first:first + int(10.6 * ANALYSIS_RATE) + 800]
+                samples = degrade(query, clip, tracks[number].path, rng)
+                name = base / f"q{len(truth)}.wav"
+                soundfile.write(name, samples, ANALYSIS_RATE, subtype="FLOAT")
+                truth[str(name)] = (number, condition)
+                found = match_peaks(index, find_peaks(samples))
+                best = max(found, key=lambda m: m.confidence, default=None)
+                ours[condition].append(best is not None and best.track_id == str(number))
+        queries = base / "queries.txt"
+        queries.write_text("\n".join(truth) + "\n")
+        started = time.perf_counter()
+        done = subprocess.run([str(audfprint), "--dbase", str(base / "db.pklz"), "--list",
+                               "-v", "match", str(queries)], capture_output=True, text=True,
+                              check=False)
+        elapsed = time.perf_counter() - started
+        (CACHE / "audfprint.log").write_text(done.stdout + done.stderr)
+    theirs: dict[str, list[bool]] = defaultdict(list)
+    answered: dict[str, str] = {}
+    for line in (done.stdout + done.stderr).splitlines():
+        found_line = re.search(r"Matched (\S+) .* as (.+?) at +[-\d.]+ s with", line)
+        if found_line:
+            answered.setdefault(found_line.group(1), found_line.group(2))
+    for name, (number, condition) in truth.items():
+        theirs[condition].append(answered.get(name, "").strip() == str(tracks[number].path))
+    hours = sum(t.seconds for t in tracks) / 3600
+    print(f"peer recall, 10 s queries, both indexing the same {len(tracks)} tracks "
+          f"({hours:.1f} h), audfprint2 0.1.2 defaults ({elapsed / len(truth):.2f} s/query "
+          f"wall, its process start included):")
+    for condition in PEER_CONDITIONS:
+        print(f"  {condition:12s} consentry {np.mean(ours[condition]):.3f}   audfprint2 "
+              f"{np.mean(theirs[condition]):.3f}   (n={len(ours[condition])})")
+
+
+def pad(index: FingerprintIndex, hours: float) -> None:
+    real = [(track_id, index.track_peaks(track_id)) for track_id in index.track_ids]
+    for speed in PAD_SPEEDS:
+        for track_id, peaks in real:
+            if index.hours >= hours:
+                return
+            index.add(f"pad{speed}:{track_id}", scaled(peaks, speed))
+
+
+@dataclass
+class Result:
+    length: float
+    condition: str
+    best_right: float
+    best_wrong: float
+    offset_error: float
+    latency: float
+
+
+def run_queries(index: FingerprintIndex, catalogue: list[Track], plan: list[Query],
+                clips: dict[int, list[Query]], rng: np.random.Generator) -> list[Result]:
+    results = []
+    for query in plan:
+        if query.samples is None:
+            continue
+        audio = degrade(query, query.samples, catalogue[query.track].path, rng)
+        started = time.perf_counter()
+        matches = match_peaks(index, find_peaks(audio), min_agreement=0.0)
+        latency = time.perf_counter() - started
+        right = [m for m in matches if m.track_id == str(query.track)]
+        wrong = [m.confidence for m in matches if m.track_id != str(query.track)]
+        best = max(right, key=lambda m: m.confidence, default=None)
+        error = (abs(best.track_start - best.query_start * best.speed - query.start)
+                 if best else float("nan"))
+        results.append(Result(query.length, query.condition, best.confidence if best else 0.0,
+                              max(wrong, default=0.0), error, latency))
+    return results
+
+
+def false_positives(index: FingerprintIndex, outside: list[Track], count: int,
+                    rng: np.random.Generator) -> list[float]:
+    best: list[float] = []
+    per_track = max(1, -(-count // max(len(outside), 1)))
+    for track in outside:
+        try:
+            samples = decode_audio(track.path).samples
+        except InvalidAudio:
+            continue
+        for _ in range(per_track):
+            length = LENGTHS[len(best) % len(LENGTHS)]
+            condition = CONDITIONS[len(best) % len(CONDITIONS)]
+            start = float(rng.uniform(0, max(len(samples) / ANALYSIS_RATE - length * 1.1, 0)))
+            query = Query(-1, loud_start(samples, length, start), length, condition)
+            first = int(query.start * ANALYSIS_RATE)
+            clip = samples[first:first + int(length * 1.06 * ANALYSIS_RATE) + 800]
+            audio = degrade(query, clip, track.path, rng)
+            matches = match_peaks(index, find_peaks(audio), min_agreement=0.0)
+            best.append(max((m.confidence for m in matches), default=0.0))
+    return best
+
+
+def report(results: list[Result], false_best: list[float]) -> None:
+    threshold = MIN_AGREEMENT
+    print(f"\ntop-1 recall at agreement >= {threshold} (n per cell in brackets; * = target)")
+    print(f"{'condition':14s}" + "".join(f"{f'{length:.0f} s':>16s}" for length in LENGTHS))
+    for condition in CONDITIONS:
+        cells = []
+        for length in LENGTHS:
+            rows = [r for r in results if r.length == length and r.condition == condition]
+            hit = sum(r.best_right >= threshold and r.best_right > r.best_wrong for r in rows)
+            target = TARGETS.get((length, condition))
+            mark = f"*{target:.2f}" if target else ""
+            cells.append(f"{hit / max(len(rows), 1):.3f} ({len(rows)}){mark}")
+        print(f"{condition:14s}" + "".join(f"{c:>16s}" for c in cells))
+    false = np.array(false_best)
+    print(f"\nfalse positives (out-of-catalogue queries, all lengths and conditions): "
+          f"{int((false >= threshold).sum())}/{len(false)} = "
+          f"{(false >= threshold).mean():.4%}; their best agreement: max {false.max():.3f}, "
+          f"p99.9 {np.percentile(false, 99.9):.3f}, p99 {np.percentile(false, 99):.3f}")
+    right = [r for r in results if r.best_right >= threshold]
+    errors = np.array([r.offset_error for r in right])
+    print(f"offset error of correct matches: median {np.median(errors) * 1000:.0f} ms, "
+          f"p95 {np.percentile(errors, 95) * 1000:.0f} ms (frame = 32 ms; MP3 adds its delay)")
+    wrong_accepted = sum(r.best_wrong >= threshold for r in results)
+    print(f"in-catalogue queries whose best wrong track passed the threshold: {wrong_accepted}")
+    print("\nthreshold sweep: agreement, recall 10 s (clean, white 5 dB, speed +-5%), FP rate")
+    for sweep in (0.35, 0.40, 0.45, 0.50, 0.55):
+        ten = [r for r in results if r.length == 10.0 and r.condition in (
+            "clean", "white 5 dB", "speed -5%", "speed +5%")]
+        recall = np.mean([r.best_right >= sweep and r.best_right > r.best_wrong for r in ten])
+        print(f"  {sweep:.2f}  {recall:.3f}  {(false >= sweep).mean():.4%}")
+    latency = np.array([r.latency for r in results]) * 1000
+    print(f"\nquery latency (peaks + search + verification, 1 core): p50 "
+          f"{np.percentile(latency, 50):.1f} ms, p99 {np.percentile(latency, 99):.1f} ms, "
+          f"max {latency.max():.1f} ms over {len(latency)} queries")
+
+
+if __name__ == "__main__":
+    main()

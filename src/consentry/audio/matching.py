@@ -1,0 +1,218 @@
+"""Which catalogue tracks a recording contains, where, and at what playback speed.
+
+Every query landmark is hashed once per speed hypothesis; each index hit votes for a (track,
+speed, time offset) triple, and a triple with enough votes within a frame of each other is a
+match. The votes of one triple are then split where they leave gaps, so a query that strings
+several tracks (or several parts of one) together yields one match per part. Each part is
+believed only once its peaks land on the track's peaks (``verification``): votes alone let
+different music in the same key and tempo through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from consentry.audio.decode import ANALYSIS_RATE, DEFAULT_MAX_SECONDS, decode_audio, resample
+from consentry.audio.fingerprint_index import FingerprintIndex, Postings
+from consentry.audio.landmarks import group_peaks, hash_groups
+from consentry.audio.peaks import FRAME_SECONDS, Peaks, find_peaks
+from consentry.audio.verification import Alignment, peak_agreement
+
+DEFAULT_SPEEDS = tuple(round(0.94 + 0.01 * k, 2) for k in range(13))  # 0.94 ... 1.06
+MIN_VOTES = 6  # query frames whose landmarks agree on one alignment, before verification
+MIN_AGREEMENT = 0.45  # share of query peaks that must land on the track's peaks
+MAX_GAP_SECONDS = 6.0  # votes further apart than this start a new part
+_MIN_LANDED = 20  # and never fewer peaks than this, whatever the share
+_FIT_SECONDS = 2.0  # votes spread over this much query time fit the speed better than the grid
+_CONTEXT_SECONDS = 3.0  # short bursts of chance votes are judged on more than their span
+_TAIL_FRAMES = 16  # peaks just after the last anchor still belong to the part
+_MAX_CANDIDATES = 64  # (track, speed, offset) triples considered, most votes first
+_MAX_VERIFIED = 24  # alignments checked against peaks per query, strongest first
+_FIRST_SPEEDS = 0.015  # searched first: speeds this close to 1
+_OFFSET_BIAS = 1 << 24
+
+
+@dataclass(frozen=True)
+class Match:
+    """A stretch of the query that is a stretch of a catalogue track.
+
+    Times are seconds; ``speed`` > 1 means the query plays the track faster than the original.
+    ``confidence`` is the share of the query's peaks in that stretch that land on the track's
+    peaks at the found alignment: about 0.8 for a clean copy, 0.65 at 5 dB SNR, and for
+    different music rarely above 0.3 (measured on real music; ``MIN_AGREEMENT`` is the bar).
+    """
+
+    track_id: str
+    query_start: float
+    track_start: float
+    matched_seconds: float
+    confidence: float
+    speed: float
+    votes: int
+
+
+@dataclass(frozen=True)
+class _Hits:
+    slots: np.ndarray
+    speed_index: np.ndarray
+    query_frames: np.ndarray
+    offsets: np.ndarray
+    keys: np.ndarray
+    track_frames: np.ndarray
+
+
+def match_file(index: FingerprintIndex, path: Path,
+               max_seconds: float = DEFAULT_MAX_SECONDS) -> list[Match]:
+    """The catalogue tracks an audio file contains; ``InvalidAudio`` if it is not audio."""
+    return match_peaks(index, find_peaks(decode_audio(path, max_seconds).samples))
+
+
+def match_samples(index: FingerprintIndex, samples: np.ndarray,
+                  rate: int = ANALYSIS_RATE) -> list[Match]:
+    """The catalogue tracks that mono ``samples`` at ``rate`` contain."""
+    return match_peaks(index, find_peaks(resample(samples, rate, ANALYSIS_RATE)))
+
+
+def match_peaks(index: FingerprintIndex, peaks: Peaks,
+                speeds: tuple[float, ...] = DEFAULT_SPEEDS, min_votes: int = MIN_VOTES,
+                min_agreement: float = MIN_AGREEMENT) -> list[Match]:
+    """The matches of a query given as its peaks, in query order.
+
+    Most queries play at the original speed: the speeds nearest 1 are searched first, and
+    the rest only when what they found there covers less than half of the query.
+    """
+    near = tuple(s for s in speeds if abs(s - 1.0) <= _FIRST_SPEEDS)
+    if near and len(near) < len(speeds):
+        found = _match_at(index, peaks, near, min_votes, min_agreement)
+        sure = (m.matched_seconds for m in found
+                if m.confidence >= MIN_AGREEMENT and abs(m.speed - 1.0) <= _FIRST_SPEEDS)
+        if sum(sure) >= 0.5 * peaks.seconds:
+            return found
+    return _match_at(index, peaks, speeds, min_votes, min_agreement)
+
+
+def _match_at(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...],
+              min_votes: int, min_agreement: float) -> list[Match]:
+    hits = _collect_hits(index, peaks, speeds)
+    if not len(hits.keys):
+        return []
+    order = np.lexsort((hits.query_frames, hits.keys))
+    repeated = np.zeros(len(order), dtype=bool)  # the same query anchor voting twice
+    repeated[1:] = ((hits.keys[order[1:]] == hits.keys[order[:-1]])
+                    & (hits.query_frames[order[1:]] == hits.query_frames[order[:-1]]))
+    order = order[~repeated]
+    keys = hits.keys[order]
+    unique, counts = np.unique(keys, return_counts=True)
+    near = counts.copy()  # votes within a frame of each offset
+    for step in (-1, 1):
+        neighbour = np.minimum(np.searchsorted(unique, unique + step), len(unique) - 1)
+        found = unique[neighbour] == unique + step
+        near[found] += counts[neighbour[found]]
+    matches: list[Match] = []
+    taken: dict[int, list[tuple[float, float]]] = {}
+    verified = 0
+    for candidate in np.argsort(-near, kind="stable")[:_MAX_CANDIDATES]:
+        if near[candidate] < min_votes or verified >= _MAX_VERIFIED:
+            break
+        lo = np.searchsorted(keys, unique[candidate] - 1, side="left")
+        hi = np.searchsorted(keys, unique[candidate] + 1, side="right")
+        for chosen in _parts(order[lo:hi], hits.query_frames, min_votes):
+            slot = int(hits.slots[chosen[0]])
+            span = _span(hits.query_frames[chosen])
+            if any(a < span[1] and span[0] < b for a, b in taken.get(slot, [])):
+                continue
+            match = _verified(index, peaks, hits, chosen, speeds, min_agreement)
+            verified += 1
+            if match is not None:
+                taken.setdefault(slot, []).append(span)
+                matches.append(match)
+    return sorted(matches, key=lambda m: (m.query_start, -m.confidence))
+
+
+def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...]) -> _Hits:
+    """Hash the query under each speed and look every distinct key up once."""
+    groups = group_peaks(peaks)
+    per_speed = [hash_groups(peaks, groups, speed).hashes for speed in speeds]
+    if not groups.anchors.size:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Hits(empty, empty, empty, empty, empty, empty)
+    all_hashes = np.concatenate(per_speed)
+    speed_of = np.repeat(np.arange(len(speeds)), len(groups.anchors))
+    anchor_frames = np.tile(peaks.frames[groups.anchors], len(speeds))
+    distinct, inverse = np.unique(all_hashes, return_inverse=True)
+    found: Postings = index.search(distinct)
+    # every query landmark meets every posting of its key
+    postings_of = np.bincount(found.query, minlength=len(distinct))
+    starts = np.cumsum(postings_of) - postings_of
+    per_landmark = postings_of[inverse]
+    landmark = np.repeat(np.arange(len(all_hashes)), per_landmark)
+    within = np.arange(len(landmark)) - np.repeat(np.cumsum(per_landmark) - per_landmark,
+                                                  per_landmark)
+    posting = starts[inverse[landmark]] + within
+    slots = found.slots[posting].astype(np.int64)
+    speed_index = speed_of[landmark]
+    query_frames = anchor_frames[landmark].astype(np.int64)
+    scale = np.asarray(speeds)[speed_index]
+    track_frames = found.frames[posting].astype(np.int64)
+    offsets = track_frames - np.rint(query_frames * scale).astype(np.int64)
+    keys = ((slots * len(speeds) + speed_index) << 26) + offsets + _OFFSET_BIAS
+    return _Hits(slots, speed_index, query_frames, offsets, keys, track_frames)
+
+
+def _parts(members: np.ndarray, query_frames: np.ndarray,
+           min_votes: int) -> list[np.ndarray]:
+    """The runs of ``members`` without a gap longer than ``MAX_GAP_SECONDS``, each with
+    votes from at least ``min_votes`` distinct query frames."""
+    members = members[np.argsort(query_frames[members], kind="stable")]
+    frames = query_frames[members]
+    breaks = np.nonzero(np.diff(frames) > MAX_GAP_SECONDS / FRAME_SECONDS)[0] + 1
+    return [run for run in np.split(members, breaks)
+            if len(np.unique(query_frames[run])) >= min_votes]
+
+
+def _span(frames: np.ndarray) -> tuple[float, float]:
+    return float(frames.min()) * FRAME_SECONDS, float(frames.max() + 1) * FRAME_SECONDS
+
+
+def _fitted(hits: _Hits, slot: int, speed: float, offset: float, first: int,
+            last: int) -> tuple[float, float]:
+    """Speed and offset fitted to every hit near the line, whatever its speed hypothesis.
+
+    The votes of one hypothesis drift out of its one-frame window when the true speed lies
+    between two hypotheses; hits of the neighbouring hypotheses complete the line.
+    """
+    query_frames = hits.query_frames.astype(np.float64)
+    near = ((hits.slots == slot) & (query_frames >= first) & (query_frames <= last)
+            & (np.abs(hits.track_frames - offset - speed * query_frames) <= 2.0))
+    if np.count_nonzero(near) < 3:
+        return speed, offset
+    slope, intercept = np.polyfit(query_frames[near], hits.track_frames[near], 1)
+    return float(slope), float(intercept)
+
+
+def _verified(index: FingerprintIndex, peaks: Peaks, hits: _Hits, chosen: np.ndarray,
+              speeds: tuple[float, ...], min_agreement: float) -> Match | None:
+    """The match these votes claim, if the query's peaks bear it out."""
+    slot = int(hits.slots[chosen[0]])
+    speed = speeds[int(hits.speed_index[chosen[0]])]
+    query_frames = hits.query_frames[chosen].astype(np.float64)
+    offset = float(np.median(hits.track_frames[chosen] - query_frames * speed))
+    first, last = int(query_frames.min()), int(query_frames.max())
+    if last - first >= _FIT_SECONDS / FRAME_SECONDS:
+        speed, offset = _fitted(hits, slot, speed, offset, first, last)
+    # judged over a few seconds more than the votes cover, within the query and the track
+    context = _CONTEXT_SECONDS / FRAME_SECONDS
+    track_end = (index.frame_count(slot) - offset) / speed
+    landed, total = peak_agreement(peaks, index.peaks(slot), Alignment(speed, offset),
+                                   int(max(first - context, -offset / speed)),
+                                   int(min(last + _TAIL_FRAMES + context, track_end)))
+    agreement = landed / max(total, 1)
+    if agreement < min_agreement or landed < _MIN_LANDED:
+        return None
+    start, end = first * FRAME_SECONDS, (last + 1) * FRAME_SECONDS
+    return Match(index.track_id(slot), start, (offset + first * speed) * FRAME_SECONDS,
+                 end - start, round(agreement, 3), round(speed, 4),
+                 len(np.unique(query_frames)))

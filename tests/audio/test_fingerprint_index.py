@@ -1,0 +1,78 @@
+"""The index adds, finds, removes and round-trips tracks through bytes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from consentry.audio.fingerprint import Fingerprint, fingerprint_samples
+from consentry.audio.fingerprint_index import FingerprintIndex
+from consentry.errors import InvalidInput
+from tests.audio.music import piece
+
+
+@pytest.fixture(scope="module")
+def prints() -> dict[str, Fingerprint]:
+    return {f"t{seed}": fingerprint_samples(piece(seed, 10.0)) for seed in range(3)}
+
+
+def filled(prints: dict[str, Fingerprint]) -> FingerprintIndex:
+    index = FingerprintIndex()
+    index.add_many(prints.items())
+    return index
+
+
+def test_search_finds_every_landmark_of_a_track(prints: dict[str, Fingerprint]) -> None:
+    index = filled(prints)
+    assert len(index) == 3 and index.landmark_count == sum(
+        len(p.landmarks) for p in prints.values())
+    marks = prints["t1"].landmarks
+    found = index.search(marks.hashes)
+    slot_of_t1 = index.track_ids.index("t1")
+    mine = found.slots == slot_of_t1
+    pairs = set(zip(found.query[mine].tolist(), found.frames[mine].tolist(), strict=True))
+    assert all((i, int(f)) in pairs for i, f in enumerate(marks.frames))
+    assert index.hours == pytest.approx(30 / 3600, rel=0.01)
+
+
+def test_removing_a_track_removes_its_landmarks(prints: dict[str, Fingerprint]) -> None:
+    index = filled(prints)
+    index.remove("t1")
+    assert "t1" not in index and len(index) == 2
+    found = index.search(prints["t1"].landmarks.hashes)
+    assert index.track_ids == ["t0", "t2"]
+    assert not np.any(found.slots == 1)
+    index.add("t1", prints["t1"])  # and it can come back
+    assert "t1" in index
+
+
+def test_adding_twice_and_removing_the_unknown_are_errors(
+        prints: dict[str, Fingerprint]) -> None:
+    index = filled(prints)
+    with pytest.raises(InvalidInput):
+        index.add("t0", prints["t0"])
+    with pytest.raises(InvalidInput):
+        index.remove("nope")
+
+
+def test_bytes_round_trip_keeps_search_results_and_peaks(
+        prints: dict[str, Fingerprint]) -> None:
+    index = filled(prints)
+    index.remove("t0")
+    copy = FingerprintIndex.from_bytes(index.to_bytes())
+    keys = np.concatenate([p.landmarks.hashes for p in prints.values()])
+    before, after = index.search(keys), copy.search(keys)
+    for name in ("query", "slots", "frames"):
+        np.testing.assert_array_equal(getattr(before, name), getattr(after, name))
+    assert copy.track_ids == ["t1", "t2"]
+    np.testing.assert_allclose(copy.track_peaks("t2").hz, prints["t2"].peaks.hz, atol=0.13)
+    np.testing.assert_array_equal(copy.track_peaks("t2").frames, prints["t2"].peaks.frames)
+
+
+def test_bytes_that_are_not_an_index_are_refused() -> None:
+    with pytest.raises(InvalidInput):
+        FingerprintIndex.from_bytes(b"not an index")
+    arrays = FingerprintIndex().to_arrays()
+    arrays["version"] = np.array([99], dtype=np.int32)
+    with pytest.raises(InvalidInput, match="format 99"):
+        FingerprintIndex.from_arrays(arrays)
