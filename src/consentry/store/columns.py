@@ -1,7 +1,7 @@
-"""Read a whole catalogue as columns (Arrow via ADBC): no Python object per row.
+"""Read a whole catalogue as columns (Arrow tables, then numpy arrays).
 
-This is what keeps a million-track decision under a second: the database hands over
-contiguous arrays, and consent/catalogue_decisions.py works on them.
+The rules then run on contiguous arrays (consent/catalogue_decisions.py) instead of one
+Python object per track; PostgreSQL even hands the columns over directly (ADBC).
 """
 
 from __future__ import annotations
