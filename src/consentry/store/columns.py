@@ -6,6 +6,7 @@ Python object per track; PostgreSQL even hands the columns over directly (ADBC).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -81,6 +82,22 @@ class ColumnarReader:
         return pa.table({name: pa.array(values) for name, values in
                          zip(names, columns, strict=True)})
 
+    def query_ints(self, sql: str, params: Sequence[object] = ()) -> pa.Table:
+        """For queries of non-null integers only: on SQLite the rows go straight into one
+        int64 array (twice as fast as building a column per row), elsewhere as ``query``."""
+        if not self.sqlite:
+            return self.query(sql, params)
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(sql, list(params))
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64,
+                           count=len(rows) * len(names)).reshape(len(rows), len(names))
+        return pa.table({name: flat[:, i].copy() for i, name in enumerate(names)})
+
 
 def int_column(table: pa.Table, column: str) -> np.ndarray:
     values = table.column(column)
@@ -104,12 +121,13 @@ def load_columns(
         codes=" ".join(f"WHEN {p} THEN {i}" for i, p in enumerate(params)),
         at=int(at_micros), chain=", ".join(params))
     with reader:
-        tracks = reader.query(_TRACKS)
+        tracks = reader.query_ints(_TRACKS)
         holders = ", ".join(str(int(h)) for h in rights_holders)
-        catalogued = reader.query(_CATALOGUED.format(holders=holders)) if holders else None
-        shared = reader.query(_SHARED)
+        catalogued = (reader.query_ints(_CATALOGUED.format(holders=holders)) if holders
+                      else None)
+        shared = reader.query_ints(_SHARED)
         # An empty result carries no types (SQLite infers them from rows): state them.
-        events = (reader.query(events_sql, purposes).cast(_EVENT_SCHEMA) if purposes
+        events = (reader.query_ints(events_sql, purposes).cast(_EVENT_SCHEMA) if purposes
                   else _EVENT_SCHEMA.empty_table())
     track_id, artist_id = int_column(tracks, "id"), int_column(tracks, "artist_id")
     rights_holder_id = np.full(len(track_id), -1, np.int64)
