@@ -23,7 +23,7 @@ from scipy.signal import resample_poly
 
 from consentry.audio.containers import check_ogg_end, wav_layout
 from consentry.audio.formats import MP3, OGG, WAV, AudioFormat, sniff
-from consentry.audio.probe import MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_CHANNELS, MIN_SAMPLE_RATE
+from consentry.audio.probe import check_layout
 from consentry.errors import InvalidAudio
 
 ANALYSIS_RATE = 8_000  # Hz: the landmarks live below 4 kHz, where codecs and noise leave most
@@ -69,7 +69,7 @@ def decode_audio(path: Path, max_seconds: float = DEFAULT_MAX_SECONDS,
             decoded = _decode_with_ffmpeg(path, demuxer, label, max_seconds, rate)
             return DecodedAudio(decoded, rate, name, rate, 1)
         if fmt is WAV:
-            _check_layout(*wav_layout(file, size))
+            check_layout(*wav_layout(file, size))
         elif fmt is OGG:
             check_ogg_end(file, size)
     if fmt is MP3 and not _SNDFILE_MP3:
@@ -82,7 +82,7 @@ def decode_audio(path: Path, max_seconds: float = DEFAULT_MAX_SECONDS,
     try:
         with soundfile.SoundFile(path) as sound:
             source_rate, channels, declared = sound.samplerate, sound.channels, sound.frames
-            _check_layout(channels, source_rate)
+            check_layout(channels, source_rate)
             if declared > max_seconds * source_rate:
                 raise InvalidAudio(f"the file declares {declared / source_rate:,.0f} s of audio, "
                                    f"longer than the limit of {max_seconds:,.0f} s",
@@ -112,15 +112,6 @@ def _fast_decode(path: Path, fmt: AudioFormat, max_seconds: float,
         return _decode_with_ffmpeg(path, fmt.name, fmt.label, max_seconds, rate)
     except InvalidAudio:
         return None
-
-
-def _check_layout(channels: int, rate: int) -> None:
-    if not MIN_CHANNELS <= channels <= MAX_CHANNELS:
-        raise InvalidAudio(f"the file declares {channels} channels; accepted: "
-                           f"{MIN_CHANNELS} to {MAX_CHANNELS}")
-    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
-        raise InvalidAudio(f"the file declares a sample rate of {rate:,} Hz; accepted: "
-                           f"{MIN_SAMPLE_RATE:,} to {MAX_SAMPLE_RATE:,} Hz")
 
 
 def resample(samples: np.ndarray, source_rate: int, rate: int) -> np.ndarray:

@@ -62,7 +62,7 @@ def probe_audio(path: Path, declared_name: str | None, declared_type: str | None
         _check_claims(fmt, declared_name, declared_type)
         if fmt is WAV:
             channels, rate = wav_layout(file, size)
-            _check_layout(channels, rate)
+            check_layout(channels, rate)
         elif fmt is OGG:
             check_ogg_end(file, size)
     if fmt is MP3 and not _SNDFILE_MP3:
@@ -91,7 +91,9 @@ def _check_claims(fmt: AudioFormat, name: str | None, content_type: str | None) 
                            f"are {fmt.label}", {"format": fmt.name, "declared": content_type})
 
 
-def _check_layout(channels: int, rate: int) -> None:
+def check_layout(channels: int, rate: int) -> None:
+    """Refuse channel counts and sample rates outside the accepted ranges, before anything
+    is read on the strength of what a header claims."""
     if not MIN_CHANNELS <= channels <= MAX_CHANNELS:
         raise InvalidAudio(f"the file declares {channels} channels; accepted: "
                            f"{MIN_CHANNELS} to {MAX_CHANNELS}")
@@ -102,7 +104,7 @@ def _check_layout(channels: int, rate: int) -> None:
 
 def _described(fmt: AudioFormat, frames: int, rate: int, channels: int,
                max_seconds: float) -> AudioInfo:
-    _check_layout(channels, rate)
+    check_layout(channels, rate)
     if frames <= 0:
         raise InvalidAudio("the file holds no audio: its header declares no frames")
     seconds = frames / rate
