@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from consentry import __version__
 from consentry.access import Role
 from consentry.catalogue_file import plan_catalogue, read_records
+from consentry.cli import context
 from consentry.cli.datasets import datasets_app
 from consentry.cli.log import log_app
 from consentry.cli.signals import crawlers_app, signals_app
@@ -25,11 +26,9 @@ from consentry.cli.terms import outbox_app, terms_app
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.operator_key import ensure_development_key
-from consentry.settings import Settings, get_settings
 from consentry.signals.signing_keys import ensure_development_chain
 from consentry.store import ledger, parties, tokens
 from consentry.store.artist_export import export_artist
-from consentry.store.database import make_engine
 from consentry.store.decisions import decide_all, decide_track_ids
 from consentry.store.importer import check_existing, store_catalogue
 from consentry.store.log_sources import append_missing
@@ -60,17 +59,6 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output"
 AtOption = Annotated[str | None, typer.Option("--at", help="ISO 8601 instant (default: now)")]
 
 
-def _settings() -> Settings:
-    return get_settings()
-
-
-def _engine(migrated: bool = True) -> Engine:
-    engine = make_engine(_settings().effective_database_url)
-    if migrated:
-        require_migrated(engine)
-    return engine
-
-
 def _print_json(value: Any) -> None:
     out.print_json(json.dumps(value, default=str))
 
@@ -98,9 +86,9 @@ def version() -> None:
 @app.command()
 def init() -> None:
     """Create the data directory, migrate the database to the newest schema."""
-    settings = _settings()
+    settings = context.settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = _engine(migrated=False)
+    engine = context.engine(migrated=False)
     revision = upgrade(engine)
     with engine.begin() as conn:
         ensure_baseline_terms(conn)
@@ -130,8 +118,8 @@ def serve(
     """Serve the web app and API (docs at /docs)."""
     import uvicorn
 
-    settings = _settings()
-    require_migrated(_engine(migrated=False))
+    settings = context.settings()
+    require_migrated(context.engine(migrated=False))
     host, port = host or settings.host, port or settings.port
     out.print(f"serving on http://{host}:{port} (API docs at http://{host}:{port}/docs)")
     uvicorn.run("consentry.web.app:create_default_app", factory=True, host=host, port=port,
@@ -155,7 +143,7 @@ def import_catalogue(
         raise InvalidInput(f"{path} is not UTF-8 text") from error
     unit = "record" if fmt == "json" else "line"
     plan = plan_catalogue(read_records(text, fmt), unit)
-    engine = _engine()
+    engine = context.engine()
     with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=json_output) as bar:
         task = bar.add_task("import", total=plan.size)
@@ -178,7 +166,7 @@ def consent_set(
     json_output: JsonFlag = False,
 ) -> None:
     """Append a consent event for an artist (all their tracks, or one)."""
-    with _engine().begin() as conn:
+    with context.engine().begin() as conn:
         event = ledger.record_choice(conn, ConsentChoice(
             artist_id, purpose, choice, track, source=source,
             recorded_by=f"cli:{os.environ.get('USER', 'unknown')}"))
@@ -194,7 +182,7 @@ def consent_set(
 def consent_show(artist_id: int, at: AtOption = None, json_output: JsonFlag = False) -> None:
     """What the artist last said per scope and purpose (at an instant, default now)."""
     instant = parse_instant(at) if at else utcnow()
-    with _engine().connect() as conn:
+    with context.engine().connect() as conn:
         parties.get_artist(conn, artist_id)
         events = ledger.events_of(conn, [artist_id], until=instant)
     latest = {(e.track_id, e.purpose): e for e in events}
@@ -215,7 +203,7 @@ def consent_show(artist_id: int, at: AtOption = None, json_output: JsonFlag = Fa
 @consent_app.command("history")
 def consent_history(artist_id: int, json_output: JsonFlag = False) -> None:
     """Every consent event of the artist, oldest first."""
-    with _engine().connect() as conn:
+    with context.engine().connect() as conn:
         parties.get_artist(conn, artist_id)
         events = ledger.events_of(conn, [artist_id])
     if json_output:
@@ -245,7 +233,7 @@ def decide(
 ) -> None:
     """May tracks be used for PURPOSE? One or more tracks with reasons, or --all at once."""
     instant = parse_instant(at) if at else utcnow()
-    engine = _engine()
+    engine = context.engine()
     with engine.connect() as conn:
         who = parties.get_consumer(conn, consumer) if consumer is not None else None
     if all_tracks:
@@ -305,7 +293,7 @@ def export(
     output: Annotated[Path | None, typer.Option("--out", help="File (default: stdout)")] = None,
 ) -> None:
     """Everything recorded about one artist's consent, as JSON."""
-    with _engine().connect() as conn:
+    with context.engine().connect() as conn:
         document = export_artist(conn, artist_id)
     text = json.dumps(document, indent=2, ensure_ascii=False)
     if output is None:
@@ -327,8 +315,8 @@ def tokens_create(
     json_output: JsonFlag = False,
 ) -> None:
     """Issue a token; its secret is printed once and only its hash is kept."""
-    with _engine().begin() as conn:
-        issued = tokens.create_token(conn, _settings().secret_key, name, role, subject,
+    with context.engine().begin() as conn:
+        issued = tokens.create_token(conn, context.settings().secret_key, name, role, subject,
                                      timedelta(days=ttl_days),
                                      frozenset(purpose) if purpose else None)
     if json_output:
@@ -342,7 +330,7 @@ def tokens_create(
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token: it is refused from now on."""
-    with _engine().begin() as conn:
+    with context.engine().begin() as conn:
         when = tokens.revoke_token(conn, token_id)
     out.print(f"token {token_id} revoked at {when:%Y-%m-%d %H:%M:%S} UTC")
 
@@ -350,7 +338,7 @@ def tokens_revoke(token_id: int) -> None:
 @tokens_app.command("list")
 def tokens_list(json_output: JsonFlag = False) -> None:
     """Tokens (never their secrets)."""
-    with _engine().connect() as conn:
+    with context.engine().connect() as conn:
         rows = tokens.list_tokens(conn)
     if json_output:
         _print_json(rows)
@@ -374,7 +362,7 @@ def consumers_create(
 ) -> None:
     """Register an AI consumer; with --organisation it is a third party."""
     kind = ConsumerKind.THIRD_PARTY if organisation else ConsumerKind.INTERNAL
-    with _engine().begin() as conn:
+    with context.engine().begin() as conn:
         consumer = parties.create_consumer(conn, name, frozenset(purpose), kind, organisation)
     if json_output:
         _print_json(consumer.__dict__)
@@ -399,7 +387,7 @@ def users_create(
     """Create a web account; the password is asked for (or read from CONSENTRY_NEW_PASSWORD)."""
     from consentry.store.accounts import create_user
 
-    with _engine().begin() as conn:
+    with context.engine().begin() as conn:
         user = create_user(conn, email, password, name, role, artist_id=artist,
                            rights_holder_id=rights_holder)
     out.print(f"account {user.id}: {user.email} ({user.role.value})")
@@ -412,8 +400,8 @@ def demo(json_output: JsonFlag = False) -> None:
     from consentry.demo.audio import attach_demo_recordings
     from consentry.demo.terms import seed_demo_terms
 
-    settings = _settings()
-    engine = _engine()
+    settings = context.settings()
+    engine = context.engine()
     with engine.begin() as conn:
         seeded_now = not is_seeded(conn)
         if seeded_now:

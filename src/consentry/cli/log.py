@@ -12,15 +12,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.engine import Engine
 
+from consentry.cli import context as cli_context
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.checkpoint import vkey
 from consentry.ledger.receipts import verify_receipt
 from consentry.operator_files import log_signing_key
-from consentry.settings import Settings, get_settings
+from consentry.settings import Settings
 from consentry.store import transparency_log as log
-from consentry.store.database import make_engine
 from consentry.store.log_audit import audit_log
-from consentry.store.migrate import require_migrated
 from consentry.store.receipts import consent_receipt
 
 log_app = typer.Typer(help="The tamper-evident log of consent and AI use.", no_args_is_help=True)
@@ -29,10 +28,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output"
 
 
 def context() -> tuple[Settings, Engine]:
-    settings = get_settings()
-    engine = make_engine(settings.effective_database_url)
-    require_migrated(engine)
-    return settings, engine
+    return cli_context.settings(), cli_context.engine()
 
 
 def signing_key(settings: Settings) -> Ed25519PrivateKey:

@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.engine import Engine
 
+from consentry.cli import context
 from consentry.errors import InvalidInput
 from consentry.outbound.fetch import PoliteFetcher
 from consentry.outbound.mail import deliver_due
@@ -20,8 +20,6 @@ from consentry.outbound.terms_notices import publish_with_notice
 from consentry.outbound.terms_watch import run_watch
 from consentry.settings import get_settings
 from consentry.store import watch
-from consentry.store.database import make_engine
-from consentry.store.migrate import require_migrated
 from consentry.store.outbox import outbox_counts
 from consentry.store.terms import get_published, in_force_text, list_published, review_draft
 from consentry.terms import summarise
@@ -39,12 +37,6 @@ TermsFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable
 LEVEL_STYLE = {"material": "bold red", "minor": "yellow", "editorial": "dim"}
 
 
-def _engine() -> Engine:
-    engine = make_engine(get_settings().effective_database_url)
-    require_migrated(engine)
-    return engine
-
-
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
@@ -60,7 +52,7 @@ def _print_json(value: Any) -> None:
 @terms_app.command("draft")
 def draft(file: TermsFile, as_json: JsonFlag = False) -> None:
     """Compare FILE clause by clause with the latest version; stores nothing."""
-    with _engine().connect() as conn:
+    with context.engine().connect() as conn:
         result = review_draft(conn, _read(file))
     summary = summarise(result.review)
     changes: list[dict[str, Any]] = [{"clause": (c.change.new or c.change.old).label,  # type: ignore[union-attr]
@@ -104,7 +96,7 @@ def publish(file: TermsFile,
             as_json: JsonFlag = False) -> None:
     """Publish FILE; a material change starts its notice period and queues its e-mails."""
     settings = get_settings()
-    with _engine().begin() as conn:
+    with context.engine().begin() as conn:
         terms, notified = publish_with_notice(
             conn, version, _read(file), by, notice_days=settings.notice_days,
             base_url=settings.public_url or f"http://{settings.host}:{settings.port}",
@@ -127,7 +119,7 @@ def publish(file: TermsFile,
 def show(version: Annotated[str | None, typer.Argument(help="default: in force")] = None,
          as_json: JsonFlag = False) -> None:
     """Print a version's text and hash (default: the one in force)."""
-    with _engine().connect() as conn:
+    with context.engine().connect() as conn:
         terms = get_published(conn, version) if version else in_force_text(conn, utcnow())
     if terms is None or not terms.has_text:
         raise InvalidInput("no terms text is in force yet (see 'consentry terms history')")
@@ -143,7 +135,7 @@ def show(version: Annotated[str | None, typer.Argument(help="default: in force")
 @terms_app.command("history")
 def history(as_json: JsonFlag = False) -> None:
     """Every version: publication, effective date, materiality and hash."""
-    with _engine().connect() as conn:
+    with context.engine().connect() as conn:
         versions = list_published(conn)
     rows: list[dict[str, Any]] = [{"version": t.version, "published_at": t.published_at,
              "effective_at": t.effective_at, "material": t.material,
@@ -167,7 +159,7 @@ def history(as_json: JsonFlag = False) -> None:
 def send(as_json: JsonFlag = False) -> None:
     """Deliver every due message; exit code 1 if any failed (they stay for a retry)."""
     settings = get_settings()
-    engine = _engine()
+    engine = context.engine()
     report = deliver_due(engine, settings)
     with engine.connect() as conn:
         counts = outbox_counts(conn)
@@ -189,7 +181,7 @@ def watch_add(url: Annotated[str, typer.Argument(help="A public terms page")],
                   "--notify", help="An e-mail address or a webhook URL (repeatable)")] = None,
               ) -> None:
     """Watch URL; changes go to each --notify target."""
-    with _engine().begin() as conn:
+    with context.engine().begin() as conn:
         page = watch.add_page(conn, url, utcnow())
         added = [watch.add_subscriber(conn, page.id, t, utcnow()) for t in notify or []]
     out.print(f"watching {escape(page.url)} (#{page.id})")
@@ -200,7 +192,7 @@ def watch_add(url: Annotated[str, typer.Argument(help="A public terms page")],
 
 @watch_app.command("list")
 def watch_list(as_json: JsonFlag = False) -> None:
-    with _engine().connect() as conn:
+    with context.engine().connect() as conn:
         pages = [(p, watch.subscribers_of(conn, p.id), watch.snapshot_count(conn, p.id))
                  for p in watch.list_pages(conn)]
     if as_json:
@@ -225,7 +217,7 @@ def watch_run(as_json: JsonFlag = False) -> None:
     """Fetch every watched page once; exit code 1 if any could not be fetched or parsed."""
     settings = get_settings()
     with PoliteFetcher(settings) as fetcher:
-        results = run_watch(_engine(), fetcher, settings.watch_contact)
+        results = run_watch(context.engine(), fetcher, settings.watch_contact)
     if as_json:
         _print_json([{"url": r.page.url, "status": r.status, "error": r.error,
                       "ai_changes": r.ai_changes, "notified": r.notified,

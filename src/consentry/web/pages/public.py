@@ -39,9 +39,8 @@ def artist_page(artist_id: int, request: Request, page: Page, db: Db, crawler: K
         if refusal:
             return refusal_response(db, refusal)
     tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
-    if not settings.signals_enabled:
-        return render(request, page, "artist.html", artist=artist, tracks=tracks)
-    headers, meta = content_signals(request, settings, artist_decisions(db, artist_id))
+    headers, meta = (content_signals(request, settings, artist_decisions(db, artist_id))
+                     if settings.signals_enabled else ({}, []))
     response = render(request, page, "artist.html", artist=artist, tracks=tracks, meta=meta)
     response.headers.update(headers)
     return response
