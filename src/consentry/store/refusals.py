@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from consentry.store.database import insert_with_conflicts
 from consentry.store.schema import refusal_counts
 from consentry.timestamps import from_micros, to_micros, utcnow
 
@@ -32,9 +31,8 @@ def count_refusals(conn: Connection, counts: Iterable[tuple[str, str, str, int]]
     """Add ``(agent, kind, purpose, n)`` to today's counters in one upsert per row."""
     at = at or utcnow()
     day, micros = at.astimezone(UTC).date().isoformat(), to_micros(at)
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     for agent, kind, purpose, n in counts:
-        statement = insert(refusal_counts).values(
+        statement = insert_with_conflicts(conn, refusal_counts).values(
             day=day, agent=agent[:64], kind=kind, purpose=purpose[:80], count=n, last_at=micros)
         conn.execute(statement.on_conflict_do_update(
             index_elements=["day", "agent", "kind", "purpose"],

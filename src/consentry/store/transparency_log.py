@@ -15,6 +15,7 @@ from consentry.ledger.checkpoint import Checkpoint, sign_checkpoint
 from consentry.ledger.merkle import consistency_path, inclusion_path
 from consentry.ledger.records import LogRecord
 from consentry.ledger.tiles import StoredTree, subtrees_completed
+from consentry.store.database import insert_with_conflicts
 from consentry.store.schema import log_checkpoints, log_entries, log_head, log_subtrees
 from consentry.timestamps import from_micros, to_micros, utcnow
 
@@ -160,10 +161,13 @@ def sign_current(conn: Connection, origin: str, key: Ed25519PrivateKey) -> Signe
         return latest
     root = root_at(conn, size)
     note = sign_checkpoint(Checkpoint(origin, size, root), origin, key)
-    now = utcnow()
-    conn.execute(insert(log_checkpoints).values(size=size, root=root, note=note,
-                                                signed_at=to_micros(now)))
-    return SignedCheckpoint(size, root, note, now)
+    # Two requests may sign the same size at once; the second keeps the first's row.
+    conn.execute(insert_with_conflicts(conn, log_checkpoints).values(
+        size=size, root=root, note=note, signed_at=to_micros(utcnow())
+    ).on_conflict_do_nothing(index_elements=["size"]))
+    stored = checkpoint_at_least(conn, size)
+    assert stored is not None and stored.size == size
+    return stored
 
 
 def count_entries(conn: Connection, kind: str) -> int:
