@@ -12,8 +12,7 @@ from pathlib import Path
 
 import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from sqlalchemy import Connection
+from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy.engine import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,11 +21,9 @@ from consentry.errors import InvalidInput, NotFound
 from consentry.settings import Settings
 from consentry.signals import site_files
 from consentry.signals.crawlers import CrawlerRegistry
-from consentry.signals.enforcement import CrawlerRefusal
 from consentry.signals.preferences import ContentPreferences, derive_preferences
 from consentry.signals.robots import robots_txt
 from consentry.store.content_signals import signal_headers, signal_meta, site_decisions
-from consentry.store.refusals import CRAWLER, count_refusals
 
 logger = logging.getLogger(__name__)
 CONTENT_PATHS = ("/tracks/", "/artists/", "/v1/tracks/")
@@ -107,14 +104,6 @@ class SiteSignalsMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_signals)
-
-
-def refusal_response(conn: Connection, refusal: CrawlerRefusal) -> JSONResponse:
-    """403 with the machine-readable reason; the count is written in the request's own
-    transaction, which commits because nothing is raised."""
-    count_refusals(conn, [(refusal.crawler.token, CRAWLER, refusal.purpose, 1)])
-    return JSONResponse(refusal.body(), status_code=403,
-                        headers={"Cache-Control": "no-store", "Vary": "User-Agent"})
 
 
 def _extra(settings: Settings, name: str) -> str:

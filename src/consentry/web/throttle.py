@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from consentry.signals.crawlers import CrawlerRegistry
 from consentry.store.refusals import THROTTLED, count_refusals
-from consentry.web.crawler_identity import identify
+from consentry.web.crawler_policy import identify
 
 PUBLIC_PAGES = ("/tracks/", "/artists/")
 MAX_CLIENTS = 100_000

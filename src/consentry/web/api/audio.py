@@ -27,9 +27,9 @@ from consentry.store.catalogue import TrackAudio
 from consentry.store.content_signals import judge_track_crawler, track_decisions
 from consentry.store.delivered_audio import delivered_copy
 from consentry.web.api.models import AudioUploadOut
-from consentry.web.crawler_identity import KnownCrawler
+from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly
-from consentry.web.site_signals import base_url, content_signals, refusal_response
+from consentry.web.site_signals import base_url, content_signals
 from consentry.web.uploads import MultipartUpload
 
 router = APIRouter(prefix="/tracks", tags=["audio"])

@@ -15,11 +15,11 @@ from consentry.store.content_signals import (
     judge_track_crawler,
     track_decisions,
 )
-from consentry.web.crawler_identity import KnownCrawler
+from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages import Page
 from consentry.web.rendering import gettext, render
-from consentry.web.site_signals import content_signals, refusal_response
+from consentry.web.site_signals import content_signals
 
 router = APIRouter()
 
