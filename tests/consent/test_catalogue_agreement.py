@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,18 +72,22 @@ def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[A
     consumer=st.sampled_from([
         None,
         Consumer(1, "in-house"),
-        Consumer(2, "Acme", ConsumerKind.THIRD_PARTY, "acme")]),
+        Consumer(2, "Acme", ConsumerKind.THIRD_PARTY, "acme"),
+        Consumer(3, "Acme datasets", ConsumerKind.THIRD_PARTY, "acme", datasets_only=True),
+        Consumer(4, "in-house datasets", datasets_only=True)]),
+    in_snapshots=st.frozensets(st.integers(1, 14)),
 )
 def test_catalogue_path_agrees_with_one_track_path(
-    catalogue, purpose, day, prohibited, consumer
+    catalogue, purpose, day, prohibited, consumer, in_snapshots
 ) -> None:
     tracks, events, agreements = catalogue
     at = PLATFORM_START + timedelta(days=day, hours=1)
     terms = TermsPolicy("1", PLATFORM_START, prohibited=prohibited)
-    context = DecisionContext(terms, tuple(agreements), ConsentHistory(events))
+    context = DecisionContext(terms, tuple(agreements), ConsentHistory(events), in_snapshots)
 
     batch = decide_catalogue(CatalogueColumns.from_records(tracks, events), purpose, at, terms,
-                             tuple(agreements), consumer)
+                             tuple(agreements), consumer,
+                             np.array(sorted(in_snapshots), np.int64))
 
     for index, track in enumerate(tracks):
         one = decide(track, purpose, at, context, consumer)

@@ -167,6 +167,27 @@ def test_third_party_training_needs_that_company_named() -> None:
     assert verdict(SOLO, "train-generative", events, consumer=Consumer(3, "in-house"))[0]
 
 
+def test_datasets_only_consumer_uses_only_tracks_in_its_snapshots() -> None:
+    bound = Consumer(4, "Bound", purposes=frozenset({"train-generative"}), datasets_only=True)
+    events = [event(10, "train-generative", ALLOW)]
+    history = ConsentHistory(events)
+
+    def with_snapshots(track: Track, tracks: frozenset[int]) -> tuple[bool, Rule, str]:
+        context = DecisionContext(TermsPolicy("1", T0), (), history, tracks)
+        decision = decide(track, "train-generative", NOW, context, bound)
+        return decision.allowed, decision.rule, decision.reasons[0].summary
+
+    allowed, rule, _ = with_snapshots(SOLO, frozenset({SOLO.id}))
+    assert (allowed, rule) == (True, Rule.ARTIST_DEFAULT)
+    allowed, rule, summary = with_snapshots(SOLO, frozenset({DUET.id}))
+    assert (allowed, rule) == (False, Rule.OUTSIDE_SNAPSHOTS)
+    assert "none of its snapshots for 'train-generative' holds track 1" in summary
+    # A denial by consent stays the reason: being in a snapshot never allows more.
+    assert with_snapshots(DUET, frozenset({DUET.id}))[:2] == (False, Rule.CO_OWNER_CONSENT)
+    with pytest.raises(ValueError, match="snapshots' tracks"):
+        verdict(SOLO, "train-generative", events, consumer=bound)
+
+
 def test_reasons_name_the_event_and_agreement() -> None:
     ev = event(10, "train-ai", DENY)
     context = DecisionContext(TermsPolicy("1", T0), (NO_TRAINING_DEAL,), ConsentHistory([ev]))

@@ -358,17 +358,22 @@ def consumers_create(
     purpose: Annotated[list[str], typer.Option(help="A purpose in its scope (repeat)")],
     organisation: Annotated[str | None, typer.Option(help="Third parties: company slug")]
     = None,
+    datasets_only: Annotated[bool, typer.Option(
+        "--datasets-only", help="Every use must come from one of its own dataset snapshots")]
+    = False,
     json_output: JsonFlag = False,
 ) -> None:
     """Register an AI consumer; with --organisation it is a third party."""
     kind = ConsumerKind.THIRD_PARTY if organisation else ConsumerKind.INTERNAL
     with context.engine().begin() as conn:
-        consumer = parties.create_consumer(conn, name, frozenset(purpose), kind, organisation)
+        consumer = parties.create_consumer(conn, name, frozenset(purpose), kind, organisation,
+                                           datasets_only)
     if json_output:
         _print_json(consumer.__dict__)
         return
     out.print(f"consumer {consumer.id}: {consumer.name} ({kind.value}), purposes "
-              f"{', '.join(sorted(consumer.purposes))}")
+              f"{', '.join(sorted(consumer.purposes))}"
+              + ("; uses only its dataset snapshots" if datasets_only else ""))
 
 
 @users_app.command("create")

@@ -103,8 +103,10 @@ def decide_catalogue(
     terms: TermsPolicy,
     agreements: tuple[Agreement, ...],
     consumer: Consumer | None = None,
+    snapshot_tracks: Ints | None = None,
 ) -> CatalogueDecisions:
-    """Decide one purpose for every track of ``columns``."""
+    """Decide one purpose for every track of ``columns``; ``snapshot_tracks`` are the tracks
+    in a datasets-only consumer's snapshots for this purpose."""
     allowed, rule = _decide_purpose(columns, purpose, at, terms, agreements)
     extra = consumer.extra_consent_purpose(purpose) if consumer else None
     if extra is not None:
@@ -112,6 +114,12 @@ def decide_catalogue(
         rule = np.where(allowed, np.where(extra_allowed, rule, extra_rule),
                         np.where(extra_allowed, rule, np.minimum(rule, extra_rule)))
         allowed = allowed & extra_allowed
+    if consumer is not None and consumer.datasets_only:
+        if snapshot_tracks is None:
+            raise ValueError("a datasets-only consumer's decisions need its snapshots' tracks")
+        outside = allowed & ~np.isin(columns.track_id, snapshot_tracks)
+        rule = np.where(outside, Rule.OUTSIDE_SNAPSHOTS.code, rule)
+        allowed = allowed & ~outside
     return CatalogueDecisions(columns.track_id, allowed, rule.astype(np.int8))
 
 

@@ -51,6 +51,8 @@ class DecisionContext:
     terms: TermsPolicy
     agreements: tuple[Agreement, ...]
     history: ConsentHistory
+    # For a datasets-only consumer: the tracks in its snapshots for the purpose asked about.
+    snapshot_tracks: frozenset[int] | None = None
 
 
 def decide(
@@ -69,6 +71,14 @@ def decide(
             reasons = reasons + extra_reasons
         elif allowed or (not extra_allowed and extra_rule.code < rule.code):
             allowed, rule, reasons = extra_allowed, extra_rule, extra_reasons
+    if allowed and consumer is not None and consumer.datasets_only:
+        if context.snapshot_tracks is None:
+            raise ValueError("a datasets-only consumer's decision needs its snapshots' tracks")
+        if track.id not in context.snapshot_tracks:
+            allowed, rule, reasons = False, Rule.OUTSIDE_SNAPSHOTS, (Reason(
+                Rule.OUTSIDE_SNAPSHOTS, purpose,
+                f"'{consumer.name}' uses only its own dataset snapshots, and none of its "
+                f"snapshots for '{purpose}' holds track {track.id}."),)
     return Decision(
         track_id=track.id, purpose=purpose, allowed=allowed, rule=rule, reasons=reasons,
         at=at, terms_version=context.terms.version,

@@ -114,6 +114,8 @@ class Consumer:
     kind: ConsumerKind = ConsumerKind.INTERNAL
     organisation: str | None = None
     purposes: frozenset[str] = field(default_factory=frozenset)
+    # Every use must come from one of its own dataset snapshots for that purpose.
+    datasets_only: bool = False
 
     def __post_init__(self) -> None:
         for purpose in self.purposes:

@@ -18,6 +18,7 @@ class Rule(StrEnum):
     ARTIST_TRACK_CHOICE = "artist-track-choice"
     ARTIST_DEFAULT = "artist-default"
     PLATFORM_DEFAULT = "platform-default"
+    OUTSIDE_SNAPSHOTS = "outside-snapshots"
 
     @property
     def code(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -81,7 +81,10 @@ def create_snapshot(engine: Engine, data_dir: Path, purpose: str, at: datetime,
                     requested_by: str) -> Snapshot:
     """Exactly the tracks eligible for ``purpose`` (for ``consumer``) at ``at``."""
     columns, terms, agreements = catalogue_inputs(engine, purpose, at, consumer)
-    decided = decide_catalogue(columns, purpose, at, terms, agreements, consumer)
+    # Choosing a snapshot's tracks is the one question a datasets-only consumer asks about
+    # tracks outside its snapshots: consent decides it alone.
+    selecting = replace(consumer, datasets_only=False) if consumer else None
+    decided = decide_catalogue(columns, purpose, at, terms, agreements, selecting)
     eligible = decided.track_id[decided.allowed]
     event_track, event_id = [], []
     checked = [purpose] + ([extra] if consumer and (

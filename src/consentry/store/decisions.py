@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection
+import numpy as np
+from sqlalchemy import Connection, select
 from sqlalchemy.engine import Engine
 
 from consentry.consent import (
@@ -22,8 +23,9 @@ from consentry.consent import (
 )
 from consentry.purposes import VOCABULARY, deny_chain, get_purpose
 from consentry.store.catalogue import get_track, get_tracks, list_agreements
-from consentry.store.columns import load_columns
+from consentry.store.columns import ColumnarReader, int_column, load_columns
 from consentry.store.ledger import history_of
+from consentry.store.schema import dataset_snapshots, dataset_tracks
 from consentry.store.terms import terms_at
 from consentry.timestamps import to_micros
 
@@ -44,8 +46,23 @@ def decide_tracks(
         terms=terms_at(conn, at),
         agreements=tuple(list_agreements(conn)) if any(t.rights_holder_id for t in tracks)
         else (),
-        history=history_of(conn, owners, at, _relevant_purposes(purpose, consumer)))
+        history=history_of(conn, owners, at, _relevant_purposes(purpose, consumer)),
+        snapshot_tracks=_in_snapshots(conn, consumer, purpose, at, [t.id for t in tracks])
+        if consumer and consumer.datasets_only else None)
     return [decide(t, purpose, at, context, consumer) for t in tracks]
+
+
+def _in_snapshots(conn: Connection, consumer: Consumer, purpose: str, at: datetime,
+                  track_ids: Sequence[int]) -> frozenset[int]:
+    """Which of these tracks the consumer's snapshots for ``purpose`` taken by ``at`` hold."""
+    rows = conn.execute(
+        select(dataset_tracks.c.track_id).distinct()
+        .join(dataset_snapshots, dataset_snapshots.c.id == dataset_tracks.c.snapshot_id)
+        .where(dataset_snapshots.c.consumer_id == consumer.id,
+               dataset_snapshots.c.purpose == purpose,
+               dataset_snapshots.c.created_at <= to_micros(at),
+               dataset_tracks.c.track_id.in_(list(track_ids))))
+    return frozenset(r.track_id for r in rows)
 
 
 def decide_every_purpose(
@@ -100,4 +117,18 @@ def decide_all(
 ) -> CatalogueDecisions:
     """Every track of the catalogue for one purpose, vectorized."""
     columns, terms, agreements = catalogue_inputs(engine, purpose, at, consumer)
-    return decide_catalogue(columns, purpose, at, terms, agreements, consumer)
+    held = (_all_in_snapshots(engine, consumer, purpose, at)
+            if consumer and consumer.datasets_only else None)
+    return decide_catalogue(columns, purpose, at, terms, agreements, consumer, held)
+
+
+def _all_in_snapshots(engine: Engine, consumer: Consumer, purpose: str,
+                      at: datetime) -> np.ndarray:
+    """Every track the consumer's snapshots for ``purpose`` taken by ``at`` hold, as a column."""
+    with ColumnarReader(engine) as reader:
+        held = reader.query_ints(
+            "SELECT DISTINCT t.track_id FROM dataset_tracks t JOIN dataset_snapshots s "
+            f"ON s.id = t.snapshot_id WHERE s.consumer_id = {int(consumer.id)} "
+            f"AND s.created_at <= {to_micros(at)} AND s.purpose = {reader.placeholder}1",
+            [purpose])
+    return int_column(held, "track_id") if held.num_rows else np.zeros(0, np.int64)

@@ -14,10 +14,15 @@ import os
 import secrets
 from pathlib import Path
 
+from sqlalchemy import Connection
+
+from consentry.consent import Track
 from consentry.signals.delivery import embed_rights
-from consentry.signals.file_rights import FileRights
+from consentry.signals.file_rights import FileRights, file_rights
 from consentry.signals.signing_keys import SigningCredentials
+from consentry.store import parties
 from consentry.store.catalogue import TrackAudio
+from consentry.store.content_signals import track_decisions
 from consentry.store.media import audio_path
 
 logger = logging.getLogger(__name__)
@@ -63,3 +68,15 @@ def delivered_copy(data_dir: Path, audio: TrackAudio, rights: FileRights,
         logger.info("track %s: delivered copy not signed: %s", audio.track_id,
                     result.not_signed_reason)
     return path, key
+
+
+def copy_with_rights_now(conn: Connection, data_dir: Path, track: Track, audio: TrackAudio,
+                         page_url: str, signer: SigningCredentials | None,
+                         ) -> tuple[Path, str, dict[str, bool]]:
+    """The copy carrying the track's rights as decided now, its hash-name, and those
+    decisions: what a listener downloads and what a materialised dataset holds."""
+    decisions = track_decisions(conn, track)
+    rights = file_rights(track.title, [parties.get_artist(conn, a).name for a in track.owner_ids],
+                         audio.uploaded_at.year, page_url, decisions)
+    path, key = delivered_copy(data_dir, audio, rights, signer)
+    return path, key, decisions

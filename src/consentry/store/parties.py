@@ -61,14 +61,15 @@ def list_rights_holders(conn: Connection, limit: int = 100, offset: int = 0) -> 
 def create_consumer(
     conn: Connection, name: str, purposes: frozenset[str],
     kind: ConsumerKind = ConsumerKind.INTERNAL, organisation: str | None = None,
+    datasets_only: bool = False,
 ) -> Consumer:
     name = _clean_name(name, "consumer")
     Consumer(0, name, kind, organisation, purposes)  # validates before anything is written
     new_id = conn.execute(insert(consumers).values(
         name=name, kind=kind.value, organisation=organisation,
-        purposes=purposes_json(purposes),
+        purposes=purposes_json(purposes), datasets_only=datasets_only,
         created_at=to_micros(utcnow()))).inserted_primary_key[0]  # type: ignore[index]
-    return Consumer(new_id, name, kind, organisation, purposes)
+    return Consumer(new_id, name, kind, organisation, purposes, datasets_only)
 
 
 def get_consumer(conn: Connection, consumer_id: int) -> Consumer:

@@ -36,4 +36,4 @@ def agreement_from_row(row: Any) -> Agreement:
 def consumer_from_row(row: Any) -> Consumer:
     return Consumer(
         id=row.id, name=row.name, kind=ConsumerKind(row.kind), organisation=row.organisation,
-        purposes=purposes_from_json(row.purposes))
+        purposes=purposes_from_json(row.purposes), datasets_only=bool(row.datasets_only))

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -85,6 +86,7 @@ consumers = Table(
     Column("organisation", String(63)),
     Column("purposes", Text, nullable=False),  # JSON list of purpose ids
     Column("created_at", BigInteger, nullable=False),
+    Column("datasets_only", Boolean, nullable=False, server_default=false()),
 )
 
 terms_versions = Table(

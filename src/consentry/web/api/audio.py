@@ -21,11 +21,10 @@ from consentry.audio import AudioInfo
 from consentry.consent import Track
 from consentry.errors import ConsentryError, DeliveryUnavailable, NotFound, RangeNotSatisfiable
 from consentry.settings import Settings
-from consentry.signals.file_rights import file_rights
-from consentry.store import catalogue, media, parties
+from consentry.store import catalogue, media
 from consentry.store.catalogue import TrackAudio
-from consentry.store.content_signals import judge_track_crawler, track_decisions
-from consentry.store.delivered_audio import delivered_copy
+from consentry.store.content_signals import judge_track_crawler
+from consentry.store.delivered_audio import copy_with_rights_now
 from consentry.web.api.models import AudioUploadOut
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly
@@ -126,18 +125,16 @@ def _delivered(request: Request, settings: Settings, db: Connection, track: Trac
                audio: TrackAudio) -> tuple[Path, str, dict[str, str]]:
     """The copy with the track's rights in its tags and C2PA manifest, never the bare file,
     with its name and the response's signal headers."""
-    decisions = track_decisions(db, track)
-    headers, _meta = content_signals(request, settings, decisions)
-    rights = file_rights(
-        track.title, [parties.get_artist(db, a).name for a in track.owner_ids],
-        audio.uploaded_at.year, f"{base_url(request, settings)}/tracks/{track.id}", decisions)
     try:
-        path, etag = delivered_copy(settings.data_dir, audio, rights, request.app.state.signer)
+        path, etag, decisions = copy_with_rights_now(
+            db, settings.data_dir, track, audio,
+            f"{base_url(request, settings)}/tracks/{track.id}", request.app.state.signer)
     except ConsentryError as error:
         logger.exception("track %s: cannot embed its rights in the download", track.id)
         raise DeliveryUnavailable(
             f"the recording of track {track.id} cannot be prepared with its rights right now",
             {"reason": error.message}) from error
+    headers, _meta = content_signals(request, settings, decisions)
     return path, etag, headers
 
 

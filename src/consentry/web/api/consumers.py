@@ -25,7 +25,8 @@ def list_consumers(db: Db, who: Who) -> list[ConsumerOut]:
 def create_consumer(body: ConsumerIn, db: Db, who: Who) -> ConsumerOut:
     access.require_admin(who)
     consumer = parties.create_consumer(db, body.name, frozenset(body.purposes),
-                                       ConsumerKind(body.kind), body.organisation)
+                                       ConsumerKind(body.kind), body.organisation,
+                                       body.datasets_only)
     return ConsumerOut.of(consumer)
 
 

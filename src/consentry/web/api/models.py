@@ -139,6 +139,8 @@ class ConsumerIn(BaseModel):
     kind: Literal["internal", "third-party"] = "internal"
     organisation: str | None = Field(default=None, max_length=63)
     purposes: list[str] = Field(min_length=1, max_length=50)
+    datasets_only: bool = Field(
+        default=False, description="Every use must come from one of its own dataset snapshots")
 
 
 class ConsumerOut(BaseModel):
@@ -147,11 +149,12 @@ class ConsumerOut(BaseModel):
     kind: str
     organisation: str | None
     purposes: list[str]
+    datasets_only: bool
 
     @classmethod
     def of(cls, c: Consumer) -> ConsumerOut:
         return cls(id=c.id, name=c.name, kind=c.kind.value, organisation=c.organisation,
-                   purposes=sorted(c.purposes))
+                   purposes=sorted(c.purposes), datasets_only=c.datasets_only)
 
 
 class ConsentIn(BaseModel):
