@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from consentry.cli.log import context, signing_key
+from consentry.datasets.shards import parse_size
+from consentry.operator_files import download_signer
 from consentry.store import parties
-from consentry.store.datasets import create_snapshot, list_snapshots, manifest_path
+from consentry.store.dataset_export import DEFAULT_SHARD_BYTES, Layout, materialise
+from consentry.store.datasets import (
+    create_snapshot,
+    get_snapshot_by_id,
+    list_snapshots,
+    manifest_path,
+)
 from consentry.timestamps import parse_instant, utcnow
 
 datasets_app = typer.Typer(help="Dataset snapshots for AI consumers.", no_args_is_help=True)
@@ -50,3 +67,43 @@ def index() -> None:
         table.add_row(str(s.id), str(s.consumer_id or "-"), s.purpose,
                       f"{s.at:%Y-%m-%d %H:%M:%S}", str(s.tracks), s.manifest_sha256[:16] + "…")
     out.print(table)
+
+
+@datasets_app.command("materialise")
+def materialise_snapshot(
+    snapshot_id: int,
+    out_dir: Annotated[Path, typer.Argument(help="An empty directory, or one to resume")],
+    layout: Annotated[Layout, typer.Option(help="A directory of samples, or WebDataset tar "
+                                           "shards")] = Layout.DIRECTORY,
+    shard_size: Annotated[str, typer.Option(help="About how big each shard grows (500MB, "
+                                            "1GiB)")] = f"{DEFAULT_SHARD_BYTES >> 30}GiB",
+) -> None:
+    """Write the snapshot's recordings, each carrying its rights, with one metadata file per
+    sample; tracks withdrawn since the snapshot are left out and listed. Resumable."""
+    settings, engine = context()
+    shard_bytes = parse_size(shard_size)
+    get_snapshot_by_id(engine, snapshot_id)  # before the progress bar: a clear error alone
+    base = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=out) as bar:
+        task = bar.add_task(f"snapshot {snapshot_id}", total=None)
+        done = materialise(
+            engine, settings.data_dir, snapshot_id, out_dir, layout, base,
+            download_signer(settings), shard_bytes,
+            progress=lambda n: bar.advance(task, n),
+            on_plan=lambda total: bar.update(task, total=total))
+    kind = "shard" if layout is Layout.WEBDATASET else "sample"
+    out.print(f"snapshot {snapshot_id}: {_count(done.samples, 'sample')} in {out_dir} "
+              f"({layout.value}, {_count(len(done.files), kind)}, {done.bytes_written:,} bytes "
+              "written" + (f", {_count(done.kept_from_before, kind)} kept from an earlier run"
+                           if done.kept_from_before else "") + ")",
+              highlight=False, soft_wrap=True)
+    if done.withdrawn:
+        out.print(f"left out, consent withdrawn since the snapshot: tracks "
+                  f"{', '.join(map(str, done.withdrawn))}", highlight=False)
+    for track_id, why in sorted(done.unavailable.items()):
+        out.print(f"left out, track {track_id}: {why}", highlight=False)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

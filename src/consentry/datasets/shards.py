@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from consentry.errors import InvalidInput
 
 TAR_BLOCK = 512
-MIN_SHARD_BYTES = 1 << 20  # smaller shards would mean thousands of files for no gain
+MIN_SHARD_BYTES = 10**6  # smaller shards would mean thousands of files for no gain
 # The rights embedded in a delivered copy (tags, signed manifest) add a few KiB to a recording.
 EMBEDDING_ALLOWANCE = 64 << 10
 
@@ -49,7 +49,7 @@ def plan_shards(samples: Sequence[tuple[int, int]], shard_bytes: int) -> list[Sh
     """Group ``(track_id, recording bytes)`` samples, in order, into shards of about
     ``shard_bytes``; a sample larger than that gets a shard of its own rather than being split."""
     if shard_bytes < MIN_SHARD_BYTES:
-        raise InvalidInput(f"shards must be at least {MIN_SHARD_BYTES} bytes")
+        raise InvalidInput(f"shards must be at least 1MB ({MIN_SHARD_BYTES:,} bytes)")
     shards: list[Shard] = []
     current: list[int] = []
     size = 0
