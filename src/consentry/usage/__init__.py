@@ -1,0 +1,27 @@
+"""Usage and compensation statements: what counts as an AI use of a track, and how a licensing
+pool is shared over the uses of a period (pure arithmetic; the store gathers the uses)."""
+
+from consentry.usage.compensation import (
+    Compensation,
+    OwnerPart,
+    TrackAmount,
+    TrackUse,
+    distribute,
+    largest_remainder,
+)
+from consentry.usage.terms import MAX_POOL, Period, Pool, parse_currency, parse_period, parse_pool
+
+__all__ = [
+    "MAX_POOL",
+    "Compensation",
+    "OwnerPart",
+    "Period",
+    "Pool",
+    "TrackAmount",
+    "TrackUse",
+    "distribute",
+    "largest_remainder",
+    "parse_currency",
+    "parse_period",
+    "parse_pool",
+]
