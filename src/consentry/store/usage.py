@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Select, exists, func, select, tuple_
 
 from consentry.store.schema import (
+    artists,
     consumers,
     dataset_snapshots,
     dataset_tracks,
@@ -21,7 +22,7 @@ from consentry.store.schema import (
     tracks,
 )
 from consentry.timestamps import from_micros, to_micros
-from consentry.usage import Period, TrackUse
+from consentry.usage import Compensation, Period, TrackUse, Use, View, distribute
 
 PAGE_ROWS = 10_000
 
@@ -33,21 +34,6 @@ class UsageScope:
     artist_id: int | None = None
     rights_holder_id: int | None = None
     consumer_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Use:
-    """One track in one snapshot: which consumer took it, for which purpose, and when."""
-
-    snapshot_id: int
-    taken_at: datetime
-    decided_at: datetime
-    consumer_id: int | None
-    consumer_name: str | None
-    purpose: str
-    track_id: int
-    track_title: str
-    rights_holder_id: int | None
 
 
 def owned_track_ids(artist_id: int) -> Select[tuple[int]]:
@@ -145,3 +131,33 @@ def track_uses(conn: Connection, period: Period, consumer_id: int | None = None)
     return [TrackUse(t, n, tuple(owners.get(t, [(artist, 10_000)])), holder)
             for t, (n, artist, holder) in sorted(units.items())]
 
+
+
+def compensation(conn: Connection, pool: int, period: Period,
+                 consumer_id: int | None = None) -> Compensation:
+    """The pool shared over the period's uses (of one consumer's snapshots, if given)."""
+    return distribute(pool, track_uses(conn, period, consumer_id))
+
+
+def names_for(conn: Connection, lines_of: Compensation, view: View,
+              subject_id: int | None) -> tuple[dict[int, str], dict[int, str]]:
+    """Track titles and artist names for the lines ``view`` shows, and no others."""
+    if view is View.RIGHTS_HOLDER:
+        track_ids = [t.track_id for t in lines_of.tracks_of(subject_id or 0)]
+        artist_ids: list[int] = []
+    elif view is View.ARTIST:
+        track_ids = [p.track_id for p in lines_of.parts_of(subject_id or 0)]
+        artist_ids = [subject_id or 0]
+    else:
+        track_ids = [t.track_id for t in lines_of.tracks]
+        artist_ids = sorted(lines_of.artist_totals())
+    return (_by_id(conn, tracks.c.id, tracks.c.title, track_ids),
+            _by_id(conn, artists.c.id, artists.c.name, artist_ids))
+
+
+def _by_id(conn: Connection, key: Any, value: Any, ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), PAGE_ROWS):
+        chunk = ids[start:start + PAGE_ROWS]
+        found.update((r[0], r[1]) for r in conn.execute(select(key, value).where(key.in_(chunk))))
+    return found

@@ -9,19 +9,41 @@ from consentry.usage.compensation import (
     distribute,
     largest_remainder,
 )
+from consentry.usage.statements import (
+    COMPENSATION_COLUMNS,
+    USE_COLUMNS,
+    CompensationLine,
+    Use,
+    View,
+    compensation_lines,
+    compensation_row,
+    csv_chunks,
+    csv_text,
+    use_row,
+)
 from consentry.usage.terms import MAX_POOL, Period, Pool, parse_currency, parse_period, parse_pool
 
 __all__ = [
+    "COMPENSATION_COLUMNS",
     "MAX_POOL",
+    "USE_COLUMNS",
     "Compensation",
+    "CompensationLine",
     "OwnerPart",
     "Period",
     "Pool",
     "TrackAmount",
     "TrackUse",
+    "Use",
+    "View",
+    "compensation_lines",
+    "compensation_row",
+    "csv_chunks",
+    "csv_text",
     "distribute",
     "largest_remainder",
     "parse_currency",
     "parse_period",
     "parse_pool",
+    "use_row",
 ]
