@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from consentry.consent import Share
 from consentry.store import catalogue, parties
 from consentry.store.schema import dataset_snapshots, dataset_tracks
-from consentry.store.usage import UsageScope, count_uses, iter_uses, list_uses, track_uses
+from consentry.store.usage import count_uses, iter_uses, list_uses, track_uses
 from consentry.timestamps import to_micros
-from consentry.usage import distribute, parse_period
+from consentry.usage import UsageScope, distribute, parse_period
 
 MARCH = parse_period("2026-03-01", "2026-03-31")
 

@@ -8,7 +8,6 @@ included), one label's catalogue, one consumer's snapshots, or none of these for
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, exists, func, select, tuple_
@@ -22,18 +21,17 @@ from consentry.store.schema import (
     tracks,
 )
 from consentry.timestamps import from_micros, to_micros
-from consentry.usage import Compensation, Period, TrackUse, Use, View, distribute
+from consentry.usage import (
+    Compensation,
+    Period,
+    TrackUse,
+    UsageScope,
+    Use,
+    View,
+    distribute,
+)
 
 PAGE_ROWS = 10_000
-
-
-@dataclass(frozen=True)
-class UsageScope:
-    """Whose uses: at most one of an artist, a rights holder or a consumer; none is all."""
-
-    artist_id: int | None = None
-    rights_holder_id: int | None = None
-    consumer_id: int | None = None
 
 
 def owned_track_ids(artist_id: int) -> Select[tuple[int]]:

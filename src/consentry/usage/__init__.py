@@ -1,6 +1,7 @@
 """Usage and compensation statements: what counts as an AI use of a track, and how a licensing
 pool is shared over the uses of a period (pure arithmetic; the store gathers the uses)."""
 
+from consentry.usage.audience import UsageScope, compensation_view, uses_scope
 from consentry.usage.compensation import (
     Compensation,
     OwnerPart,
@@ -34,10 +35,12 @@ __all__ = [
     "Pool",
     "TrackAmount",
     "TrackUse",
+    "UsageScope",
     "Use",
     "View",
     "compensation_lines",
     "compensation_row",
+    "compensation_view",
     "csv_chunks",
     "csv_text",
     "distribute",
@@ -46,4 +49,5 @@ __all__ = [
     "parse_period",
     "parse_pool",
     "use_row",
+    "uses_scope",
 ]
