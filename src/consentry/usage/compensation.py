@@ -36,9 +36,10 @@ def largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
         parts.append(part)
         remainders.append(remainder)
     left = total - sum(parts)  # fewer than len(weights) units
-    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
-    for i in order[:left]:
-        parts[i] += 1
+    if left:
+        order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+        for i in order[:left]:
+            parts[i] += 1
     return parts
 
 
@@ -137,6 +138,9 @@ def distribute(pool: int, uses: Iterable[TrackUse]) -> Compensation:
     tracks, owners = [], []
     for use, amount in zip(used, amounts, strict=True):
         tracks.append(TrackAmount(use.track_id, use.units, use.rights_holder_id, amount))
+        if len(use.owners) == 1:  # most tracks: no split to make
+            owners.append(OwnerPart(use.track_id, use.owners[0][0], SHARE_UNITS, amount))
+            continue
         sharers = sorted(use.owners)
         for (artist, bp), part in zip(
                 sharers, largest_remainder(amount, [bp for _, bp in sharers]), strict=True):
