@@ -44,7 +44,7 @@ def owned_track_ids(artist_id: int) -> Select[tuple[int]]:
     return shared.union(alone)  # type: ignore[return-value]
 
 
-def _filtered(query: Select, scope: UsageScope, period: Period) -> Select:  # type: ignore[type-arg]
+def _filtered(query: Select[Any], scope: UsageScope, period: Period) -> Select[Any]:
     query = query.where(
         dataset_snapshots.c.created_at >= to_micros(period.starts_at),
         dataset_snapshots.c.created_at < to_micros(period.ends_before))
@@ -57,14 +57,14 @@ def _filtered(query: Select, scope: UsageScope, period: Period) -> Select:  # ty
     return query
 
 
-def _joined(*columns: object) -> Select:  # type: ignore[type-arg]
-    return (select(*columns)  # type: ignore[call-overload]
+def _joined(*columns: Any) -> Select[Any]:
+    return (select(*columns)
             .select_from(dataset_tracks)
             .join(dataset_snapshots, dataset_snapshots.c.id == dataset_tracks.c.snapshot_id)
             .join(tracks, tracks.c.id == dataset_tracks.c.track_id))
 
 
-def _use_query(scope: UsageScope, period: Period) -> Select:  # type: ignore[type-arg]
+def _use_query(scope: UsageScope, period: Period) -> Select[Any]:
     query = _joined(
         dataset_snapshots.c.id.label("snapshot_id"), dataset_snapshots.c.created_at,
         dataset_snapshots.c.at, dataset_snapshots.c.consumer_id,

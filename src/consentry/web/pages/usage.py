@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -86,7 +87,7 @@ def _period(request: Request) -> Period:
     return parse_period(first[:40], last[:40])
 
 
-def _choices(db: Connection, who: Subject) -> dict[str, object]:
+def _choices(db: Connection, who: Subject) -> dict[str, Any]:
     """Admins pick an artist or a label; others are shown only themselves."""
     if who.role is not Role.ADMIN:
         return {}
