@@ -30,7 +30,7 @@ from consentry.store.datasets import create_snapshot
 from consentry.store.usage import compensation, count_uses, iter_uses, list_uses
 from consentry.timestamps import utcnow
 from consentry.usage import USE_COLUMNS, UsageScope, View, compensation_lines, csv_chunks, use_row
-from consentry.usage.terms import Period
+from consentry.usage.inputs import Period
 from cpu import one_core  # type: ignore[import-not-found]
 from decisions import build_catalogue  # type: ignore[import-not-found]
 

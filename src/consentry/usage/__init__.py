@@ -10,6 +10,7 @@ from consentry.usage.compensation import (
     distribute,
     largest_remainder,
 )
+from consentry.usage.inputs import MAX_POOL, Period, Pool, parse_currency, parse_period, parse_pool
 from consentry.usage.statements import (
     COMPENSATION_COLUMNS,
     USE_COLUMNS,
@@ -22,7 +23,6 @@ from consentry.usage.statements import (
     csv_text,
     use_row,
 )
-from consentry.usage.terms import MAX_POOL, Period, Pool, parse_currency, parse_period, parse_pool
 
 __all__ = [
     "COMPENSATION_COLUMNS",
