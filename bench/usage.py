@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures = {}
         with one_core() as core, engine.connect() as conn:
             started = time.perf_counter()
-            result = compensation(conn, POOL, period)
+            result = compensation(engine, POOL, period)
             figures["compensation"] = time.perf_counter() - started
             exact = sum(t.amount for t in result.tracks) == POOL == sum(
                 p.amount for p in result.owners)

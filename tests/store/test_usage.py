@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from consentry.consent import Share
 from consentry.store import catalogue, parties
 from consentry.store.schema import dataset_snapshots, dataset_tracks
-from consentry.store.usage import count_uses, iter_uses, list_uses, track_uses
+from consentry.store.usage import compensation, count_uses, iter_uses, list_uses, track_uses
 from consentry.timestamps import to_micros
 from consentry.usage import UsageScope, distribute, parse_period
 
@@ -114,3 +114,17 @@ def test_the_pool_counts_a_unit_per_track_per_snapshot(engine: Engine,
     result = distribute(100_000, uses)
     assert [t.amount for t in result.tracks] == [20_000, 40_000, 20_000, 20_000]
     assert result.artist_totals() == {w["ada"]: 68_000, w["bo"]: 12_000, w["cy"]: 20_000}
+
+
+def test_the_columnar_pool_agrees_with_the_reference(engine: Engine,
+                                                     world: dict[str, int]) -> None:
+    """The columns read for the whole pool give the statement the object path gives."""
+    year = parse_period("2026-01-01", "2026-12-31")
+    with engine.begin() as conn:  # a track whose catalogue row has no share rows (bulk import)
+        conn.exec_driver_sql(f"DELETE FROM track_shares WHERE track_id = {world['other']}")
+    with engine.connect() as conn:
+        for period, consumer in ((MARCH, None), (year, None), (year, world["acme"]),
+                                 (parse_period("2025-01-01", "2025-01-31"), None)):
+            expected = distribute(100_003, track_uses(conn, period, consumer))
+            assert compensation(engine, 100_003, period, consumer) == expected
+    assert compensation(engine, 7, MARCH).owners[-1].artist_id == world["cy"]

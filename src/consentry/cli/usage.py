@@ -98,7 +98,7 @@ def compensation_statement(
     with engine.connect() as conn:
         _check(conn, scope)
         _check(conn, UsageScope(consumer_id=consumer))
-        result = compensation(conn, money.amount, period, consumer)
+        result = compensation(engine, money.amount, period, consumer)
         titles, names = names_for(conn, result, view, subject)
     lines = compensation_lines(result, view, subject, titles, names)
     if csv:

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, Select, exists, func, select, tuple_
+from sqlalchemy.engine import Engine
 
+from consentry.store.columns import ColumnarReader, int_column
 from consentry.store.schema import (
     artists,
     consumers,
@@ -22,13 +25,14 @@ from consentry.store.schema import (
 )
 from consentry.timestamps import from_micros, to_micros
 from consentry.usage import (
+    SHARE_UNITS,
     Compensation,
     Period,
     TrackUse,
     UsageScope,
     Use,
     View,
-    distribute,
+    distribute_columns,
 )
 
 PAGE_ROWS = 10_000
@@ -131,23 +135,51 @@ def track_uses(conn: Connection, period: Period, consumer_id: int | None = None)
 
 
 
-def compensation(conn: Connection, pool: int, period: Period,
+def compensation(engine: Engine, pool: int, period: Period,
                  consumer_id: int | None = None) -> Compensation:
-    """The pool shared over the period's uses (of one consumer's snapshots, if given)."""
-    return distribute(pool, track_uses(conn, period, consumer_id))
+    """The pool shared over the period's uses (of one consumer's snapshots, if given), read
+    as columns and computed over arrays: a million used tracks cost two queries."""
+    with ColumnarReader(engine) as reader:
+        mark = reader.placeholder
+        params: list[object] = [to_micros(period.starts_at), to_micros(period.ends_before)]
+        where = f"s.created_at >= {mark}1 AND s.created_at < {mark}2"
+        if consumer_id is not None:
+            where += f" AND s.consumer_id = {mark}3"
+            params.append(consumer_id)
+        used = ("FROM dataset_tracks d JOIN dataset_snapshots s ON s.id = d.snapshot_id "
+                f"WHERE {where}")
+        counted = reader.query_ints(
+            "SELECT d.track_id, COUNT(*) AS units, MIN(t.artist_id) AS artist_id, "
+            "MIN(COALESCE(t.rights_holder_id, 0)) AS holder "
+            f"{used.replace('WHERE', 'JOIN tracks t ON t.id = d.track_id WHERE')} "
+            "GROUP BY d.track_id", params)
+        shares = reader.query_ints(
+            "SELECT track_id, artist_id, basis_points FROM track_shares "
+            f"WHERE track_id IN (SELECT d.track_id {used})", params)
+    track_id = int_column(counted, "track_id")
+    share_track = int_column(shares, "track_id")
+    alone = ~np.isin(track_id, share_track)  # tracks imported without share rows
+    return distribute_columns(
+        pool, track_id, int_column(counted, "units"), int_column(counted, "holder"),
+        np.concatenate((share_track, track_id[alone])),
+        np.concatenate((int_column(shares, "artist_id"),
+                        int_column(counted, "artist_id")[alone])),
+        np.concatenate((int_column(shares, "basis_points"),
+                        np.full(int(alone.sum()), SHARE_UNITS, np.int64))))
 
 
 def names_for(conn: Connection, lines_of: Compensation, view: View,
               subject_id: int | None) -> tuple[dict[int, str], dict[int, str]]:
     """Track titles and artist names for the lines ``view`` shows, and no others."""
     if view is View.RIGHTS_HOLDER:
-        track_ids = [t.track_id for t in lines_of.tracks_of(subject_id or 0)]
+        track_ids = lines_of.track_id[lines_of.rights_holder == (subject_id or 0)].tolist()
         artist_ids: list[int] = []
     elif view is View.ARTIST:
-        track_ids = [p.track_id for p in lines_of.parts_of(subject_id or 0)]
+        track_ids = lines_of.owner_track_id[
+            lines_of.owner_artist_id == (subject_id or 0)].tolist()
         artist_ids = [subject_id or 0]
     else:
-        track_ids = [t.track_id for t in lines_of.tracks]
+        track_ids = lines_of.track_id.tolist()
         artist_ids = sorted(lines_of.artist_totals())
     return (_by_id(conn, tracks.c.id, tracks.c.title, track_ids),
             _by_id(conn, artists.c.id, artists.c.name, artist_ids))

@@ -3,6 +3,7 @@ pool is shared over the uses of a period (pure arithmetic; the store gathers the
 
 from consentry.usage.audience import UsageScope, compensation_view, uses_scope
 from consentry.usage.compensation import (
+    SHARE_UNITS,
     Compensation,
     OwnerPart,
     TrackAmount,
@@ -10,6 +11,7 @@ from consentry.usage.compensation import (
     distribute,
     largest_remainder,
 )
+from consentry.usage.compensation_columns import distribute_columns
 from consentry.usage.inputs import MAX_POOL, Period, Pool, parse_currency, parse_period, parse_pool
 from consentry.usage.statements import (
     COMPENSATION_COLUMNS,
@@ -27,6 +29,7 @@ from consentry.usage.statements import (
 __all__ = [
     "COMPENSATION_COLUMNS",
     "MAX_POOL",
+    "SHARE_UNITS",
     "USE_COLUMNS",
     "Compensation",
     "CompensationLine",
@@ -44,6 +47,7 @@ __all__ = [
     "csv_chunks",
     "csv_text",
     "distribute",
+    "distribute_columns",
     "largest_remainder",
     "parse_currency",
     "parse_period",

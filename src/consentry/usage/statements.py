@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+import numpy as np
+
 from consentry.usage.compensation import Compensation
 
 
@@ -78,13 +80,17 @@ def compensation_lines(result: Compensation, view: View, subject_id: int | None,
     if view is View.RIGHTS_HOLDER:
         return [CompensationLine(t.track_id, titles.get(t.track_id, ""), t.units, t.amount,
                                  None, None, None, t.amount)
-                for t in result.tracks if t.rights_holder_id == subject_id]
-    tracks = {t.track_id: t for t in result.tracks}
-    parts = result.owners if view is View.ALL else result.parts_of(subject_id or 0)
-    return [CompensationLine(p.track_id, titles.get(p.track_id, ""), tracks[p.track_id].units,
-                             tracks[p.track_id].amount, p.artist_id,
-                             artist_names.get(p.artist_id, ""), p.basis_points, p.amount)
-            for p in parts]
+                for t in result.tracks_of(subject_id or 0)]
+    mask = (np.ones(len(result.owner_artist_id), bool) if view is View.ALL
+            else result.owner_artist_id == (subject_id or 0))
+    tracks = result.owner_track_id[mask]
+    at = np.searchsorted(result.track_id, tracks)
+    return [CompensationLine(t, titles.get(t, ""), n, total, a, artist_names.get(a, ""), bp, x)
+            for t, n, total, a, bp, x in zip(
+                tracks.tolist(), result.units[at].tolist(), result.amount[at].tolist(),
+                result.owner_artist_id[mask].tolist(),
+                result.owner_basis_points[mask].tolist(), result.owner_amount[mask].tolist(),
+                strict=True)]
 
 
 def compensation_row(line: CompensationLine, currency: str) -> list[object]:

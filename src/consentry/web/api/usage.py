@@ -153,7 +153,7 @@ def uses(
 @router.get("/compensation", response_model=CompensationOut, response_model_by_alias=True,
             responses={200: {"content": {"text/csv": {}}}})
 def compensation_statement(
-    db: Db, who: Who, from_: From, to: To,
+    db: Db, who: Who, engine: Annotated[Engine, Depends(get_engine)], from_: From, to: To,
     pool: Annotated[str, Query(description="The pool in minor units (cents), e.g. 100000")],
     currency: Annotated[str, Query(description="ISO 4217 code, e.g. EUR")],
     consumer_id: int | None = None, artist_id: int | None = None,
@@ -168,7 +168,7 @@ def compensation_statement(
     _check_exists(db, UsageScope(artist_id=subject) if view is View.ARTIST else
                   UsageScope(rights_holder_id=subject) if view is View.RIGHTS_HOLDER
                   else UsageScope())
-    result = compensation(db, money.amount, period, consumer_id)
+    result = compensation(engine, money.amount, period, consumer_id)
     titles, names = names_for(db, result, view, subject)
     lines = compensation_lines(result, view, subject, titles, names)
     if format == "csv":

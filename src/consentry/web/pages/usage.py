@@ -176,7 +176,7 @@ def _statement(request: Request, db: Connection, who: Subject) -> Shown:
         parties.get_artist(db, subject)
     if view is View.RIGHTS_HOLDER and subject is not None:
         parties.get_rights_holder(db, subject)
-    result = compensation(db, money.amount, period, consumer_id)
+    result = compensation(request.app.state.engine, money.amount, period, consumer_id)
     titles, names = names_for(db, result, view, subject)
     return Shown(period, money, result, view,
                  compensation_lines(result, view, subject, titles, names), names, consumer_id)
