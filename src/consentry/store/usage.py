@@ -116,7 +116,8 @@ def iter_uses(conn: Connection, scope: UsageScope, period: Period,
 
 def track_uses(conn: Connection, period: Period, consumer_id: int | None = None) -> list[TrackUse]:
     """Every used track of the period with its units (one per snapshot holding it), owners'
-    shares and rights holder: the whole pool's input, read in two grouped queries."""
+    shares and rights holder, as objects: the reference path, which ``compensation`` reads
+    as columns instead (a store test keeps the two equal)."""
     scope = UsageScope(consumer_id=consumer_id)
     counted = _filtered(_joined(dataset_tracks.c.track_id, tracks.c.artist_id,
                                 tracks.c.rights_holder_id, func.count().label("units")),
@@ -130,9 +131,8 @@ def track_uses(conn: Connection, period: Period, consumer_id: int | None = None)
     owners: dict[int, list[tuple[int, int]]] = {}
     for r in conn.execute(select(track_shares).where(track_shares.c.track_id.in_(used))):
         owners.setdefault(r.track_id, []).append((r.artist_id, r.basis_points))
-    return [TrackUse(t, n, tuple(owners.get(t, [(artist, 10_000)])), holder)
+    return [TrackUse(t, n, tuple(owners.get(t, [(artist, SHARE_UNITS)])), holder)
             for t, (n, artist, holder) in sorted(units.items())]
-
 
 
 def compensation(engine: Engine, pool: int, period: Period,
@@ -146,16 +146,15 @@ def compensation(engine: Engine, pool: int, period: Period,
         if consumer_id is not None:
             where += f" AND s.consumer_id = {mark}3"
             params.append(consumer_id)
-        used = ("FROM dataset_tracks d JOIN dataset_snapshots s ON s.id = d.snapshot_id "
-                f"WHERE {where}")
+        snapshot_rows = "dataset_tracks d JOIN dataset_snapshots s ON s.id = d.snapshot_id"
         counted = reader.query_ints(
             "SELECT d.track_id, COUNT(*) AS units, MIN(t.artist_id) AS artist_id, "
             "MIN(COALESCE(t.rights_holder_id, 0)) AS holder "
-            f"{used.replace('WHERE', 'JOIN tracks t ON t.id = d.track_id WHERE')} "
+            f"FROM {snapshot_rows} JOIN tracks t ON t.id = d.track_id WHERE {where} "
             "GROUP BY d.track_id", params)
         shares = reader.query_ints(
-            "SELECT track_id, artist_id, basis_points FROM track_shares "
-            f"WHERE track_id IN (SELECT d.track_id {used})", params)
+            "SELECT track_id, artist_id, basis_points FROM track_shares WHERE track_id IN "
+            f"(SELECT d.track_id FROM {snapshot_rows} WHERE {where})", params)
     track_id = int_column(counted, "track_id")
     share_track = int_column(shares, "track_id")
     alone = ~np.isin(track_id, share_track)  # tracks imported without share rows
