@@ -36,6 +36,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/signals.py
 	$(BIN)/python bench/log.py
 	$(BIN)/python bench/datasets.py
+	$(BIN)/python bench/usage.py
 
 bench-fingerprint: $(STAMP) system-deps
 	$(BIN)/python bench/fingerprint.py

@@ -84,6 +84,23 @@ def expectations(w: World) -> list[Case]:
              "401 404 404 404 404 404 404 404"),
         case("GET", "/v1/datasets/{snapshot_id}/manifest", f"/v1/datasets/{MISSING}/manifest",
              "401 404 404 404 404 404 404 404"),
+        # usage statements: each party its own uses; compensation not for consumers
+        case("GET", "/v1/usage/uses", "/v1/usage/uses?from=2026-01-01&to=2026-01-31",
+             SIGNED_IN),
+        case("GET", "/v1/usage/uses", f"/v1/usage/uses?from=2026-01-01&to=2026-01-31&artist_id={a}",
+             "401 200 200 403 403 403 403 403"),
+        case("GET", "/v1/usage/uses",
+             f"/v1/usage/uses?from=2026-01-01&to=2026-01-31&rights_holder_id={l2}",
+             "401 200 403 403 403 200 403 403"),
+        case("GET", "/v1/usage/uses",
+             f"/v1/usage/uses?from=2026-01-01&to=2026-01-31&consumer_id={w.internal}",
+             "401 200 403 403 403 403 200 403"),
+        case("GET", "/v1/usage/compensation",
+             "/v1/usage/compensation?pool=100&currency=EUR&from=2026-01-01&to=2026-01-31",
+             "401 200 200 200 200 200 403 403"),
+        case("GET", "/v1/usage/compensation",
+             f"/v1/usage/compensation?pool=100&currency=EUR&from=2026-01-01&to=2026-01-31"
+             f"&artist_id={b}", "401 200 403 200 403 403 403 403"),
         # the transparency log: hashes for anyone, records for whom they concern
         case("GET", "/v1/log", "/v1/log", PUBLIC),
         case("GET", "/v1/log/checkpoint", "/v1/log/checkpoint", PUBLIC),
