@@ -1,0 +1,186 @@
+"""Withdrawals: a consent change that makes a snapshot's track ineligible is recorded once,
+with its cause, in the same transaction, logged, and verifiable; nothing else is."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from consentry.consent import Choice, ConsentChoice, ConsumerKind, Share
+from consentry.store import catalogue, ledger, parties
+from consentry.store import transparency_log as log
+from consentry.store.datasets import Snapshot, create_snapshot
+from consentry.store.log_audit import LogMismatch, audit_log
+from consentry.store.withdrawals import list_withdrawals
+from consentry.timestamps import utcnow
+
+ORIGIN = "music.example/log"
+KEY = Ed25519PrivateKey.generate()
+GEN = "train-generative"
+
+
+@pytest.fixture
+def world(engine: Engine) -> dict[str, int]:
+    """Ada allows generative training by Acme for all her tracks, Bo for the duet he
+    co-owns; Cy allows one track only (the default denies the rest)."""
+    with engine.begin() as conn:
+        ada, bo, cy = (parties.create_artist(conn, n).id for n in ("Ada", "Bo", "Cy"))
+        solo = catalogue.create_track(conn, "Solo", ada).id
+        duet = catalogue.create_track(conn, "Duet", ada, [Share(ada, 7000), Share(bo, 3000)]).id
+        cys = catalogue.create_track(conn, "Cy's", cy).id
+        for artist in (ada, bo):
+            for purpose in (GEN, "third-party-training:acme"):
+                ledger.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
+        for purpose in (GEN, "third-party-training:acme"):
+            ledger.record_choice(conn, ConsentChoice(cy, purpose, Choice.ALLOW, track_id=cys))
+        acme = parties.create_consumer(conn, "Acme", frozenset({GEN}),
+                                       ConsumerKind.THIRD_PARTY, "acme").id
+    return {"ada": ada, "bo": bo, "cy": cy, "solo": solo, "duet": duet, "cys": cys,
+            "acme": acme}
+
+
+def snapshot(engine: Engine, tmp_path: Path, consumer_id: int | None,
+             purpose: str = GEN, at_offset: float = 0) -> Snapshot:
+    with engine.connect() as conn:
+        consumer = parties.get_consumer(conn, consumer_id) if consumer_id else None
+    return create_snapshot(engine, tmp_path, purpose, utcnow() + timedelta(seconds=at_offset),
+                           consumer, ORIGIN, KEY, "test")
+
+
+def choose(engine: Engine, artist: int, choice: Choice, track: int | None = None,
+           purpose: str = GEN) -> int:
+    with engine.begin() as conn:
+        return ledger.record_choice(conn, ConsentChoice(artist, purpose, choice,
+                                                        track_id=track)).id
+
+
+def withdrawn(engine: Engine) -> list[tuple[int, tuple[int, ...], int]]:
+    with engine.connect() as conn:
+        return [(w.snapshot_id, w.track_ids, w.consent_event_id) for w in list_withdrawals(conn)]
+
+
+def audit(engine: Engine) -> None:
+    with engine.begin() as conn:
+        log.sign_current(conn, ORIGIN, KEY)
+    with engine.connect() as conn:
+        audit_log(conn, ORIGIN, KEY.public_key())
+
+
+def test_an_artist_wide_deny_withdraws_every_track_of_hers_from_every_snapshot(
+        engine: Engine, tmp_path: Path, world: dict[str, int]) -> None:
+    first = snapshot(engine, tmp_path, world["acme"])
+    second = snapshot(engine, tmp_path, None)  # an internal snapshot, no consumer
+    assert first.tracks == 3 and second.tracks == 3
+    event = choose(engine, world["ada"], Choice.DENY)
+    pair = (world["solo"], world["duet"])
+    assert withdrawn(engine) == [(first.id, pair, event), (second.id, pair, event)]
+    with engine.connect() as conn:
+        listed = list_withdrawals(conn, consumer_id=world["acme"])
+        assert [w.snapshot_id for w in listed] == [first.id]
+        assert listed[0].log_index is not None and listed[0].stage == "recorded"
+        entry = log.get_entry(conn, listed[0].log_index)
+    assert entry.kind == "withdrawal" and entry.source_id == listed[0].id
+    assert f'"consent_event_id":{event}' in entry.data.decode()
+    # denying again, or more broadly, changes nothing that is not already withdrawn
+    choose(engine, world["ada"], Choice.DENY, purpose="train-ai")
+    assert len(withdrawn(engine)) == 2
+    audit(engine)
+
+
+def test_a_one_track_deny_withdraws_that_track_only(engine: Engine, tmp_path: Path,
+                                                     world: dict[str, int]) -> None:
+    taken = snapshot(engine, tmp_path, world["acme"])
+    event = choose(engine, world["ada"], Choice.DENY, track=world["duet"])
+    assert withdrawn(engine) == [(taken.id, (world["duet"],), event)]
+
+
+def test_a_co_owner_withdraws_a_shared_track(engine: Engine, tmp_path: Path,
+                                             world: dict[str, int]) -> None:
+    taken = snapshot(engine, tmp_path, world["acme"])
+    event = choose(engine, world["bo"], Choice.DENY, purpose="third-party-training:acme")
+    assert withdrawn(engine) == [(taken.id, (world["duet"],), event)]
+
+
+def test_clearing_back_to_a_default_that_denies_withdraws(engine: Engine, tmp_path: Path,
+                                                         world: dict[str, int]) -> None:
+    taken = snapshot(engine, tmp_path, world["acme"])
+    event = choose(engine, world["cy"], Choice.CLEAR, track=world["cys"])
+    assert withdrawn(engine) == [(taken.id, (world["cys"],), event)]
+
+
+def test_choices_that_leave_the_tracks_eligible_withdraw_nothing(
+        engine: Engine, tmp_path: Path, world: dict[str, int]) -> None:
+    snapshot(engine, tmp_path, world["acme"])
+    choose(engine, world["ada"], Choice.ALLOW)  # allowed again
+    choose(engine, world["ada"], Choice.DENY, purpose="ai-input")  # another purpose
+    choose(engine, world["ada"], Choice.CLEAR, track=world["solo"])  # no track choice to clear
+    choose(engine, world["cy"], Choice.DENY)  # artist-wide, but the track's "yes" decides
+    assert withdrawn(engine) == []
+    # the snapshot's other purposes are untouched by a deny of this one
+    snapshot(engine, tmp_path, None, purpose="ai-input", at_offset=1)
+    choose(engine, world["bo"], Choice.DENY, purpose="train-ai")
+    assert [w[0] for w in withdrawn(engine)] == [1]
+
+
+def test_a_snapshot_of_a_past_instant_catches_up_on_later_withdrawals(
+        engine: Engine, tmp_path: Path, world: dict[str, int]) -> None:
+    before = utcnow()
+    time.sleep(0.002)
+    event = choose(engine, world["ada"], Choice.DENY, track=world["solo"])
+    with engine.connect() as conn:
+        acme = parties.get_consumer(conn, world["acme"])
+    past = create_snapshot(engine, tmp_path, GEN, before, acme, ORIGIN, KEY, "test")
+    assert past.tracks == 3  # Ada's "no" came after that instant
+    assert withdrawn(engine) == [(past.id, (world["solo"],), event)]
+    audit(engine)
+
+
+def test_many_tracks_in_large_snapshots_are_withdrawn_in_one_pass(
+        engine: Engine, tmp_path: Path, world: dict[str, int]) -> None:
+    with engine.begin() as conn:
+        many = [catalogue.create_track(conn, f"T{i}", world["ada"]).id for i in range(3000)]
+    snapshots = [snapshot(engine, tmp_path, world["acme"]) for _ in range(2)]
+    started = time.perf_counter()
+    event = choose(engine, world["ada"], Choice.DENY)
+    took = time.perf_counter() - started
+    expected = tuple(sorted([world["solo"], world["duet"], *many]))
+    assert withdrawn(engine) == [(s.id, expected, event) for s in snapshots]
+    assert took < 10, took
+    audit(engine)
+
+
+def _unguarded(conn: Connection, tables: tuple[str, ...], statement: str) -> None:
+    if conn.dialect.name == "postgresql":
+        for table in tables:
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER ALL"))
+    else:
+        for table in tables:
+            for action in ("update", "delete"):
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{action}"))
+    conn.execute(text(statement))
+
+
+@pytest.mark.parametrize(("tables", "statement"), [
+    (("withdrawals",), "UPDATE withdrawals SET consent_event_id = 1"),
+    (("withdrawn_tracks",), "DELETE FROM withdrawn_tracks WHERE track_id = {solo}"),
+])
+def test_a_rewritten_withdrawal_is_found_by_the_audit(
+        engine: Engine, tmp_path: Path, world: dict[str, int], tables: tuple[str, ...],
+        statement: str) -> None:
+    snapshot(engine, tmp_path, world["acme"])
+    choose(engine, world["ada"], Choice.DENY)
+    audit(engine)
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text(statement.format(**world)))
+    with engine.begin() as conn:
+        _unguarded(conn, tables, statement.format(**world))
+    with engine.connect() as conn, pytest.raises(
+            LogMismatch, match="withdrawal 1 in the database no longer matches"):
+        audit_log(conn, ORIGIN, KEY.public_key())
