@@ -36,6 +36,8 @@ from consentry.web.api import (
     terms,
     tokens,
     tracks,
+    webhooks,
+    withdrawals,
 )
 from consentry.web.errors import install_error_handlers
 from consentry.web.site_signals import SiteSignalsMiddleware
@@ -121,7 +123,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(site_signals.router)
     app.include_router(pages.router())
     for module in (purposes, artists, tracks, audio, consent, decisions, rights_holders,
-                   consumers, tokens, signals, log, terms, datasets):
+                   consumers, tokens, signals, log, terms, datasets, withdrawals, webhooks):
         app.include_router(module.router, prefix="/v1")
     app.include_router(log.receipts, prefix="/v1")
 
