@@ -23,6 +23,7 @@ from consentry.cli.datasets import datasets_app
 from consentry.cli.log import log_app
 from consentry.cli.signals import crawlers_app, signals_app
 from consentry.cli.terms import outbox_app, terms_app
+from consentry.cli.withdrawals import webhooks_app, withdrawals_app
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.operator_key import ensure_development_key
@@ -50,6 +51,8 @@ app.add_typer(signals_app, name="signals")
 app.add_typer(crawlers_app, name="crawlers")
 app.add_typer(log_app, name="log")
 app.add_typer(datasets_app, name="datasets")
+app.add_typer(withdrawals_app, name="withdrawals")
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(terms_app, name="terms")
 app.add_typer(outbox_app, name="outbox")
 
