@@ -44,9 +44,11 @@ def router() -> APIRouter:
         terms,
         terms_admin,
         tracks,
+        withdrawals,
     )
 
     pages = APIRouter(include_in_schema=False)
-    for module in (public, account, artist, tracks, label, admin, terms, terms_admin):
+    for module in (public, account, artist, tracks, label, admin, terms, terms_admin,
+                   withdrawals):
         pages.include_router(module.router)
     return pages
