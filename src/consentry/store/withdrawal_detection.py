@@ -13,11 +13,26 @@ touched tracks are a handful of queries, then the catalogue rules decide them as
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Connection, Integer, and_, insert, literal, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Result,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.sql import Select
 
 from consentry.consent import CatalogueColumns, ConsentEvent, Consumer, decide_catalogue
@@ -92,14 +107,14 @@ def record_withdrawals(conn: Connection, event: ConsentEvent,
             groups[(purpose, consumer_id)].append(snapshot_id)
     if not groups:
         return []
-    pairs = np.array(conn.execute(
+    pairs = _ints(conn.execute(
         select(dataset_tracks.c.snapshot_id, dataset_tracks.c.track_id)
         .outerjoin(withdrawn_tracks, and_(
             withdrawn_tracks.c.snapshot_id == dataset_tracks.c.snapshot_id,
             withdrawn_tracks.c.track_id == dataset_tracks.c.track_id))
         .where(dataset_tracks.c.track_id.in_(touched),
                dataset_tracks.c.snapshot_id.in_([s for ids in groups.values() for s in ids]),
-               withdrawn_tracks.c.track_id.is_(None))).all(), np.int64).reshape(-1, 2)
+               withdrawn_tracks.c.track_id.is_(None))), 2)
     if not len(pairs):
         return []
     at = event.recorded_at
@@ -139,47 +154,45 @@ def _store(conn: Connection, event: ConsentEvent,
     return recorded
 
 
+def _ints(result: Result[Any], width: int) -> np.ndarray:
+    """Integer rows as one (n, width) array, without a Python object per value."""
+    flat = np.fromiter(itertools.chain.from_iterable(result), dtype=np.int64)
+    return flat.reshape(-1, width)
+
+
 def _columns(conn: Connection, touched: Select[tuple[int]], purposes: list[str],
              at_micros: int) -> CatalogueColumns:
     """The catalogue columns of the touched tracks only: their owners and their events."""
-    rows = np.array(conn.execute(
-        select(tracks.c.id, tracks.c.artist_id, tracks.c.rights_holder_id)
-        .where(tracks.c.id.in_(touched)).order_by(tracks.c.id)).all(), dtype=object
-    ).reshape(-1, 3)
-    track_id = rows[:, 0].astype(np.int64)
-    artist_id = rows[:, 1].astype(np.int64)
-    holder = np.array([NO_TRACK if h is None else h for h in rows[:, 2]], np.int64)
-    shares = np.array(conn.execute(
+    rows = _ints(conn.execute(
+        select(tracks.c.id, tracks.c.artist_id, func.coalesce(tracks.c.rights_holder_id, NO_TRACK))
+        .where(tracks.c.id.in_(touched)).order_by(tracks.c.id)), 3)
+    track_id, artist_id = rows[:, 0].copy(), rows[:, 1].copy()
+    shares = _ints(conn.execute(
         select(track_shares.c.track_id, track_shares.c.artist_id)
-        .where(track_shares.c.track_id.in_(touched))).all(), np.int64).reshape(-1, 2)
-    managing = artist_id[np.searchsorted(track_id, shares[:, 0])] if len(shares) else shares[:, 1]
+        .where(track_shares.c.track_id.in_(touched))), 2)
+    managing = artist_id[np.searchsorted(track_id, shares[:, 0])]
     co_owners = shares[shares[:, 1] != managing]
     owners = union(select(tracks.c.artist_id).where(tracks.c.id.in_(touched)),
                    select(track_shares.c.artist_id).where(track_shares.c.track_id.in_(touched)))
-    code = {p: i for i, p in enumerate(purposes)}
-    events = conn.execute(select(
-        consent_events.c.id, consent_events.c.artist_id, consent_events.c.track_id,
-        consent_events.c.purpose, consent_events.c.choice, consent_events.c.recorded_at)
+    choice = case((consent_events.c.choice == "allow", 1),
+                  (consent_events.c.choice == "deny", 0), else_=2)
+    purpose = case(*((consent_events.c.purpose == p, i) for i, p in enumerate(purposes)))
+    events = _ints(conn.execute(select(
+        consent_events.c.id, consent_events.c.artist_id,
+        func.coalesce(consent_events.c.track_id, NO_TRACK), purpose, choice,
+        consent_events.c.recorded_at)
         .where(consent_events.c.artist_id.in_(owners),
                consent_events.c.purpose.in_(purposes),
                consent_events.c.recorded_at <= at_micros,
                or_(consent_events.c.track_id.is_(None),
-                   consent_events.c.track_id.in_(touched)))).all()
-    choice = np.array([e.choice for e in events], dtype=object)
-
-    def ints(values: list[int]) -> np.ndarray:
-        return np.array(values, np.int64)
-
+                   consent_events.c.track_id.in_(touched)))), 6)
     return CatalogueColumns(
-        track_id=track_id, artist_id=artist_id, rights_holder_id=holder,
+        track_id=track_id, artist_id=artist_id, rights_holder_id=rows[:, 2].copy(),
         co_owner_track_id=co_owners[:, 0].copy(), co_owner_artist_id=co_owners[:, 1].copy(),
-        event_id=ints([e.id for e in events]),
-        event_artist_id=ints([e.artist_id for e in events]),
-        event_track_id=ints([NO_TRACK if e.track_id is None else e.track_id for e in events]),
-        event_purpose=ints([code[e.purpose] for e in events]),
-        event_allow=choice == "allow", event_deny=choice == "deny",
-        event_recorded_at=ints([e.recorded_at for e in events]),
-        purpose_names=tuple(purposes))
+        event_id=events[:, 0].copy(), event_artist_id=events[:, 1].copy(),
+        event_track_id=events[:, 2].copy(), event_purpose=events[:, 3].copy(),
+        event_allow=events[:, 4] == 1, event_deny=events[:, 4] == 0,
+        event_recorded_at=events[:, 5].copy(), purpose_names=tuple(purposes))
 
 
 def catch_up_snapshot(conn: Connection, snapshot_id: int, seen_log_size: int) -> int:
