@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -16,8 +16,11 @@ from consentry.store import catalogue, parties
 from consentry.store import transparency_log as log
 from consentry.store.datasets import create_snapshot
 from consentry.store.log_audit import LogMismatch, audit_log
+from consentry.store.log_sources import log_new_row
+from consentry.store.schema import dataset_snapshots, dataset_tracks
+from consentry.store.withdrawal_detection import catch_up_snapshot
 from consentry.store.withdrawals import list_withdrawals
-from consentry.timestamps import utcnow
+from consentry.timestamps import to_micros, utcnow
 from tests.withdrawal_world import (
     GEN,
     KEY,
@@ -151,3 +154,34 @@ def test_a_rewritten_withdrawal_is_found_by_the_audit(
     with engine.connect() as conn, pytest.raises(
             LogMismatch, match="withdrawal 1 in the database no longer matches"):
         audit_log(conn, ORIGIN, KEY.public_key())
+
+
+def test_a_snapshot_that_decided_before_an_event_was_visible_catches_up(
+        engine: Engine, world: dict[str, int]) -> None:
+    """The race the same-transaction check alone would miss: a snapshot of *now* whose
+    decisions were read just before a "no" committed. It is stored after the event, so the
+    event's own check did not see it; the snapshot replays what was logged since it read."""
+    with engine.connect() as conn:
+        seen = log.log_size(conn)
+    event = choose(engine, world["ada"], Choice.DENY, track=world["solo"])
+    assert withdrawn(engine) == []  # no snapshot held the track yet
+
+    def store_stale_snapshot(seen_log_size: int) -> int:
+        with engine.begin() as conn:
+            snapshot_id = conn.execute(insert(dataset_snapshots).values(
+                consumer_id=world["acme"], purpose=GEN, at=to_micros(utcnow()),
+                created_at=to_micros(utcnow()), tracks=3, manifest_sha256="0" * 64,
+                statement="-", requested_by="test")).inserted_primary_key[0]
+            conn.execute(insert(dataset_tracks), [
+                {"snapshot_id": snapshot_id, "track_id": t}
+                for t in (world["solo"], world["duet"], world["cys"])])
+            log_new_row(conn, "dataset-snapshot", snapshot_id)
+            catch_up_snapshot(conn, snapshot_id, seen_log_size)
+            return int(snapshot_id)
+
+    with engine.connect() as conn:
+        after = log.log_size(conn)
+    store_stale_snapshot(after)  # had it read the log after the event, nothing to replay
+    assert withdrawn(engine) == []
+    stale = store_stale_snapshot(seen)
+    assert withdrawn(engine) == [(stale, (world["solo"],), event)]
