@@ -141,17 +141,27 @@ def _store(conn: Connection, event: ConsentEvent,
         withdrawal_id = conn.execute(insert(withdrawals).values(
             snapshot_id=group.snapshot_id, consent_event_id=event.id, recorded_at=now,
         )).inserted_primary_key[0]  # type: ignore[index]
-        ids = [int(t) for t in group.track_ids]
-        for start in range(0, len(ids), ROWS_PER_INSERT):
-            conn.execute(insert(withdrawn_tracks), [
-                {"snapshot_id": group.snapshot_id, "track_id": t, "withdrawal_id": withdrawal_id}
-                for t in ids[start:start + ROWS_PER_INSERT]])
+        ids = group.track_ids.tolist()
+        _insert_ints(conn, withdrawn_tracks.name, ("snapshot_id", "track_id", "withdrawal_id"),
+                     [(group.snapshot_id, t, withdrawal_id) for t in ids])
         recorded.append(RecordedWithdrawal(withdrawal_id, group.snapshot_id, event.id,
                                            tuple(ids)))
     append(conn, [withdrawal_record(w.id, w.snapshot_id, w.consent_event_id, now,
                                     list(w.track_ids)) for w in recorded])
     queue_deliveries(conn, [w.id for w in recorded], from_micros(now))
     return recorded
+
+
+def _insert_ints(conn: Connection, table: str, columns: tuple[str, ...],
+                 rows: list[tuple[int, ...]]) -> None:
+    """Integer rows through the driver's own executemany: for a hundred thousand rows the
+    ORM-free Core insert still spends more time building parameter dicts than SQLite does
+    writing them."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join([mark] * len(columns))})")
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        conn.exec_driver_sql(sql, rows[start:start + ROWS_PER_INSERT])
 
 
 def _ints(result: Result[Any], width: int) -> np.ndarray:
