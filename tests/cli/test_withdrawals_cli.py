@@ -27,6 +27,7 @@ def test_withdraw_tell_acknowledge_revise(cli_env: dict[str, str], site: Site) -
     said = runner.invoke(app, ["consent", "set", str(KOFI), "train-generative", "deny",
                                "--track", str(HARMATTAN)])
     assert said.exit_code == 0, said.output
+    assert "withdrew 1 track from 1 dataset snapshot " in said.output
     [withdrawal] = json.loads(runner.invoke(app, ["withdrawals", "list", "--json"]).output)
     assert (withdrawal["snapshot_id"], withdrawal["track_ids"]) == (1, [HARMATTAN])
     assert withdrawal["stage"] == "recorded"

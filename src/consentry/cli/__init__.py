@@ -35,6 +35,7 @@ from consentry.store.importer import check_existing, store_catalogue
 from consentry.store.log_sources import append_missing
 from consentry.store.migrate import require_migrated, upgrade
 from consentry.store.terms import ensure_baseline_terms
+from consentry.store.withdrawals import list_withdrawals
 from consentry.timestamps import parse_instant, utcnow
 
 app = typer.Typer(help="consentry: consented AI use of music.", no_args_is_help=True,
@@ -173,12 +174,17 @@ def consent_set(
         event = ledger.record_choice(conn, ConsentChoice(
             artist_id, purpose, choice, track, source=source,
             recorded_by=f"cli:{os.environ.get('USER', 'unknown')}"))
+        caused = list_withdrawals(conn, consent_event_id=event.id)
     if json_output:
-        _print_json(event.__dict__)
+        _print_json(event.__dict__ | {"withdrawal_ids": [w.id for w in caused]})
         return
     where = f"track {track}" if track else "all their tracks"
     out.print(f"recorded event {event.id}: artist {artist_id} {choice.value} '{purpose}' "
               f"for {where} (terms version {event.terms_version})")
+    if caused:
+        tracks = sum(len(w.track_ids) for w in caused)
+        out.print(f"withdrew {tracks} track{'s' * (tracks != 1)} from {len(caused)} dataset "
+                  f"snapshot{'s' * (len(caused) != 1)} (see 'consentry withdrawals list')")
 
 
 @consent_app.command("show")

@@ -80,9 +80,10 @@ def _query(where: ColumnElement[bool]) -> object:
 
 def list_withdrawals(conn: Connection, consumer_id: int | None = None,
                      artist_id: int | None = None, snapshot_id: int | None = None,
-                     withdrawal_ids: Sequence[int] | None = None) -> list[Withdrawal]:
+                     withdrawal_ids: Sequence[int] | None = None,
+                     consent_event_id: int | None = None) -> list[Withdrawal]:
     """Newest last; narrowed to a consumer's snapshots, an artist's own consent events, a
-    snapshot, or given ids."""
+    snapshot, given ids, or one event's."""
     where: ColumnElement[bool] = true()
     if consumer_id is not None:
         where = and_(where, dataset_snapshots.c.consumer_id == consumer_id)
@@ -92,6 +93,8 @@ def list_withdrawals(conn: Connection, consumer_id: int | None = None,
         where = and_(where, withdrawals.c.snapshot_id == snapshot_id)
     if withdrawal_ids is not None:
         where = and_(where, withdrawals.c.id.in_(withdrawal_ids))
+    if consent_event_id is not None:
+        where = and_(where, withdrawals.c.consent_event_id == consent_event_id)
     rows = conn.execute(_query(where)).all()  # type: ignore[call-overload]
     return _assemble(conn, rows)
 
