@@ -68,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                        tracks.c.artist_id != big).limit(1)).one()
         with engine.begin() as conn:
             outsider = parties.create_artist(conn, "Outsider").id
+        with engine.begin() as conn:  # warm the caches: the first event of a process is slow
+            ledger.record_choice(conn, ConsentChoice(outsider, "ai-input", Choice.DENY))
         timings = {}
         with one_core() as core:
             for name, choice in (

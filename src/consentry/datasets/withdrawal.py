@@ -25,7 +25,8 @@ def withdrawn_pairs(pair_snapshot: Ints, pair_track: Ints, decided_track: Ints,
                     allowed: Bools) -> list[WithdrawnFromSnapshot]:
     """The pairs whose track is not allowed any more, one group per snapshot (ascending).
 
-    ``decided_track`` must be sorted and hold every track of ``pair_track``."""
+    The pairs must be unique (as a snapshot's rows are); ``decided_track`` must be sorted and
+    hold every track of ``pair_track``."""
     if not len(pair_track):
         return []
     position = np.searchsorted(decided_track, pair_track)
@@ -36,7 +37,7 @@ def withdrawn_pairs(pair_snapshot: Ints, pair_track: Ints, decided_track: Ints,
     order = np.lexsort((tracks, snapshots))
     snapshots, tracks = snapshots[order], tracks[order]
     bounds = np.flatnonzero(np.diff(snapshots)) + 1
-    return [WithdrawnFromSnapshot(int(group_snapshots[0]), np.unique(group_tracks))
+    return [WithdrawnFromSnapshot(int(group_snapshots[0]), group_tracks)
             for group_snapshots, group_tracks in zip(np.split(snapshots, bounds),
                                                      np.split(tracks, bounds), strict=True)
             if len(group_snapshots)]

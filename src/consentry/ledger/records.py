@@ -135,8 +135,9 @@ def dataset_snapshot_record(snapshot_id: int, consumer_id: int | None, purpose: 
 
 
 def track_set_digest(track_ids: Sequence[int] | np.ndarray) -> str:
-    """A set of tracks in 32 bytes: SHA-256 over the sorted ids (little-endian int64)."""
-    ids = np.unique(np.asarray(track_ids, dtype="<i8")).astype("<i8")
+    """A set of tracks (distinct ids) in 32 bytes: SHA-256 over the sorted ids (little-endian
+    int64)."""
+    ids = np.sort(np.asarray(track_ids, dtype="<i8"))
     return hashlib.sha256(b"consentry-tracks/1\n" + ids.tobytes()).hexdigest()
 
 
