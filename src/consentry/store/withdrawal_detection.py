@@ -214,13 +214,15 @@ def catch_up_snapshot(conn: Connection, snapshot_id: int, seen_log_size: int) ->
     snapshot = conn.execute(select(dataset_snapshots)
                             .where(dataset_snapshots.c.id == snapshot_id)).one()
     consumer = get_consumer(conn, snapshot.consumer_id) if snapshot.consumer_id else None
-    late = select(log_entries.c.source_id).where(log_entries.c.kind == CONSENT_EVENT,
-                                                 log_entries.c.idx >= seen_log_size)
-    since = consent_events.c.id.in_(late)
-    if snapshot.revision_of is None:
-        since = or_(since, consent_events.c.recorded_at > snapshot.at)
+    relevant = consent_events.c.purpose.in_(relevant_purposes(snapshot.purpose, consumer))
+    # Two index searches (the log by position, the events by purpose and time), not one scan
+    late = select(consent_events.c.id).where(relevant, consent_events.c.id.in_(
+        select(log_entries.c.source_id).where(log_entries.c.kind == CONSENT_EVENT,
+                                              log_entries.c.idx >= seen_log_size)))
+    since = late if snapshot.revision_of is not None else union(
+        late, select(consent_events.c.id).where(relevant,
+                                                consent_events.c.recorded_at > snapshot.at))
     events = [event_from_row(r) for r in conn.execute(
-        select(consent_events).where(
-            since, consent_events.c.purpose.in_(relevant_purposes(snapshot.purpose, consumer)))
+        select(consent_events).where(consent_events.c.id.in_(since))
         .order_by(consent_events.c.recorded_at, consent_events.c.id))]
     return sum(len(record_withdrawals(conn, e, only_snapshot=snapshot_id)) for e in events)
