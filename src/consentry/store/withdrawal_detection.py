@@ -186,16 +186,20 @@ def _columns(conn: Connection, touched: Select[tuple[int]], purposes: list[str],
                    select(track_shares.c.artist_id).where(track_shares.c.track_id.in_(touched)))
     choice = case((consent_events.c.choice == "allow", 1),
                   (consent_events.c.choice == "deny", 0), else_=2)
-    purpose = case(*((consent_events.c.purpose == p, i) for i, p in enumerate(purposes)))
+    purpose = case(*((consent_events.c.purpose == p, i) for i, p in enumerate(purposes)),
+                   else_=-1)
+    # Purposes are filtered here, not in SQL: with them in the WHERE clause SQLite prefers
+    # the covering purpose index and reads every event of those purposes (30 ms at 300,000
+    # events) instead of the owners' few (0.5 ms).
     events = _ints(conn.execute(select(
         consent_events.c.id, consent_events.c.artist_id,
         func.coalesce(consent_events.c.track_id, NO_TRACK), purpose, choice,
         consent_events.c.recorded_at)
         .where(consent_events.c.artist_id.in_(owners),
-               consent_events.c.purpose.in_(purposes),
                consent_events.c.recorded_at <= at_micros,
                or_(consent_events.c.track_id.is_(None),
                    consent_events.c.track_id.in_(touched)))), 6)
+    events = events[events[:, 3] >= 0]
     return CatalogueColumns(
         track_id=track_id, artist_id=artist_id, rights_holder_id=rows[:, 2].copy(),
         co_owner_track_id=co_owners[:, 0].copy(), co_owner_artist_id=co_owners[:, 1].copy(),
