@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, select, true
 
 from consentry.errors import NotFound
 from consentry.ledger.records import WITHDRAWAL
@@ -70,7 +71,7 @@ class Withdrawal:
         return "notified" if self.notified_at is not None else "recorded"
 
 
-def _query(where: ColumnElement[bool]) -> object:
+def _query(where: ColumnElement[bool]) -> Select[Any]:
     return (select(withdrawals, dataset_snapshots.c.consumer_id, dataset_snapshots.c.purpose,
                    consent_events.c.artist_id, consent_events.c.choice)
             .join(dataset_snapshots, dataset_snapshots.c.id == withdrawals.c.snapshot_id)
@@ -95,7 +96,7 @@ def list_withdrawals(conn: Connection, consumer_id: int | None = None,
         where = and_(where, withdrawals.c.id.in_(withdrawal_ids))
     if consent_event_id is not None:
         where = and_(where, withdrawals.c.consent_event_id == consent_event_id)
-    rows = conn.execute(_query(where)).all()  # type: ignore[call-overload]
+    rows = conn.execute(_query(where)).all()
     return _assemble(conn, rows)
 
 

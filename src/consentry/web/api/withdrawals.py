@@ -63,27 +63,31 @@ class RevisionOut(SnapshotOut):
     excluded_track_ids: list[int]
 
 
-def _scope(who: Principal) -> dict[str, int | None]:
-    """Whose withdrawals the caller may see: a consumer's, an artist's, or (admins) all."""
-    if who.role is Role.CONSUMER:
-        return {"consumer_id": who.subject_id}
-    if who.role is Role.ARTIST:
-        return {"artist_id": who.subject_id}
-    access.require_admin(who)
-    return {}
+def _visible(db: Db, who: Principal, snapshot_id: int | None = None,
+             withdrawal_ids: list[int] | None = None) -> list[Withdrawal]:
+    """The withdrawals the caller may see: a consumer's, an artist's, or (admins) all."""
+    scope: dict[str, int] = {}
+    if who.role in (Role.CONSUMER, Role.ARTIST):
+        if who.subject_id is None:
+            raise Forbidden("this token speaks for nobody")
+        scope = {"consumer_id" if who.role is Role.CONSUMER else "artist_id": who.subject_id}
+    else:
+        access.require_admin(who)
+    return list_withdrawals(db, snapshot_id=snapshot_id, withdrawal_ids=withdrawal_ids,
+                            consumer_id=scope.get("consumer_id"),
+                            artist_id=scope.get("artist_id"))
 
 
 @router.get("/withdrawals", response_model=list[WithdrawalOut])
 def index(db: Db, who: Who, snapshot_id: int | None = None) -> list[WithdrawalOut]:
     """A consumer's own withdrawals, those an artist's consent changes caused, or all
     (admins); oldest first."""
-    return [WithdrawalOut.of(w) for w in list_withdrawals(db, snapshot_id=snapshot_id,
-                                                          **_scope(who))]
+    return [WithdrawalOut.of(w) for w in _visible(db, who, snapshot_id=snapshot_id)]
 
 
 @router.get("/withdrawals/{withdrawal_id}", response_model=WithdrawalOut)
 def show(withdrawal_id: int, db: Db, who: Who) -> WithdrawalOut:
-    found = list_withdrawals(db, withdrawal_ids=[withdrawal_id], **_scope(who))
+    found = _visible(db, who, withdrawal_ids=[withdrawal_id])
     if not found:
         raise NotFound(f"withdrawal {withdrawal_id} does not exist")
     return WithdrawalOut.of(found[0])
