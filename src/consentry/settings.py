@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=False, description="STARTTLS before logging in")
     smtp_timeout_seconds: float = Field(default=20, gt=0)
     mail_from: str = Field(default="consentry@localhost", description="The From address")
+    webhooks_enabled: bool = Field(
+        default=True, description="Send withdrawal webhooks from the server every "
+                                  "webhook_interval; off: they wait for `consentry webhooks send`")
+    webhook_interval_seconds: int = Field(default=15, ge=1)
+    webhook_timeout_seconds: float = Field(default=10, gt=0)
     watch_host_interval_seconds: float = Field(
         default=10, ge=0, description="The watcher's pause between two requests to one host")
     watch_timeout_seconds: float = Field(default=20, gt=0)

@@ -101,6 +101,23 @@ def expectations(w: World) -> list[Case]:
         case("GET", "/v1/usage/compensation",
              f"/v1/usage/compensation?pool=100&currency=EUR&from=2026-01-01&to=2026-01-31"
              f"&artist_id={b}", "401 200 403 200 403 403 403 403"),
+        # withdrawals: consumers their own, artists those they caused, admins all; only the
+        # consumer acknowledges; revisions by the snapshot's consumer or an admin
+        case("GET", "/v1/withdrawals", "/v1/withdrawals", "401 200 200 200 403 403 200 200"),
+        case("GET", "/v1/withdrawals/{withdrawal_id}", f"/v1/withdrawals/{MISSING}",
+             "401 404 404 404 403 403 404 404"),
+        case("POST", "/v1/withdrawals/{withdrawal_id}/acknowledgement",
+             f"/v1/withdrawals/{MISSING}/acknowledgement", "401 403 403 403 403 403 404 404"),
+        case("POST", "/v1/datasets/{snapshot_id}/revisions", f"/v1/datasets/{MISSING}/revisions",
+             "401 404 404 404 404 404 404 404"),
+        # webhooks: consumers for themselves (an admin must name the consumer)
+        case("POST", "/v1/webhooks", "/v1/webhooks", "401 422 403 403 403 403 201 201",
+             {"url": "https://ml.example/hooks"}),
+        case("GET", "/v1/webhooks", "/v1/webhooks", "401 200 403 403 403 403 200 200"),
+        case("DELETE", "/v1/webhooks/{endpoint_id}", f"/v1/webhooks/{MISSING}",
+             "401 404 403 403 403 403 404 404"),
+        case("GET", "/v1/webhooks/attempts", "/v1/webhooks/attempts",
+             "401 200 403 403 403 403 200 200"),
         # the transparency log: hashes for anyone, records for whom they concern
         case("GET", "/v1/log", "/v1/log", PUBLIC),
         case("GET", "/v1/log/checkpoint", "/v1/log/checkpoint", PUBLIC),

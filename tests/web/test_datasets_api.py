@@ -114,3 +114,11 @@ def test_a_datasets_only_consumer_uses_only_what_its_snapshots_hold(
     assert (before["decision"], before["rule"]) == ("deny", "outside-snapshots")
     assert "none of its snapshots for 'train-generative' holds track" in (
         before["reasons"][0]["summary"])
+    # A withdrawal reaches a datasets-only consumer's snapshot like any other
+    assert client.post("/v1/consent", headers=world.headers("artist_a"), json={
+        "purpose": "train-generative", "choice": "deny", "track_id": world.track_a},
+    ).status_code == 201
+    withdrawals = client.get("/v1/withdrawals", headers=bound).json()
+    assert [(w["snapshot_id"], w["track_ids"]) for w in withdrawals] == [
+        (taken.json()["id"], [world.track_a]), (taken.json()["id"] + 1, [world.track_a])]
+    assert verdict(world.track_a) == (False, "artist-track-choice")

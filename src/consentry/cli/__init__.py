@@ -24,6 +24,7 @@ from consentry.cli.log import log_app
 from consentry.cli.signals import crawlers_app, signals_app
 from consentry.cli.terms import outbox_app, terms_app
 from consentry.cli.usage import usage_app
+from consentry.cli.withdrawals import webhooks_app, withdrawals_app
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.operator_key import ensure_development_key
@@ -35,6 +36,7 @@ from consentry.store.importer import check_existing, store_catalogue
 from consentry.store.log_sources import append_missing
 from consentry.store.migrate import require_migrated, upgrade
 from consentry.store.terms import ensure_baseline_terms
+from consentry.store.withdrawals import list_withdrawals
 from consentry.timestamps import parse_instant, utcnow
 
 app = typer.Typer(help="consentry: consented AI use of music.", no_args_is_help=True,
@@ -51,6 +53,8 @@ app.add_typer(signals_app, name="signals")
 app.add_typer(crawlers_app, name="crawlers")
 app.add_typer(log_app, name="log")
 app.add_typer(datasets_app, name="datasets")
+app.add_typer(withdrawals_app, name="withdrawals")
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(terms_app, name="terms")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(usage_app, name="usage")
@@ -172,12 +176,17 @@ def consent_set(
         event = ledger.record_choice(conn, ConsentChoice(
             artist_id, purpose, choice, track, source=source,
             recorded_by=f"cli:{os.environ.get('USER', 'unknown')}"))
+        caused = list_withdrawals(conn, consent_event_id=event.id)
     if json_output:
-        _print_json(event.__dict__)
+        _print_json(event.__dict__ | {"withdrawal_ids": [w.id for w in caused]})
         return
     where = f"track {track}" if track else "all their tracks"
     out.print(f"recorded event {event.id}: artist {artist_id} {choice.value} '{purpose}' "
               f"for {where} (terms version {event.terms_version})")
+    if caused:
+        tracks = sum(len(w.track_ids) for w in caused)
+        out.print(f"withdrew {tracks} track{'s' * (tracks != 1)} from {len(caused)} dataset "
+                  f"snapshot{'s' * (len(caused) != 1)} (see 'consentry withdrawals list')")
 
 
 @consent_app.command("show")

@@ -27,7 +27,9 @@ DECISION_BATCH = "decision-batch"
 TERMS_PUBLICATION = "terms-publication"
 TERMS_RESPONSE = "terms-response"
 DATASET_SNAPSHOT = "dataset-snapshot"
-KINDS = (CONSENT_EVENT, DECISION_BATCH, TERMS_PUBLICATION, TERMS_RESPONSE, DATASET_SNAPSHOT)
+WITHDRAWAL = "withdrawal"
+KINDS = (CONSENT_EVENT, DECISION_BATCH, TERMS_PUBLICATION, TERMS_RESPONSE, DATASET_SNAPSHOT,
+         WITHDRAWAL)
 
 
 def canonical(record: Mapping[str, Any]) -> bytes:
@@ -119,10 +121,31 @@ def terms_response_record(response_id: int, user_id: int, version: str, text_has
 
 def dataset_snapshot_record(snapshot_id: int, consumer_id: int | None, purpose: str,
                             at_micros: int, tracks: int, manifest_sha256: str,
-                            requested_by: str) -> LogRecord:
+                            requested_by: str, revision_of: int | None = None) -> LogRecord:
     """A dataset snapshot taken: for whom, for which use, at which instant, and its manifest
-    by hash (the manifest names every track and the consent behind it)."""
-    return LogRecord(DATASET_SNAPSHOT, snapshot_id, canonical({
+    by hash (the manifest names every track and the consent behind it). A revision (format 2)
+    also names the snapshot it revises."""
+    record = {
         "format": FORMAT, "kind": DATASET_SNAPSHOT, "id": snapshot_id,
         "consumer_id": consumer_id, "purpose": purpose, "at": at_micros, "tracks": tracks,
-        "manifest_sha256": manifest_sha256, "requested_by": requested_by}))
+        "manifest_sha256": manifest_sha256, "requested_by": requested_by}
+    if revision_of is not None:
+        record |= {"format": 2, "revision_of": revision_of}
+    return LogRecord(DATASET_SNAPSHOT, snapshot_id, canonical(record))
+
+
+def track_set_digest(track_ids: Sequence[int] | np.ndarray) -> str:
+    """A set of tracks (distinct ids) in 32 bytes: SHA-256 over the sorted ids (little-endian
+    int64)."""
+    ids = np.sort(np.asarray(track_ids, dtype="<i8"))
+    return hashlib.sha256(b"consentry-tracks/1\n" + ids.tobytes()).hexdigest()
+
+
+def withdrawal_record(withdrawal_id: int, snapshot_id: int, consent_event_id: int,
+                      recorded_at: int, track_ids: Sequence[int] | np.ndarray) -> LogRecord:
+    """A consent event took these tracks out of a snapshot's purpose: which event, which
+    snapshot, when, and the tracks by count and digest (``track_set_digest``)."""
+    return LogRecord(WITHDRAWAL, withdrawal_id, canonical({
+        "format": FORMAT, "kind": WITHDRAWAL, "id": withdrawal_id, "snapshot_id": snapshot_id,
+        "consent_event_id": consent_event_id, "recorded_at": recorded_at,
+        "tracks": len(track_ids), "tracks_sha256": track_set_digest(track_ids)}))

@@ -30,6 +30,8 @@ from consentry.store.columns import ColumnarReader, int_column
 from consentry.store.decisions import catalogue_inputs
 from consentry.store.log_sources import log_new_row
 from consentry.store.schema import dataset_snapshots, dataset_tracks
+from consentry.store.transparency_log import log_size
+from consentry.store.withdrawal_detection import catch_up_snapshot
 from consentry.timestamps import from_micros, to_micros, utcnow
 
 ROWS_PER_INSERT = 50_000
@@ -80,6 +82,8 @@ def create_snapshot(engine: Engine, data_dir: Path, purpose: str, at: datetime,
                     consumer: Consumer | None, origin: str, key: Ed25519PrivateKey,
                     requested_by: str) -> Snapshot:
     """Exactly the tracks eligible for ``purpose`` (for ``consumer``) at ``at``."""
+    with engine.connect() as conn:
+        seen_log_size = log_size(conn)  # before the decisions: see catch_up_snapshot
     columns, terms, agreements = catalogue_inputs(engine, purpose, at, consumer)
     # Choosing a snapshot's tracks is the one question a datasets-only consumer asks about
     # tracks outside its snapshots: consent decides it alone.
@@ -116,6 +120,7 @@ def create_snapshot(engine: Engine, data_dir: Path, purpose: str, at: datetime,
                 {"snapshot_id": snapshot_id, "track_id": int(t)}
                 for t in eligible[start:start + ROWS_PER_INSERT]])
         log_new_row(conn, DATASET_SNAPSHOT, snapshot_id)
+        catch_up_snapshot(conn, snapshot_id, seen_log_size)
         _write(manifest_path(data_dir, snapshot_id), data)
     return get_snapshot_by_id(engine, snapshot_id)
 

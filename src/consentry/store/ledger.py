@@ -16,6 +16,7 @@ from consentry.store.records import event_from_row
 from consentry.store.schema import consent_events
 from consentry.store.terms import terms_at
 from consentry.store.transparency_log import append
+from consentry.store.withdrawal_detection import record_withdrawals
 from consentry.timestamps import from_micros, to_micros, utcnow
 
 
@@ -43,6 +44,7 @@ def record_choice(conn: Connection, choice: ConsentChoice) -> ConsentEvent:
         track_id=choice.track_id, recorded_at=from_micros(to_micros(now)), source=choice.source,
         terms_version=terms.version, recorded_by=choice.recorded_by[:200])
     append(conn, [consent_event_record(event)])
+    record_withdrawals(conn, event)  # after the log entry: see withdrawal_detection
     return event
 
 

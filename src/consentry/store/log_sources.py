@@ -20,6 +20,7 @@ from consentry.ledger.records import (
     DECISION_BATCH,
     TERMS_PUBLICATION,
     TERMS_RESPONSE,
+    WITHDRAWAL,
     LogRecord,
     consent_event_record,
     dataset_snapshot_record,
@@ -28,6 +29,7 @@ from consentry.ledger.records import (
     terms_publication_record,
     terms_response_record,
     version_source_id,
+    withdrawal_record,
 )
 from consentry.store.records import event_from_row, purposes_from_json
 from consentry.store.schema import (
@@ -37,16 +39,19 @@ from consentry.store.schema import (
     log_entries,
     terms_responses,
     terms_versions,
+    withdrawals,
+    withdrawn_tracks,
 )
 from consentry.store.transparency_log import append
 from consentry.timestamps import to_micros, utcnow
 
 # Tables whose rows have integer ids; terms versions are named (see version_source_id).
 SOURCES = {CONSENT_EVENT: consent_events, DECISION_BATCH: decision_batches,
-           TERMS_RESPONSE: terms_responses, DATASET_SNAPSHOT: dataset_snapshots}
+           TERMS_RESPONSE: terms_responses, DATASET_SNAPSHOT: dataset_snapshots,
+           WITHDRAWAL: withdrawals}
 
 
-def _record(kind: str, row: Any) -> LogRecord:
+def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
     if kind == CONSENT_EVENT:
         return consent_event_record(event_from_row(row))
     if kind == TERMS_RESPONSE:
@@ -54,7 +59,12 @@ def _record(kind: str, row: Any) -> LogRecord:
                                      bool(row.accepted), row.at)
     if kind == DATASET_SNAPSHOT:
         return dataset_snapshot_record(row.id, row.consumer_id, row.purpose, row.at, row.tracks,
-                                       row.manifest_sha256, row.requested_by)
+                                       row.manifest_sha256, row.requested_by, row.revision_of)
+    if kind == WITHDRAWAL:  # the tracks are read from their own table, so they are vouched for
+        tracks = conn.execute(select(withdrawn_tracks.c.track_id)
+                              .where(withdrawn_tracks.c.withdrawal_id == row.id)).scalars()
+        return withdrawal_record(row.id, row.snapshot_id, row.consent_event_id,
+                                 row.recorded_at, list(tracks))
     if kind == TERMS_PUBLICATION:
         return terms_publication_record(
             row.version, row.text_hash,
@@ -76,7 +86,7 @@ def record_for(conn: Connection, kind: str, source_id: int) -> LogRecord:
         row = conn.execute(select(table).where(table.c.id == source_id)).first()
     if row is None:
         raise NotFound(f"{kind} {source_id} is in the log but not in its table")
-    return _record(kind, row)
+    return _record(conn, kind, row)
 
 
 def unlogged(conn: Connection) -> Iterator[LogRecord]:
@@ -86,14 +96,14 @@ def unlogged(conn: Connection) -> Iterator[LogRecord]:
         rows = conn.execute(select(table).where(table.c.id.not_in(logged))
                             .order_by(table.c.id))
         for row in rows:
-            yield _record(kind, row)
+            yield _record(conn, kind, row)
     logged_versions = set(conn.execute(select(log_entries.c.source_id).where(
         log_entries.c.kind == TERMS_PUBLICATION)).scalars())
     versions = conn.execute(select(terms_versions).order_by(terms_versions.c.published_at,
                                                             terms_versions.c.version))
     for row in versions:
         if version_source_id(row.version) not in logged_versions:
-            yield _record(TERMS_PUBLICATION, row)
+            yield _record(conn, TERMS_PUBLICATION, row)
 
 
 def log_new_row(conn: Connection, kind: str, source_id: int) -> int:

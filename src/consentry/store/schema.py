@@ -303,6 +303,8 @@ dataset_snapshots = Table(
     Column("manifest_sha256", String(64), nullable=False),
     Column("statement", Text, nullable=False),
     Column("requested_by", String(200), nullable=False),
+    # From revision 0010 on: the snapshot this one revises (its tracks minus the withdrawn).
+    Column("revision_of", Integer),  # no foreign key: SQLite could not drop it on downgrade
 )
 
 dataset_tracks = Table(
@@ -310,4 +312,73 @@ dataset_tracks = Table(
     Column("snapshot_id", Integer, ForeignKey("dataset_snapshots.id"), primary_key=True),
     Column("track_id", Integer, primary_key=True),
     Index("ix_dataset_tracks_track", "track_id"),
+)
+
+# Withdrawals (see consentry.store.withdrawals): append-only. One per consent event and
+# snapshot, naming the tracks that event took out of that snapshot's purpose.
+withdrawals = Table(
+    "withdrawals", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("snapshot_id", Integer, ForeignKey("dataset_snapshots.id"), nullable=False,
+           index=True),
+    Column("consent_event_id", Integer, ForeignKey("consent_events.id"), nullable=False,
+           index=True),
+    Column("recorded_at", BigInteger, nullable=False),
+)
+
+# A track is withdrawn from a snapshot once: the primary key says so.
+withdrawn_tracks = Table(
+    "withdrawn_tracks", metadata,
+    Column("snapshot_id", Integer, ForeignKey("dataset_snapshots.id"), primary_key=True),
+    Column("track_id", Integer, primary_key=True),
+    Column("withdrawal_id", Integer, ForeignKey("withdrawals.id"), nullable=False, index=True),
+)
+
+withdrawal_acknowledgements = Table(
+    "withdrawal_acknowledgements", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("withdrawal_id", Integer, ForeignKey("withdrawals.id"), nullable=False),
+    Column("consumer_id", Integer, ForeignKey("consumers.id"), nullable=False),
+    Column("acknowledged_at", BigInteger, nullable=False),
+    Column("acknowledged_by", String(200), nullable=False),
+    UniqueConstraint("withdrawal_id", name="uq_withdrawal_acknowledgements_withdrawal"),
+)
+
+# Webhooks: where a consumer is told of withdrawals (the secret keys the HMAC signature).
+webhook_endpoints = Table(
+    "webhook_endpoints", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("consumer_id", Integer, ForeignKey("consumers.id"), nullable=False, index=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("disabled_at", BigInteger),
+)
+
+# A queue like the mail outbox: one row per endpoint and withdrawal until it is delivered.
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("endpoint_id", Integer, ForeignKey("webhook_endpoints.id"), nullable=False),
+    Column("withdrawal_id", Integer, ForeignKey("withdrawals.id"), nullable=False, index=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("delivered_at", BigInteger),
+    Column("gave_up_at", BigInteger),
+    Column("last_error", Text),
+    UniqueConstraint("endpoint_id", "withdrawal_id", name="uq_webhook_deliveries_pair"),
+    Index("ix_webhook_deliveries_due", "delivered_at", "next_attempt_at"),
+)
+
+# Append-only: every attempt, its answer and how long it took.
+webhook_attempts = Table(
+    "webhook_attempts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery_id", Integer, ForeignKey("webhook_deliveries.id"), nullable=False,
+           index=True),
+    Column("attempted_at", BigInteger, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("status_code", Integer),
+    Column("error", Text),
 )

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from consentry import __version__
 from consentry.operator_files import crawler_registry, download_signer, log_signing_key
 from consentry.outbound.mail import deliver_due
+from consentry.outbound.webhooks import deliver_due as deliver_webhooks
 from consentry.settings import Settings, get_settings
 from consentry.store.database import make_engine
 from consentry.store.ledger_memo import LedgerMemo
@@ -36,6 +37,8 @@ from consentry.web.api import (
     tokens,
     tracks,
     usage,
+    webhooks,
+    withdrawals,
 )
 from consentry.web.errors import install_error_handlers
 from consentry.web.site_signals import SiteSignalsMiddleware
@@ -57,6 +60,20 @@ async def send_outbox_forever(engine: Engine, settings: Settings) -> None:
         await asyncio.sleep(settings.outbox_interval_seconds)
 
 
+async def send_webhooks_forever(engine: Engine, settings: Settings) -> None:
+    """Deliver due withdrawal webhooks every ``webhook_interval_seconds``, as the outbox does
+    for mail; the first round waits one interval, so starting the server does no I/O."""
+    log = logging.getLogger("consentry.outbound.webhooks")
+    while True:
+        await asyncio.sleep(settings.webhook_interval_seconds)
+        try:
+            report = await asyncio.to_thread(deliver_webhooks, engine, settings)
+            if report.delivered or report.failed:
+                log.info("webhooks: %d delivered, %d failed", report.delivered, report.failed)
+        except Exception:  # the deliveries stay queued; try again next round
+            log.exception("webhook delivery failed")
+
+
 DESCRIPTION = """
 Every AI use of a track, consented, explained and recorded.
 
@@ -76,10 +93,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sender = (asyncio.create_task(send_outbox_forever(engine, settings))
-                  if settings.mail_enabled else None)
+        senders = ([asyncio.create_task(send_outbox_forever(engine, settings))]
+                   if settings.mail_enabled else []) + (
+            [asyncio.create_task(send_webhooks_forever(engine, settings))]
+            if settings.webhooks_enabled else [])
         yield
-        if sender is not None:
+        for sender in senders:
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
@@ -105,7 +124,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(site_signals.router)
     app.include_router(pages.router())
     for module in (purposes, artists, tracks, audio, consent, decisions, rights_holders,
-                   consumers, tokens, signals, log, terms, datasets, usage):
+                   consumers, tokens, signals, log, terms, datasets, usage, withdrawals,
+                   webhooks):
         app.include_router(module.router, prefix="/v1")
     app.include_router(log.receipts, prefix="/v1")
 

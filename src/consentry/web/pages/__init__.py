@@ -45,10 +45,11 @@ def router() -> APIRouter:
         terms_admin,
         tracks,
         usage,
+        withdrawals,
     )
 
     pages = APIRouter(include_in_schema=False)
     for module in (public, account, artist, tracks, label, admin, terms, terms_admin,
-                   usage):
+                   usage, withdrawals):
         pages.include_router(module.router)
     return pages

@@ -1,7 +1,7 @@
 """Datasets-only consumers: every use must come from one of their own dataset snapshots.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-23
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

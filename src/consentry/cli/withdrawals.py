@@ -1,0 +1,170 @@
+"""``consentry withdrawals`` and ``consentry webhooks``: where withdrawals stand, acknowledging
+them for a consumer, revising a snapshot without its withdrawn tracks, and the webhooks that
+tell consumers (registered, sent, and every attempt)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from consentry.cli.log import context, signing_key
+from consentry.outbound.webhooks import deliver_due
+from consentry.store import webhooks
+from consentry.store.snapshot_revisions import create_revision
+from consentry.store.withdrawals import Withdrawal, acknowledge, list_withdrawals
+from consentry.timestamps import utcnow
+
+withdrawals_app = typer.Typer(help="Withdrawals: consent changes that reach dataset snapshots.",
+                              no_args_is_help=True)
+webhooks_app = typer.Typer(help="Webhooks that tell consumers of withdrawals.",
+                           no_args_is_help=True)
+out = Console()
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+
+
+def _print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, default=str, indent=2))
+
+
+def _day(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M}" if at else "-"
+
+
+def _as_dict(w: Withdrawal) -> dict[str, Any]:
+    ack = w.acknowledgement
+    return {"id": w.id, "snapshot_id": w.snapshot_id, "consumer_id": w.consumer_id,
+            "purpose": w.purpose, "track_ids": list(w.track_ids),
+            "consent_event_id": w.consent_event_id, "artist_id": w.artist_id,
+            "withdrawn_at": w.recorded_at, "log_index": w.log_index, "stage": w.stage,
+            "notified_at": w.notified_at, "delivered_at": w.delivered_at,
+            "acknowledged_at": ack.at if ack else None, "revision_id": w.revision_id,
+            "revised_at": w.revised_at}
+
+
+@withdrawals_app.command("list")
+def index(
+    artist: Annotated[int | None, typer.Option(help="Caused by this artist's choices")] = None,
+    consumer: Annotated[int | None, typer.Option(help="In this consumer's snapshots")] = None,
+    snapshot: Annotated[int | None, typer.Option(help="From this snapshot")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Every withdrawal and where it stands, oldest first."""
+    _settings, engine = context()
+    with engine.connect() as conn:
+        found = list_withdrawals(conn, consumer_id=consumer, artist_id=artist,
+                                 snapshot_id=snapshot)
+    if as_json:
+        _print_json([_as_dict(w) for w in found])
+        return
+    table = Table(title=f"{len(found)} withdrawals (--json for every date)")
+    for column in ("id", "snapshot", "consumer", "tracks", "artist", "withdrawn", "stage"):
+        table.add_column(column)
+    for w in found:
+        stage = w.stage + (f" ({w.revision_id})" if w.revision_id else "")
+        table.add_row(str(w.id), str(w.snapshot_id), str(w.consumer_id or "-"),
+                      str(len(w.track_ids)), str(w.artist_id), _day(w.recorded_at), stage)
+    out.print(table)
+
+
+@withdrawals_app.command("acknowledge")
+def acknowledge_one(
+    withdrawal_id: int,
+    consumer: Annotated[int, typer.Option(help="The consumer whose snapshot it is")],
+) -> None:
+    """Record the consumer's acknowledgement (for a consumer without API access)."""
+    _settings, engine = context()
+    with engine.begin() as conn:
+        w = acknowledge(conn, withdrawal_id, consumer, "cli", utcnow())
+    assert w.acknowledgement is not None
+    out.print(f"withdrawal {w.id} acknowledged by consumer {consumer} at "
+              f"{_day(w.acknowledgement.at)} UTC")
+
+
+@withdrawals_app.command("revise")
+def revise(snapshot_id: int) -> None:
+    """A new revision of a snapshot without the tracks withdrawn from it: signed and logged."""
+    settings, engine = context()
+    revision = create_revision(engine, settings.data_dir, snapshot_id, settings.log_origin,
+                               signing_key(settings), "cli")
+    out.print(f"dataset snapshot {revision.snapshot.id}: revision of {snapshot_id} with "
+              f"{revision.snapshot.tracks} tracks, {len(revision.excluded)} withdrawn left out")
+    out.print(f"manifest sha256 {revision.snapshot.manifest_sha256}", highlight=False)
+
+
+@webhooks_app.command("add")
+def add(url: str, consumer: Annotated[int, typer.Option(help="The consumer it is for")]) -> None:
+    """Register an endpoint; prints its secret, which is not shown again."""
+    _settings, engine = context()
+    with engine.begin() as conn:
+        made = webhooks.register_endpoint(conn, consumer, url, utcnow())
+    out.print(f"webhook endpoint {made.endpoint.id} for consumer {consumer}: {made.endpoint.url}",
+              highlight=False)
+    out.print(f"secret (shown only now): {made.secret}", highlight=False)
+
+
+@webhooks_app.command("list")
+def list_endpoints(consumer: Annotated[int | None, typer.Option()] = None) -> None:
+    """The registered endpoints (without their secrets)."""
+    _settings, engine = context()
+    with engine.connect() as conn:
+        found = webhooks.list_endpoints(conn, consumer)
+    table = Table(title=f"{len(found)} webhook endpoints")
+    for column in ("id", "consumer", "url", "created", "disabled"):
+        table.add_column(column)
+    for e in found:
+        table.add_row(str(e.id), str(e.consumer_id), escape(e.url), _day(e.created_at),
+                      _day(e.disabled_at))
+    out.print(table)
+
+
+@webhooks_app.command("disable")
+def disable(endpoint_id: int) -> None:
+    """Stop deliveries to an endpoint; its delivery log stays."""
+    _settings, engine = context()
+    with engine.begin() as conn:
+        endpoint = webhooks.disable_endpoint(conn, endpoint_id, utcnow())
+    out.print(f"webhook endpoint {endpoint.id} disabled at {_day(endpoint.disabled_at)} UTC")
+
+
+@webhooks_app.command("send")
+def send(as_json: JsonFlag = False) -> None:
+    """Deliver every due webhook; exit code 1 if any failed (they stay for a retry)."""
+    settings, engine = context()
+    report = deliver_due(engine, settings)
+    if as_json:
+        _print_json({"delivered": report.delivered, "failed": report.failed,
+                     "errors": report.errors, "next_retry": report.next_retry})
+    else:
+        out.print(f"delivered {report.delivered}, failed {report.failed}"
+                  + (f", next retry {_day(report.next_retry)} UTC" if report.next_retry else ""))
+        for error in report.errors:
+            out.print(f"  [red]{escape(error)}[/]", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@webhooks_app.command("log")
+def attempts(consumer: Annotated[int | None, typer.Option()] = None,
+             endpoint: Annotated[int | None, typer.Option()] = None,
+             as_json: JsonFlag = False) -> None:
+    """Every delivery attempt: when, which withdrawal, the answer and how long it took."""
+    _settings, engine = context()
+    with engine.connect() as conn:
+        found = webhooks.attempts_of(conn, endpoint_id=endpoint, consumer_id=consumer)
+    if as_json:
+        _print_json([a.__dict__ for a in found])
+        return
+    table = Table(title=f"{len(found)} delivery attempts")
+    for column in ("at", "endpoint", "withdrawal", "status", "ms", "error"):
+        table.add_column(column)
+    for a in found:
+        table.add_row(f"{a.attempted_at:%Y-%m-%d %H:%M:%S}", str(a.endpoint_id),
+                      str(a.withdrawal_id), str(a.status_code or "-"), str(a.duration_ms),
+                      escape(a.error or ""))
+    out.print(table)

@@ -1,0 +1,55 @@
+"""``consentry withdrawals`` and ``consentry webhooks``: a withdrawal from the command line,
+told to a loopback receiver, acknowledged, revised, and the log still verifies."""
+
+from __future__ import annotations
+
+import json
+
+from consentry.cli import app
+from tests.cli.conftest import runner
+from tests.web_server import Site, site  # noqa: F401
+
+KOFI, HARMATTAN, SOUNDLAB = 4, 5, 2  # from the demo catalogue
+
+
+def test_withdraw_tell_acknowledge_revise(cli_env: dict[str, str], site: Site) -> None:  # noqa: F811
+    for args in (["init"], ["demo"]):
+        assert runner.invoke(app, args).exit_code == 0
+    made = runner.invoke(app, ["datasets", "create", "train-generative", "--consumer",
+                               str(SOUNDLAB)])
+    assert "dataset snapshot 1: 2 tracks" in " ".join(made.output.split()), made.output
+    site.pages["/hook"] = (204, "text/plain", b"")
+    added = runner.invoke(app, ["webhooks", "add", site.url("/hook"), "--consumer",
+                                str(SOUNDLAB)])
+    assert added.exit_code == 0 and "secret (shown only now): whsec_" in added.output
+    assert site.url("/hook") in runner.invoke(app, ["webhooks", "list"]).output
+
+    said = runner.invoke(app, ["consent", "set", str(KOFI), "train-generative", "deny",
+                               "--track", str(HARMATTAN)])
+    assert said.exit_code == 0, said.output
+    assert "withdrew 1 track from 1 dataset snapshot " in said.output
+    [withdrawal] = json.loads(runner.invoke(app, ["withdrawals", "list", "--json"]).output)
+    assert (withdrawal["snapshot_id"], withdrawal["track_ids"]) == (1, [HARMATTAN])
+    assert withdrawal["stage"] == "recorded"
+
+    sent = runner.invoke(app, ["webhooks", "send"])
+    assert sent.exit_code == 0 and "delivered 1, failed 0" in sent.output, sent.output
+    [request] = [r for r in site.requests if r[0] == "POST"]
+    assert json.loads(request[4])["withdrawal_id"] == withdrawal["id"]
+    assert "X-Consentry-Signature" in request[5]
+    logged = json.loads(runner.invoke(app, ["webhooks", "log", "--json"]).output)
+    assert [a["status_code"] for a in logged] == [204]
+
+    wrong = runner.invoke(app, ["withdrawals", "acknowledge", str(withdrawal["id"]),
+                                "--consumer", "1"])
+    assert wrong.exit_code == 1
+    acked = runner.invoke(app, ["withdrawals", "acknowledge", str(withdrawal["id"]),
+                                "--consumer", str(SOUNDLAB)])
+    assert acked.exit_code == 0, acked.output
+    revised = runner.invoke(app, ["withdrawals", "revise", "1"])
+    assert "dataset snapshot 2: revision of 1 with 1 tracks, 1 withdrawn left out" in " ".join(
+        revised.output.split()), revised.output
+    table = runner.invoke(app, ["withdrawals", "list", "--artist", str(KOFI)]).output
+    assert "revised" in table
+    verified = runner.invoke(app, ["log", "verify"])
+    assert verified.exit_code == 0, verified.output
