@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from consentry.consent import (
     Agreement,
     CatalogueColumns,
+    Choice,
     Claim,
     ClaimChange,
     ClaimStatus,
-    Choice,
     ConsentEvent,
     ConsentHistory,
     Consumer,
