@@ -203,6 +203,10 @@ def expectations(w: World) -> list[Case]:
         case("HEAD", audio, f"/v1/tracks/{w.track_a}/audio", PUBLIC),
         case("GET", audio, f"/v1/tracks/{w.track_b}/audio", NOWHERE),
         case("GET", audio, f"/v1/tracks/{MISSING}/audio", NOWHERE),
+        # content identification: any signed-in party; consumers that train or identify (both
+        # of the world's consumers train; one scoped to recommendations only is refused, see
+        # tests/web/test_identify_api.py)
+        case("POST", "/v1/identify", "/v1/identify", SIGNED_IN, files=RECORDING),
     ]
     decision = "/v1/tracks/{track_id}/decision"
     cases += [

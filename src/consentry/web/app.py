@@ -17,6 +17,7 @@ from consentry import __version__
 from consentry.operator_files import crawler_registry, download_signer, log_signing_key
 from consentry.outbound.mail import deliver_due
 from consentry.settings import Settings, get_settings
+from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.database import make_engine
 from consentry.store.ledger_memo import LedgerMemo
 from consentry.store.migrate import require_migrated
@@ -28,6 +29,7 @@ from consentry.web.api import (
     consumers,
     datasets,
     decisions,
+    identify,
     log,
     purposes,
     rights_holders,
@@ -56,6 +58,15 @@ async def send_outbox_forever(engine: Engine, settings: Settings) -> None:
         await asyncio.sleep(settings.outbox_interval_seconds)
 
 
+def load_catalogue_index(engine: Engine, index: CatalogueIndex) -> None:
+    """Read every stored fingerprint before the first request, not during it."""
+    with engine.connect() as conn:
+        load = index.refresh(conn)
+    logging.getLogger("consentry.web").info(
+        "fingerprint index: %d recordings (%.1f hours) loaded in %.2f s", index.recordings,
+        index.hours, load.seconds)
+
+
 DESCRIPTION = """
 Every AI use of a track, consented, explained and recorded.
 
@@ -77,6 +88,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sender = (asyncio.create_task(send_outbox_forever(engine, settings))
                   if settings.mail_enabled else None)
+        await asyncio.to_thread(load_catalogue_index, engine, catalogue_index)
         yield
         if sender is not None:
             sender.cancel()
@@ -92,6 +104,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.crawlers = registry = crawler_registry(settings)
     app.state.signer = download_signer(settings)
     app.state.ledger_memo = LedgerMemo()
+    app.state.catalogue_index = catalogue_index = CatalogueIndex()
     app.state.log_key = log_signing_key(settings)
     install_error_handlers(app)
     if settings.signals_enabled:
@@ -103,7 +116,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(site_signals.router)
     app.include_router(pages.router())
-    for module in (purposes, artists, tracks, audio, consent, decisions, rights_holders,
+    for module in (purposes, artists, tracks, audio, identify, consent, decisions, rights_holders,
                    consumers, tokens, signals, log, terms, datasets):
         app.include_router(module.router, prefix="/v1")
     app.include_router(log.receipts, prefix="/v1")

@@ -71,7 +71,8 @@ async def upload(track_id: int, request: Request, page: Page, db: Db,
         check_csrf(page, None)
     _own_track(page, db, track_id)
     try:
-        received = await receive_track_audio(request, settings, engine, track_id)
+        received = await receive_track_audio(request, settings, engine, track_id,
+                                             f"user:{page.user.id}" if page.user else "web")
     except ConsentryError as error:
         return render(request, page, "track_manage.html", 422,
                       track=catalogue.get_track(db, track_id),
