@@ -63,3 +63,17 @@ def _identified(match: Match, kind: str, number: int, title: str, holder: int | 
                 owners: tuple[int, ...]) -> Identified:
     return Identified(match.track_id, kind, number, title, holder, owners, match.query_start,
                       match.track_start, match.matched_seconds, match.confidence, match.speed)
+
+
+def recording_titles(conn: Connection, keys: list[str]) -> dict[str, str]:
+    """The title of each recording key that still exists (for pages listing claims)."""
+    parsed = [(key, *parse_key(key)) for key in keys]
+    tracks = {t.id: t.title for t in get_tracks(conn, [i for _, k, i in parsed if k == "track"])}
+    references = get_references(conn, [i for _, k, i in parsed if k == "reference"])
+    titles = {}
+    for key, kind, number in parsed:
+        if kind == "track" and number in tracks:
+            titles[key] = tracks[number]
+        elif kind == "reference" and number in references:
+            titles[key] = references[number].title
+    return titles
