@@ -19,6 +19,8 @@ from consentry import __version__
 from consentry.access import Role
 from consentry.catalogue_file import plan_catalogue, read_records
 from consentry.cli import context
+from consentry.cli.catalog import catalog_app
+from consentry.cli.catalog import identify as identify_command
 from consentry.cli.datasets import datasets_app
 from consentry.cli.log import log_app
 from consentry.cli.signals import crawlers_app, signals_app
@@ -52,6 +54,8 @@ app.add_typer(log_app, name="log")
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(terms_app, name="terms")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(catalog_app, name="catalog")
+app.command("identify")(identify_command)
 
 out = Console()
 err = Console(stderr=True)
