@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 import soundfile
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -31,8 +32,9 @@ def mp3_of(samples, path: Path) -> bytes:  # type: ignore[no-untyped-def]
     return path.read_bytes()
 
 
+@pytest.mark.usefixtures("cli_env")  # the commands' settings name the test's database
 def test_a_reencoded_noisy_copy_is_claimed_and_loses_training(
-        cli_env: dict, client: TestClient, engine: Engine, tmp_path: Path) -> None:
+        client: TestClient, engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn:
         label = parties.create_rights_holder(conn, "Northwind Records")
         deal = catalogue.create_agreement(conn, label.id, "No generative training",
