@@ -72,6 +72,37 @@ def test_the_index_follows_rows_written_by_another_process(engine: Engine) -> No
     assert (load.added, load.removed, mine.recordings) == (0, 1, 1)
 
 
+def test_the_index_starts_from_its_snapshot(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        artist = parties.create_artist(conn, "Ada")
+        tracks = [catalogue.create_track(conn, f"T{n}", artist.id) for n in range(3)]
+        for n, track in enumerate(tracks[:2]):
+            save_fingerprint(conn, track_key(track.id), fingerprint_samples(piece(10 + n, 20.0)),
+                             f"{n}" * 64, track_id=track.id)
+    snapshot = tmp_path / "index.npz"
+    with engine.connect() as conn:
+        first = CatalogueIndex(snapshot).refresh(conn)
+    assert (first.added, first.from_snapshot, snapshot.is_file()) == (2, False, True)
+    with engine.begin() as conn:  # while the server was down: one replaced, one added
+        save_fingerprint(conn, track_key(tracks[0].id), fingerprint_samples(piece(20, 20.0)),
+                         "a" * 64, track_id=tracks[0].id)
+        save_fingerprint(conn, track_key(tracks[2].id), fingerprint_samples(piece(12, 20.0)),
+                         "b" * 64, track_id=tracks[2].id)
+    index = CatalogueIndex(snapshot)
+    with engine.connect() as conn:
+        load = index.refresh(conn)
+        assert (load.from_snapshot, load.added, load.removed, index.recordings) == (
+            True, 2, 1, 3)
+        for seed, track in ((20, tracks[0]), (11, tracks[1]), (12, tracks[2])):
+            query = fingerprint_samples(piece(seed, 20.0)[40_000:120_000]).peaks
+            assert [m.track_id for m in index.match(conn, query)] == [track_key(track.id)]
+        assert index.match(conn, fingerprint_samples(piece(10, 20.0)[40_000:120_000]).peaks) == []
+    snapshot.write_bytes(b"not an index")
+    with engine.connect() as conn:
+        rebuilt = CatalogueIndex(snapshot).refresh(conn)
+    assert (rebuilt.from_snapshot, rebuilt.added) == (False, 3)
+
+
 def test_a_copy_of_a_labels_recording_is_claimed_and_loses_its_training(engine: Engine) -> None:
     index = CatalogueIndex()
     with engine.begin() as conn:

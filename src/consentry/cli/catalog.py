@@ -67,13 +67,14 @@ def identify(
     """Which catalogue tracks and reference recordings the file contains: where, how much,
     how sure. Also how a generated track is checked for replication."""
     from consentry.audio.fingerprint import fingerprint_file
-    from consentry.store.catalogue_index import CatalogueIndex
+    from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
     from consentry.store.identification import identify as identify_peaks
 
     settings, engine = context.settings(), context.engine()
     fingerprint = fingerprint_file(file, settings.max_audio_seconds)
     with engine.connect() as conn:
-        found = identify_peaks(conn, CatalogueIndex(), fingerprint.peaks)
+        index = CatalogueIndex(settings.data_dir / INDEX_SNAPSHOT)
+        found = identify_peaks(conn, index, fingerprint.peaks)
     if json_output:
         out.print_json(json.dumps({"seconds": round(fingerprint.seconds, 2),
                                    "matches": [f.as_dict() for f in found]}))

@@ -17,7 +17,7 @@ from consentry import __version__
 from consentry.operator_files import crawler_registry, download_signer, log_signing_key
 from consentry.outbound.mail import deliver_due
 from consentry.settings import Settings, get_settings
-from consentry.store.catalogue_index import CatalogueIndex
+from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
 from consentry.store.database import make_engine
 from consentry.store.ledger_memo import LedgerMemo
 from consentry.store.migrate import require_migrated
@@ -63,8 +63,8 @@ def load_catalogue_index(engine: Engine, index: CatalogueIndex) -> None:
     with engine.connect() as conn:
         load = index.refresh(conn)
     logging.getLogger("consentry.web").info(
-        "fingerprint index: %d recordings (%.1f hours) loaded in %.2f s", index.recordings,
-        index.hours, load.seconds)
+        "fingerprint index: %d recordings (%.1f hours) loaded in %.2f s%s", index.recordings,
+        index.hours, load.seconds, " from its snapshot" if load.from_snapshot else "")
 
 
 DESCRIPTION = """
@@ -104,7 +104,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.crawlers = registry = crawler_registry(settings)
     app.state.signer = download_signer(settings)
     app.state.ledger_memo = LedgerMemo()
-    app.state.catalogue_index = catalogue_index = CatalogueIndex()
+    app.state.catalogue_index = catalogue_index = CatalogueIndex(
+        settings.data_dir / INDEX_SNAPSHOT)
     app.state.log_key = log_signing_key(settings)
     install_error_handlers(app)
     if settings.signals_enabled:
