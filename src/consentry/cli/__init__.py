@@ -402,6 +402,7 @@ def demo(json_output: JsonFlag = False) -> None:
     """Seed the demo catalogue (once) and issue fresh demo tokens."""
     from consentry.demo import is_seeded, issue_demo_tokens, seed_demo
     from consentry.demo.audio import attach_demo_recordings
+    from consentry.demo.content_id import seed_demo_claim
     from consentry.demo.terms import seed_demo_terms
 
     settings = context.settings()
@@ -411,6 +412,7 @@ def demo(json_output: JsonFlag = False) -> None:
         if seeded_now:
             seed_demo(conn)
             attach_demo_recordings(conn, settings)
+            seed_demo_claim(conn, settings)
             seed_demo_terms(conn, settings.notice_days,
                             settings.public_url or f"http://{settings.host}:{settings.port}")
         demo_tokens = issue_demo_tokens(conn, settings.secret_key)

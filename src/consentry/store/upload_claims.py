@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from consentry.audio.fingerprint import Fingerprint, fingerprint_file
@@ -32,15 +33,21 @@ def claim_upload(engine: Engine, index: CatalogueIndex, track_id: int, path: Pat
 def claim_fingerprint(engine: Engine, index: CatalogueIndex, track_id: int,
                       fingerprint: Fingerprint, audio_sha256: str,
                       by: str) -> list[ClaimRecord]:
-    key = track_key(track_id)
     with engine.begin() as conn:
-        track = get_track(conn, track_id)
-        found = identify(conn, index, fingerprint.peaks, exclude=frozenset({key}))
-        opened = [open_claim(conn, track_id, f, audio_sha256, by) for f in found
-                  if claimable(track, f)
-                  and not already_claimed(conn, track_id, f.recording_key, audio_sha256)]
-        save_fingerprint(conn, key, fingerprint, audio_sha256, track_id=track_id)
-        return [get_claim(conn, c.id) for c in opened]
+        return claim_in(conn, index, track_id, fingerprint, audio_sha256, by)
+
+
+def claim_in(conn: Connection, index: CatalogueIndex, track_id: int, fingerprint: Fingerprint,
+             audio_sha256: str, by: str) -> list[ClaimRecord]:
+    """``claim_fingerprint`` in the caller's transaction."""
+    key = track_key(track_id)
+    track = get_track(conn, track_id)
+    found = identify(conn, index, fingerprint.peaks, exclude=frozenset({key}))
+    opened = [open_claim(conn, track_id, f, audio_sha256, by) for f in found
+              if claimable(track, f)
+              and not already_claimed(conn, track_id, f.recording_key, audio_sha256)]
+    save_fingerprint(conn, key, fingerprint, audio_sha256, track_id=track_id)
+    return [get_claim(conn, c.id) for c in opened]
 
 
 def claimable(upload: Track, found: Identified) -> bool:
