@@ -25,6 +25,7 @@ from consentry.web import pages, site_signals
 from consentry.web.api import (
     artists,
     audio,
+    claims,
     consent,
     consumers,
     datasets,
@@ -117,8 +118,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(site_signals.router)
     app.include_router(pages.router())
-    for module in (purposes, artists, tracks, audio, identify, consent, decisions, rights_holders,
-                   consumers, tokens, signals, log, terms, datasets):
+    for module in (purposes, artists, tracks, audio, identify, claims, consent, decisions,
+                   rights_holders, consumers, tokens, signals, log, terms, datasets):
         app.include_router(module.router, prefix="/v1")
     app.include_router(log.receipts, prefix="/v1")
 
