@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert, or_, select
 
 from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, next_status
-from consentry.errors import InvalidInput, NotFound
+from consentry.errors import N_, InvalidInput, NotFound
 from consentry.store.schema import claim_changes, content_claims, track_shares, tracks
 from consentry.timestamps import from_micros, to_micros, utcnow
 
@@ -70,7 +70,7 @@ def change_claim(conn: Connection, claim_id: int, action: ClaimAction, by: str,
     """Confirm, release or dispute; a dispute needs a reason. Callers check who may."""
     reason = reason.strip()
     if action is ClaimAction.DISPUTE and not reason:
-        raise InvalidInput("say why you dispute the claim")
+        raise InvalidInput(N_("say why you dispute the claim"))
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"the reason must be at most {MAX_REASON} characters")
     current = get_claim(conn, claim_id)
