@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.engine import Engine
 
 from consentry.audio.fingerprint import fingerprint_samples
@@ -20,7 +21,9 @@ from consentry.store.fingerprints import (
     save_fingerprint,
     track_key,
 )
+from consentry.store.log_audit import audit_log
 from consentry.store.reference_recordings import add_reference, known_hashes
+from consentry.store.transparency_log import entries, log_size
 from consentry.store.upload_claims import claim_fingerprint
 from consentry.timestamps import utcnow
 from tests.audio.music import piece, with_noise
@@ -153,3 +156,7 @@ def test_a_copy_of_a_labels_recording_is_claimed_and_loses_its_training(engine: 
         change_claim(conn, claim.id, ClaimAction.CONFIRM, "rights_holder:1")
     with engine.connect() as conn:
         assert not decide_tracks(conn, [upload], "train-ai", utcnow())[0].allowed
+        # every claim and change is in the transparency log, and the audit recomputes them
+        kinds = [e.kind for e in entries(conn, 0, log_size(conn))]
+        assert (kinds.count("content-claim"), kinds.count("claim-change")) == (2, 4)
+        assert audit_log(conn, "test", Ed25519PrivateKey.generate().public_key()).entries

@@ -13,6 +13,8 @@ from sqlalchemy import Connection, insert, or_, select
 
 from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, next_status
 from consentry.errors import N_, InvalidInput, NotFound
+from consentry.ledger.records import CLAIM_CHANGE, CONTENT_CLAIM
+from consentry.store.log_sources import log_new_row
 from consentry.store.schema import claim_changes, content_claims, track_shares, tracks
 from consentry.timestamps import from_micros, to_micros, utcnow
 
@@ -59,8 +61,11 @@ def open_claim(conn: Connection, track_id: int, found: Identified, audio_sha256:
         recording_start_ms=round(found.recording_start * 1000),
         matched_ms=round(found.matched_seconds * 1000), confidence=found.confidence,
         speed=found.speed, created_at=now)).inserted_primary_key[0]  # type: ignore[index]
-    conn.execute(insert(claim_changes).values(
-        claim_id=claim_id, status=ClaimStatus.OPEN.value, at=now, by=by[:200], reason=""))
+    change_id = conn.execute(insert(claim_changes).values(
+        claim_id=claim_id, status=ClaimStatus.OPEN.value, at=now, by=by[:200],
+        reason="")).inserted_primary_key[0]  # type: ignore[index]
+    _log(conn, CONTENT_CLAIM, claim_id)
+    _log(conn, CLAIM_CHANGE, change_id)
     return Claim(claim_id, track_id, found.rights_holder_id,
                  (ClaimChange(ClaimStatus.OPEN, from_micros(now), by[:200]),))
 
@@ -75,10 +80,16 @@ def change_claim(conn: Connection, claim_id: int, action: ClaimAction, by: str,
         raise InvalidInput(f"the reason must be at most {MAX_REASON} characters")
     current = get_claim(conn, claim_id)
     status = next_status(current.status, action)
-    conn.execute(insert(claim_changes).values(
+    change_id = conn.execute(insert(claim_changes).values(
         claim_id=claim_id, status=status.value, at=to_micros(utcnow()), by=by[:200],
-        reason=reason))
+        reason=reason)).inserted_primary_key[0]  # type: ignore[index]
+    _log(conn, CLAIM_CHANGE, change_id)
     return get_claim(conn, claim_id)
+
+
+def _log(conn: Connection, kind: str, source_id: int) -> None:
+    """In the transaction that wrote the row, like every record the log vouches for."""
+    log_new_row(conn, kind, source_id)
 
 
 def claims_on(conn: Connection, track_ids: Sequence[int]) -> tuple[Claim, ...]:
