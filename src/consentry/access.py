@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from consentry.consent import Track
 from consentry.errors import Forbidden
-from consentry.purposes import deny_chain
+from consentry.purposes import deny_chain, get_purpose
 
 
 class Role(StrEnum):
@@ -104,3 +104,14 @@ def require_catalogue_access(who: Principal, purpose: str) -> None:
         require_purpose_in_scope(who, purpose)
         return
     require_admin(who)
+
+
+def require_identify_access(who: Principal) -> None:
+    """Any signed-in party may ask what a recording contains; a consumer only if it trains
+    (to check its output for replication) or identifies content."""
+    if who.role is not Role.CONSUMER:
+        return
+    if not any(get_purpose(p).training or p in deny_chain("content-identification")
+               for p in who.purposes):
+        raise Forbidden("identifying audio is for consumers that train or identify content",
+                        {"scope": sorted(who.purposes)})

@@ -12,6 +12,9 @@ from consentry.consent import (
     Agreement,
     CatalogueColumns,
     Choice,
+    Claim,
+    ClaimChange,
+    ClaimStatus,
     ConsentEvent,
     ConsentHistory,
     Consumer,
@@ -34,7 +37,8 @@ RIGHTS_HOLDERS = [None, 10, 11]
 
 
 @st.composite
-def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[Agreement]]:
+def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[Agreement],
+                                         list[Claim]]:
     tracks = []
     for track_id in range(1, draw(st.integers(1, 12)) + 1):
         owners = draw(st.lists(st.sampled_from(ARTISTS), min_size=1, max_size=3, unique=True))
@@ -60,7 +64,16 @@ def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[A
                   PLATFORM_START + timedelta(days=draw(st.integers(0, 20))),
                   PLATFORM_START + timedelta(days=draw(st.integers(21, 30))))
         for i in range(draw(st.integers(0, 2)))]
-    return tracks, events, agreements
+    claims = []
+    for claim_id in range(1, draw(st.integers(0, 4)) + 1):
+        days = sorted(draw(st.lists(st.integers(0, 25), min_size=1, max_size=4)))
+        statuses = [ClaimStatus.OPEN, *(draw(st.sampled_from(list(ClaimStatus)))
+                                        for _ in days[1:])]
+        claims.append(Claim(
+            claim_id, draw(st.integers(1, len(tracks))), draw(st.sampled_from([10, 11])),
+            tuple(ClaimChange(status, PLATFORM_START + timedelta(days=day), "test")
+                  for status, day in zip(statuses, days, strict=True))))
+    return tracks, events, agreements, claims
 
 
 @settings(max_examples=300, deadline=None)
@@ -80,13 +93,14 @@ def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[A
 def test_catalogue_path_agrees_with_one_track_path(
     catalogue, purpose, day, prohibited, consumer, in_snapshots
 ) -> None:
-    tracks, events, agreements = catalogue
-    at = PLATFORM_START + timedelta(days=day, hours=1)
+    tracks, events, agreements, claims = catalogue
+    at = PLATFORM_START + timedelta(days=day, hours=day % 2)
     terms = TermsPolicy("1", PLATFORM_START, prohibited=prohibited)
-    context = DecisionContext(terms, tuple(agreements), ConsentHistory(events), in_snapshots)
+    context = DecisionContext(terms, tuple(agreements), ConsentHistory(events), tuple(claims),
+                              in_snapshots)
 
-    batch = decide_catalogue(CatalogueColumns.from_records(tracks, events), purpose, at, terms,
-                             tuple(agreements), consumer,
+    batch = decide_catalogue(CatalogueColumns.from_records(tracks, events, claims), purpose, at,
+                             terms, tuple(agreements), consumer,
                              np.array(sorted(in_snapshots), np.int64))
 
     for index, track in enumerate(tracks):
@@ -101,7 +115,7 @@ OWNER_RULES = (Rule.ARTIST_TRACK_CHOICE, Rule.ARTIST_DEFAULT, Rule.PLATFORM_DEFA
 @settings(max_examples=300, deadline=None)
 @given(catalogue=catalogues(), purpose=st.sampled_from(PURPOSES), day=st.integers(0, 31))
 def test_settling_events_are_the_ones_the_reasons_name(catalogue, purpose, day) -> None:
-    tracks, events, _agreements = catalogue
+    tracks, events, _agreements, _claims = catalogue
     at = PLATFORM_START + timedelta(days=day, hours=1)
     context = DecisionContext(TermsPolicy("1", PLATFORM_START), (), ConsentHistory(events))
     found = settling_events(CatalogueColumns.from_records(tracks, events), purpose, at)

@@ -237,6 +237,15 @@ def expectations(w: World) -> list[Case]:
         case("HEAD", audio, f"/v1/tracks/{w.track_a}/audio", PUBLIC),
         case("GET", audio, f"/v1/tracks/{w.track_b}/audio", NOWHERE),
         case("GET", audio, f"/v1/tracks/{MISSING}/audio", NOWHERE),
+        # content identification: any signed-in party; consumers that train or identify (both
+        # of the world's consumers train; one scoped to recommendations only is refused, see
+        # tests/web/test_identify_api.py)
+        case("POST", "/v1/identify", "/v1/identify", SIGNED_IN, files=RECORDING),
+        # claims: listed for the parties to them; reviewed by the claimant, disputed by the
+        # track's owners (who may act on a real claim: tests/web/test_claims_api.py)
+        case("GET", "/v1/claims", "/v1/claims", "401 200 200 200 200 200 403 403"),
+        case("POST", "/v1/claims/{claim_id}/{action}", f"/v1/claims/{MISSING}/confirm",
+             "401 404 404 404 404 404 404 404", body={}),
     ]
     decision = "/v1/tracks/{track_id}/decision"
     cases += [

@@ -19,6 +19,8 @@ from consentry import __version__
 from consentry.access import Role
 from consentry.catalogue_file import plan_catalogue, read_records
 from consentry.cli import context
+from consentry.cli.catalog import catalog_app
+from consentry.cli.catalog import identify as identify_command
 from consentry.cli.datasets import datasets_app
 from consentry.cli.log import log_app
 from consentry.cli.signals import crawlers_app, signals_app
@@ -58,6 +60,8 @@ app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(terms_app, name="terms")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(usage_app, name="usage")
+app.add_typer(catalog_app, name="catalog")
+app.command("identify")(identify_command)
 
 out = Console()
 err = Console(stderr=True)
@@ -414,6 +418,7 @@ def demo(json_output: JsonFlag = False) -> None:
     """Seed the demo catalogue (once) and issue fresh demo tokens."""
     from consentry.demo import is_seeded, issue_demo_tokens, seed_demo
     from consentry.demo.audio import attach_demo_recordings
+    from consentry.demo.content_id import seed_demo_claim
     from consentry.demo.terms import seed_demo_terms
 
     settings = context.settings()
@@ -423,6 +428,7 @@ def demo(json_output: JsonFlag = False) -> None:
         if seeded_now:
             seed_demo(conn)
             attach_demo_recordings(conn, settings)
+            seed_demo_claim(conn, settings)
             seed_demo_terms(conn, settings.notice_days,
                             settings.public_url or f"http://{settings.host}:{settings.port}")
         demo_tokens = issue_demo_tokens(conn, settings.secret_key)

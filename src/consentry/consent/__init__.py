@@ -7,6 +7,7 @@ from consentry.consent.catalogue_decisions import (
     decide_catalogue,
     settling_events,
 )
+from consentry.consent.claims import Claim, ClaimAction, ClaimChange, ClaimStatus, next_status
 from consentry.consent.decide import Decision, DecisionContext, Reason, decide
 from consentry.consent.events import Choice, ConsentChoice, ConsentEvent
 from consentry.consent.history import ConsentHistory
@@ -29,6 +30,10 @@ __all__ = [
     "CatalogueColumns",
     "CatalogueDecisions",
     "Choice",
+    "Claim",
+    "ClaimAction",
+    "ClaimChange",
+    "ClaimStatus",
     "ConsentChoice",
     "ConsentEvent",
     "ConsentHistory",
@@ -45,6 +50,7 @@ __all__ = [
     "Track",
     "decide",
     "decide_catalogue",
+    "next_status",
     "settling_events",
     "terms_in_force",
 ]

@@ -7,13 +7,15 @@ catalogues. Costs are a few sorts and searches, so a million tracks take millise
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from consentry.consent.claims import Claim
 from consentry.consent.events import ConsentEvent
 from consentry.consent.parties import Agreement, Consumer, Track
 from consentry.consent.rules import Rule
@@ -24,6 +26,14 @@ from consentry.timestamps import to_micros
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 NO_TRACK = -1  # event_track_id of an artist-wide choice; rights_holder_id of an unlicensed track
+
+
+def _no_ints() -> Ints:
+    return np.zeros(0, np.int64)
+
+
+def _no_bools() -> Bools:
+    return np.zeros(0, bool)
 
 
 @dataclass(frozen=True)
@@ -43,12 +53,20 @@ class CatalogueColumns:
     event_deny: Bools  # neither allow nor deny: a 'clear' event
     event_recorded_at: Ints  # microseconds since the epoch
     purpose_names: tuple[str, ...]  # the dictionary of event_purpose codes
+    # Content claims, one row per status change (consent/claims.py)
+    claim_id: Ints = field(default_factory=_no_ints)
+    claim_track_id: Ints = field(default_factory=_no_ints)
+    claim_change_id: Ints = field(default_factory=_no_ints)  # orders changes at one instant
+    claim_active: Bools = field(default_factory=_no_bools)
+    claim_at: Ints = field(default_factory=_no_ints)  # microseconds since the epoch
 
     @classmethod
-    def from_records(cls, tracks: list[Track], events: list[ConsentEvent]) -> CatalogueColumns:
+    def from_records(cls, tracks: list[Track], events: list[ConsentEvent],
+                     claims: Sequence[Claim] = ()) -> CatalogueColumns:
         """Columns from domain objects: for small catalogues and tests."""
         names = tuple(sorted({e.purpose for e in events}))
         co_owners = [(t.id, a) for t in tracks for a in t.co_owner_ids]
+        changes = [(c, change) for c in claims for change in c.changes]
 
         def ints(values: list[int]) -> Ints:
             return np.array(values, np.int64)
@@ -70,7 +88,23 @@ class CatalogueColumns:
             event_deny=np.array([e.denied for e in events], bool),
             event_recorded_at=ints([to_micros(e.recorded_at) for e in events]),
             purpose_names=names,
+            claim_id=ints([c.id for c, _ in changes]),
+            claim_track_id=ints([c.track_id for c, _ in changes]),
+            claim_change_id=ints(list(range(1, len(changes) + 1))),
+            claim_active=np.array([ch.status.active for _, ch in changes], bool),
+            claim_at=ints([to_micros(ch.at) for _, ch in changes]),
         )
+
+    def claimed_track_ids(self, at_micros: int) -> Ints:
+        """Tracks with a claim open or confirmed at the instant: each claim's latest change."""
+        known = self.claim_at <= at_micros
+        claim, change = self.claim_id[known], self.claim_change_id[known]
+        order = np.lexsort((change, self.claim_at[known], claim))
+        claim = claim[order]
+        last = np.ones(len(claim), bool)
+        last[:-1] = claim[1:] != claim[:-1]
+        active = self.claim_active[known][order] & last
+        return self.claim_track_id[known][order][active]
 
     def purpose_codes(self, purposes: tuple[str, ...]) -> Ints:
         return np.array([i for i, name in enumerate(self.purpose_names) if name in purposes],
@@ -167,9 +201,13 @@ def _decide_purpose(
         denied_tracks = cols.co_owner_track_id[~co_allowed]
         co_owner_denies = np.isin(cols.track_id, denied_tracks)
 
-    allowed = np.where(agreement_denies | co_owner_denies, False, owner_allowed)
+    claimed = np.isin(cols.track_id, cols.claimed_track_ids(to_micros(at)))
+
+    allowed = np.where(agreement_denies | claimed | co_owner_denies, False, owner_allowed)
     rule = np.where(agreement_denies, Rule.RIGHTS_HOLDER_AGREEMENT.code,
-                    np.where(co_owner_denies, Rule.CO_OWNER_CONSENT.code, owner_rule))
+                    np.where(claimed, Rule.CONTENT_CLAIM.code,
+                             np.where(co_owner_denies, Rule.CO_OWNER_CONSENT.code,
+                                      owner_rule)))
     return allowed, rule.astype(np.int8)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from consentry.consent.claims import Claim
 from consentry.consent.events import ConsentEvent
 from consentry.consent.history import ConsentHistory
 from consentry.consent.parties import Agreement, Consumer, Track
@@ -28,6 +29,7 @@ class Reason:
     agreement_id: int | None = None
     artist_id: int | None = None
     terms_version: str | None = None
+    claim_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class DecisionContext:
     terms: TermsPolicy
     agreements: tuple[Agreement, ...]
     history: ConsentHistory
+    claims: tuple[Claim, ...] = ()  # content claims on the tracks decided, any status
     # For a datasets-only consumer: the tracks in its snapshots for the purpose asked about.
     snapshot_tracks: frozenset[int] | None = None
 
@@ -110,6 +113,9 @@ def _decide_purpose(track: Track, purpose: str, at: datetime, ctx: DecisionConte
                 Rule.RIGHTS_HOLDER_AGREEMENT, purpose,
                 f"The rights holder's agreement '{agreement.title}' forbids '{restricted}'.",
                 agreement_id=agreement.id),)
+    claimed = _claim_outcome(track, purpose, at, ctx)
+    if claimed is not None:
+        return claimed
     co_owner_reasons: tuple[Reason, ...] = ()
     if get_purpose(purpose).training:
         for owner in track.co_owner_ids:
@@ -122,6 +128,31 @@ def _decide_purpose(track: Track, purpose: str, at: datetime, ctx: DecisionConte
             co_owner_reasons += (reason,)
     allowed, rule, reason = _owner_choice(track.artist_id, track.id, purpose, at, ctx)
     return allowed, rule, (reason, *co_owner_reasons) if allowed else (reason,)
+
+
+def _claim_outcome(track: Track, purpose: str, at: datetime,
+                   ctx: DecisionContext) -> _Outcome | None:
+    """An open or confirmed claim puts the upload under the claimant's agreements; what they
+    do not restrict is denied too, since the uploader's consent cannot cover another's work."""
+    claim = next((c for c in sorted(ctx.claims, key=lambda c: c.id)
+                  if c.track_id == track.id and c.active_at(at)), None)
+    if claim is None:
+        return None
+    for agreement in ctx.agreements:
+        if agreement.rights_holder_id != claim.rights_holder_id or not agreement.in_force(at):
+            continue
+        restricted = agreement.restricts(purpose)
+        if restricted is not None:
+            return False, Rule.CONTENT_CLAIM, (Reason(
+                Rule.CONTENT_CLAIM, purpose,
+                f"Content claim {claim.id}: the upload contains a recording of rights holder "
+                f"{claim.rights_holder_id}, whose agreement '{agreement.title}' forbids "
+                f"'{restricted}'.", agreement_id=agreement.id, claim_id=claim.id),)
+    return False, Rule.CONTENT_CLAIM, (Reason(
+        Rule.CONTENT_CLAIM, purpose,
+        f"Content claim {claim.id}: the upload contains a recording of rights holder "
+        f"{claim.rights_holder_id}; no agreement of theirs allows '{purpose}', so it is "
+        "denied while the claim stands.", claim_id=claim.id),)
 
 
 def _owner_choice(

@@ -14,6 +14,7 @@ class Rule(StrEnum):
     TERMS_PROHIBITION = "terms-prohibition"
     REQUIRED_USE = "required-use"
     RIGHTS_HOLDER_AGREEMENT = "rights-holder-agreement"
+    CONTENT_CLAIM = "content-claim"
     CO_OWNER_CONSENT = "co-owner-consent"
     ARTIST_TRACK_CHOICE = "artist-track-choice"
     ARTIST_DEFAULT = "artist-default"

@@ -28,8 +28,10 @@ TERMS_PUBLICATION = "terms-publication"
 TERMS_RESPONSE = "terms-response"
 DATASET_SNAPSHOT = "dataset-snapshot"
 WITHDRAWAL = "withdrawal"
+CONTENT_CLAIM = "content-claim"
+CLAIM_CHANGE = "claim-change"
 KINDS = (CONSENT_EVENT, DECISION_BATCH, TERMS_PUBLICATION, TERMS_RESPONSE, DATASET_SNAPSHOT,
-         WITHDRAWAL)
+         WITHDRAWAL, CONTENT_CLAIM, CLAIM_CHANGE)
 
 
 def canonical(record: Mapping[str, Any]) -> bytes:
@@ -149,3 +151,24 @@ def withdrawal_record(withdrawal_id: int, snapshot_id: int, consent_event_id: in
         "format": FORMAT, "kind": WITHDRAWAL, "id": withdrawal_id, "snapshot_id": snapshot_id,
         "consent_event_id": consent_event_id, "recorded_at": recorded_at,
         "tracks": len(track_ids), "tracks_sha256": track_set_digest(track_ids)}))
+
+
+def content_claim_record(claim_id: int, track_id: int, rights_holder_id: int, recording: str,
+                         audio_sha256: str, query_start_ms: int, recording_start_ms: int,
+                         matched_ms: int, confidence: float, speed: float,
+                         created_at_micros: int) -> LogRecord:
+    """A rights holder's recording found in an upload: the finding a claim rests on."""
+    return LogRecord(CONTENT_CLAIM, claim_id, canonical({
+        "format": FORMAT, "kind": CONTENT_CLAIM, "id": claim_id, "track_id": track_id,
+        "rights_holder_id": rights_holder_id, "recording": recording,
+        "audio_sha256": audio_sha256, "query_start_ms": query_start_ms,
+        "recording_start_ms": recording_start_ms, "matched_ms": matched_ms,
+        "confidence": confidence, "speed": speed, "at": created_at_micros}))
+
+
+def claim_change_record(change_id: int, claim_id: int, status: str, at_micros: int, by: str,
+                        reason: str) -> LogRecord:
+    """A claim opened, confirmed, disputed or released: who, when and why."""
+    return LogRecord(CLAIM_CHANGE, change_id, canonical({
+        "format": FORMAT, "kind": CLAIM_CHANGE, "id": change_id, "claim_id": claim_id,
+        "status": status, "at": at_micros, "by": by, "reason": reason}))

@@ -28,6 +28,14 @@ _EVENTS = ("SELECT id, artist_id, COALESCE(track_id, -1) AS track_id, "
            "WHEN 'deny' THEN 0 ELSE 2 END AS choice, recorded_at FROM consent_events "
            "WHERE recorded_at <= {at} AND purpose IN ({chain})")
 
+# Every status change of every claim made by the instant, with whether it leaves it active.
+_CLAIM_CHANGES = ("SELECT ch.claim_id, cl.track_id, ch.id, "
+                  "CASE WHEN ch.status IN ('open', 'confirmed') THEN 1 ELSE 0 END AS active, "
+                  "ch.at FROM claim_changes ch JOIN content_claims cl ON cl.id = ch.claim_id "
+                  "WHERE ch.at <= {at}")
+_CLAIM_SCHEMA = pa.schema([("claim_id", pa.int64()), ("track_id", pa.int64()),
+                           ("id", pa.int64()), ("active", pa.int64()), ("at", pa.int64())])
+
 _EVENT_SCHEMA = pa.schema([("id", pa.int64()), ("artist_id", pa.int64()),
                            ("track_id", pa.int64()), ("purpose", pa.int64()),
                            ("choice", pa.int64()), ("recorded_at", pa.int64())])
@@ -129,6 +137,8 @@ def load_columns(
         # An empty result carries no types (SQLite infers them from rows): state them.
         events = (reader.query_ints(events_sql, purposes).cast(_EVENT_SCHEMA) if purposes
                   else _EVENT_SCHEMA.empty_table())
+        claims = reader.query_ints(_CLAIM_CHANGES.format(at=int(at_micros)))
+        claims = claims.cast(_CLAIM_SCHEMA) if claims.num_rows else _CLAIM_SCHEMA.empty_table()
     track_id, artist_id = int_column(tracks, "id"), int_column(tracks, "artist_id")
     rights_holder_id = np.full(len(track_id), -1, np.int64)
     if catalogued is not None and catalogued.num_rows:
@@ -150,6 +160,11 @@ def load_columns(
         event_deny=int_column(events, "choice") == 0,
         event_recorded_at=int_column(events, "recorded_at"),
         purpose_names=tuple(purposes),
+        claim_id=int_column(claims, "claim_id"),
+        claim_track_id=int_column(claims, "track_id"),
+        claim_change_id=int_column(claims, "id"),
+        claim_active=int_column(claims, "active") == 1,
+        claim_at=int_column(claims, "at"),
     )
 
 

@@ -23,6 +23,7 @@ from consentry.consent import (
 )
 from consentry.purposes import VOCABULARY, deny_chain, get_purpose
 from consentry.store.catalogue import get_track, get_tracks, list_agreements
+from consentry.store.claims import claims_on
 from consentry.store.columns import ColumnarReader, int_column, load_columns
 from consentry.store.ledger import history_of
 from consentry.store.schema import dataset_snapshots, dataset_tracks
@@ -42,11 +43,13 @@ def decide_tracks(
     """Decisions with full reasons for a few tracks (one request, up to a batch)."""
     get_purpose(purpose)
     owners = sorted({a for t in tracks for a in t.owner_ids})
+    claims = claims_on(conn, [t.id for t in tracks])
     context = DecisionContext(
         terms=terms_at(conn, at),
-        agreements=tuple(list_agreements(conn)) if any(t.rights_holder_id for t in tracks)
-        else (),
+        agreements=tuple(list_agreements(conn))
+        if claims or any(t.rights_holder_id for t in tracks) else (),
         history=history_of(conn, owners, at, _relevant_purposes(purpose, consumer)),
+        claims=claims,
         snapshot_tracks=_in_snapshots(conn, consumer, purpose, at, [t.id for t in tracks])
         if consumer and consumer.datasets_only else None)
     return [decide(t, purpose, at, context, consumer) for t in tracks]
@@ -72,10 +75,11 @@ def decide_every_purpose(
 
     Pages and audio responses need all of them on every request, range requests included.
     """
+    claims = claims_on(conn, [track.id])
     context = DecisionContext(
         terms=terms_at(conn, at),
-        agreements=tuple(list_agreements(conn)) if track.rights_holder_id else (),
-        history=history_of(conn, list(track.owner_ids), at))
+        agreements=tuple(list_agreements(conn)) if claims or track.rights_holder_id else (),
+        history=history_of(conn, list(track.owner_ids), at), claims=claims)
     return {p.id: decide(track, p.id, at, context, consumer) for p in VOCABULARY}
 
 

@@ -10,19 +10,21 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, func, select
 
-from consentry.store.schema import agreements, consent_events, terms_versions
+from consentry.store.schema import agreements, claim_changes, consent_events, terms_versions
 
 T = TypeVar("T")
 
 
-def ledger_version(conn: Connection) -> tuple[int, int, int]:
-    """Changes whenever anything a decision reads changes. Consent events, agreements and
-    terms versions are append-only, so their newest ids (and the count of versions) say it."""
+def ledger_version(conn: Connection) -> tuple[int, int, int, int]:
+    """Changes whenever anything a decision reads changes. Consent events, agreements, claim
+    changes and terms versions are append-only, so their newest ids (and the count of
+    versions) say it."""
     row = conn.execute(select(
         select(func.max(consent_events.c.id)).scalar_subquery(),
         select(func.max(agreements.c.id)).scalar_subquery(),
-        select(func.count()).select_from(terms_versions).scalar_subquery())).one()
-    return (row[0] or 0, row[1] or 0, row[2] or 0)
+        select(func.count()).select_from(terms_versions).scalar_subquery(),
+        select(func.max(claim_changes.c.id)).scalar_subquery())).one()
+    return (row[0] or 0, row[1] or 0, row[2] or 0, row[3] or 0)
 
 
 class LedgerMemo:
@@ -34,7 +36,7 @@ class LedgerMemo:
 
     def __init__(self, ttl: float = 5.0, size: int = 10_000) -> None:
         self.ttl, self.size = ttl, size
-        self._entries: OrderedDict[Hashable, tuple[tuple[int, int, int], float, Any]] = (
+        self._entries: OrderedDict[Hashable, tuple[tuple[int, int, int, int], float, Any]] = (
             OrderedDict())
         self._lock = threading.Lock()
 

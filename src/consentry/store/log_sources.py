@@ -15,14 +15,18 @@ from sqlalchemy import Connection, insert, select
 
 from consentry.errors import NotFound
 from consentry.ledger.records import (
+    CLAIM_CHANGE,
     CONSENT_EVENT,
+    CONTENT_CLAIM,
     DATASET_SNAPSHOT,
     DECISION_BATCH,
     TERMS_PUBLICATION,
     TERMS_RESPONSE,
     WITHDRAWAL,
     LogRecord,
+    claim_change_record,
     consent_event_record,
+    content_claim_record,
     dataset_snapshot_record,
     decision_batch_record_from,
     result_digest,
@@ -33,7 +37,9 @@ from consentry.ledger.records import (
 )
 from consentry.store.records import event_from_row, purposes_from_json
 from consentry.store.schema import (
+    claim_changes,
     consent_events,
+    content_claims,
     dataset_snapshots,
     decision_batches,
     log_entries,
@@ -48,7 +54,8 @@ from consentry.timestamps import to_micros, utcnow
 # Tables whose rows have integer ids; terms versions are named (see version_source_id).
 SOURCES = {CONSENT_EVENT: consent_events, DECISION_BATCH: decision_batches,
            TERMS_RESPONSE: terms_responses, DATASET_SNAPSHOT: dataset_snapshots,
-           WITHDRAWAL: withdrawals}
+           WITHDRAWAL: withdrawals, CONTENT_CLAIM: content_claims,
+           CLAIM_CHANGE: claim_changes}
 
 
 def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
@@ -65,6 +72,14 @@ def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
                               .where(withdrawn_tracks.c.withdrawal_id == row.id)).scalars()
         return withdrawal_record(row.id, row.snapshot_id, row.consent_event_id,
                                  row.recorded_at, list(tracks))
+    if kind == CONTENT_CLAIM:
+        return content_claim_record(
+            row.id, row.track_id, row.rights_holder_id, row.recording_key, row.audio_sha256,
+            row.query_start_ms, row.recording_start_ms, row.matched_ms, float(row.confidence),
+            float(row.speed), row.created_at)
+    if kind == CLAIM_CHANGE:
+        return claim_change_record(row.id, row.claim_id, row.status, row.at, row.by,
+                                   row.reason)
     if kind == TERMS_PUBLICATION:
         return terms_publication_record(
             row.version, row.text_hash,

@@ -78,6 +78,21 @@ def store_upload(
     return StoredAudio(sha256, final, size, info)
 
 
+def spool_upload(stream: Readable, data_dir: Path, max_bytes: int) -> Path:
+    """A temporary copy of ``stream`` (at most ``max_bytes``) beside the store, for audio that
+    is only looked at, never kept: the caller deletes it. Nothing remains on failure."""
+    root = audio_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".query", dir=root)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            _copy_hashing(stream, file, max_bytes)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
 def _copy_hashing(stream: Readable, file: IO[bytes], max_bytes: int) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     while chunk := stream.read(CHUNK_BYTES):

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -381,4 +382,62 @@ webhook_attempts = Table(
     Column("duration_ms", Integer, nullable=False),
     Column("status_code", Integer),
     Column("error", Text),
+)
+
+# Content identification (see docs/content-id.md). A rights holder's recordings that are not
+# platform tracks: known by their content, so an ingest that is run again adds nothing twice.
+reference_recordings = Table(
+    "reference_recordings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rights_holder_id", Integer, ForeignKey("rights_holders.id"), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("isrc", String(12)),
+    Column("audio_sha256", String(64), nullable=False),
+    Column("duration_ms", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("rights_holder_id", "audio_sha256", name="uq_reference_recordings_content"),
+)
+
+# Derived data, not a record: one row per recording in the index (a track's current audio or a
+# reference recording), replaced when the audio is; ``data`` is the fingerprint's arrays.
+fingerprints = Table(
+    "fingerprints", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("recording_key", String(40), nullable=False),  # "track:12" or "reference:5"
+    Column("track_id", Integer, ForeignKey("tracks.id")),
+    Column("reference_id", Integer, ForeignKey("reference_recordings.id")),
+    Column("audio_sha256", String(64), nullable=False),
+    Column("frame_count", Integer, nullable=False),
+    Column("landmarks", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("recording_key", name="uq_fingerprints_recording"),
+    sqlite_autoincrement=True,  # ids never come back, so (newest id, count) tells any change
+)
+
+# Append-only: a claim is what identification found; its status lives in claim_changes.
+content_claims = Table(
+    "content_claims", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("track_id", Integer, ForeignKey("tracks.id"), nullable=False, index=True),
+    Column("rights_holder_id", Integer, ForeignKey("rights_holders.id"), nullable=False,
+           index=True),
+    Column("recording_key", String(40), nullable=False),
+    Column("audio_sha256", String(64), nullable=False),  # the upload in which it was found
+    Column("query_start_ms", BigInteger, nullable=False),
+    Column("recording_start_ms", BigInteger, nullable=False),
+    Column("matched_ms", BigInteger, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("speed", Float, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+claim_changes = Table(
+    "claim_changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("claim_id", Integer, ForeignKey("content_claims.id"), nullable=False, index=True),
+    Column("status", String(10), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
 )

@@ -18,6 +18,7 @@ from consentry.operator_files import crawler_registry, download_signer, log_sign
 from consentry.outbound.mail import deliver_due
 from consentry.outbound.webhooks import deliver_due as deliver_webhooks
 from consentry.settings import Settings, get_settings
+from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
 from consentry.store.database import make_engine
 from consentry.store.ledger_memo import LedgerMemo
 from consentry.store.migrate import require_migrated
@@ -25,10 +26,12 @@ from consentry.web import pages, site_signals
 from consentry.web.api import (
     artists,
     audio,
+    claims,
     consent,
     consumers,
     datasets,
     decisions,
+    identify,
     log,
     purposes,
     rights_holders,
@@ -74,6 +77,15 @@ async def send_webhooks_forever(engine: Engine, settings: Settings) -> None:
             log.exception("webhook delivery failed")
 
 
+def load_catalogue_index(engine: Engine, index: CatalogueIndex) -> None:
+    """Read every stored fingerprint before the first request, not during it."""
+    with engine.connect() as conn:
+        load = index.refresh(conn)
+    logging.getLogger("consentry.web").info(
+        "fingerprint index: %d recordings (%.1f hours) loaded in %.2f s%s", index.recordings,
+        index.hours, load.seconds, " from its snapshot" if load.from_snapshot else "")
+
+
 DESCRIPTION = """
 Every AI use of a track, consented, explained and recorded.
 
@@ -97,6 +109,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    if settings.mail_enabled else []) + (
             [asyncio.create_task(send_webhooks_forever(engine, settings))]
             if settings.webhooks_enabled else [])
+        await asyncio.to_thread(load_catalogue_index, engine, catalogue_index)
         yield
         for sender in senders:
             sender.cancel()
@@ -112,6 +125,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.crawlers = registry = crawler_registry(settings)
     app.state.signer = download_signer(settings)
     app.state.ledger_memo = LedgerMemo()
+    app.state.catalogue_index = catalogue_index = CatalogueIndex(
+        settings.data_dir / INDEX_SNAPSHOT)
     app.state.log_key = log_signing_key(settings)
     install_error_handlers(app)
     if settings.signals_enabled:
@@ -123,9 +138,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(site_signals.router)
     app.include_router(pages.router())
-    for module in (purposes, artists, tracks, audio, consent, decisions, rights_holders,
-                   consumers, tokens, signals, log, terms, datasets, usage, withdrawals,
-                   webhooks):
+    for module in (purposes, artists, tracks, audio, identify, claims, consent, decisions,
+                   rights_holders, consumers, tokens, signals, log, terms, datasets, usage,
+                   withdrawals, webhooks):
         app.include_router(module.router, prefix="/v1")
     app.include_router(log.receipts, prefix="/v1")
 

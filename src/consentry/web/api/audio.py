@@ -19,12 +19,21 @@ from consentry import access
 from consentry.access import Principal
 from consentry.audio import AudioInfo
 from consentry.consent import Track
-from consentry.errors import ConsentryError, DeliveryUnavailable, NotFound, RangeNotSatisfiable
+from consentry.errors import (
+    ConsentryError,
+    DeliveryUnavailable,
+    InvalidAudio,
+    NotFound,
+    RangeNotSatisfiable,
+)
 from consentry.settings import Settings
 from consentry.store import catalogue, media
 from consentry.store.catalogue import TrackAudio
+from consentry.store.catalogue_index import CatalogueIndex
+from consentry.store.claims import ClaimRecord
 from consentry.store.content_signals import judge_track_crawler
 from consentry.store.delivered_audio import copy_with_rights_now
+from consentry.store.upload_claims import claim_upload
 from consentry.web.api.models import AudioUploadOut
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly
@@ -38,14 +47,14 @@ logger = logging.getLogger("consentry.web")
 # so that slow senders cannot take the ones every other route runs on.
 UPLOAD_THREADS = 8
 
-_MULTIPART_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+MULTIPART_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
     "schema": {"type": "object", "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary",
                  "description": "WAV, FLAC, Ogg Vorbis or MP3"}}}}}}}
 
 
 @router.post("/{track_id}/audio", response_model=AudioUploadOut, status_code=201,
-             openapi_extra=_MULTIPART_BODY)
+             openapi_extra=MULTIPART_BODY)
 async def upload_audio(track_id: int, request: Request, who: WhoBriefly,
                        settings: SettingsDep, engine: EngineDep) -> AudioUploadOut | Response:
     """Give the track its recording (form field ``file``); a new upload replaces the last.
@@ -54,16 +63,17 @@ async def upload_audio(track_id: int, request: Request, who: WhoBriefly,
     streams in, and the file is stored only once probed as sound audio.
     """
     await anyio.to_thread.run_sync(_require_manager, engine, who, track_id)
-    received = await receive_track_audio(request, settings, engine, track_id)
+    received = await receive_track_audio(request, settings, engine, track_id, who.label)
     if received is None:
         return Response(status_code=400)
     return AudioUploadOut.of_upload(*received)
 
 
 async def receive_track_audio(
-    request: Request, settings: Settings, engine: Engine, track_id: int,
-) -> tuple[TrackAudio, AudioInfo] | None:
-    """Stream the ``file`` field into the store and attach it; None if the client left.
+    request: Request, settings: Settings, engine: Engine, track_id: int, by: str,
+) -> tuple[TrackAudio, AudioInfo, list[ClaimRecord]] | None:
+    """Stream the ``file`` field into the store, attach it, and match it against the
+    catalogue and the reference recordings (the claims it opened); None if the client left.
 
     Callers authorize first: the pages and the API share this path.
     """
@@ -73,12 +83,15 @@ async def receive_track_audio(
             media.store_upload, upload.blocking_reader(), settings.data_dir,
             settings.max_upload_bytes, max_seconds=settings.max_audio_seconds,
             declared_name=upload.filename, declared_type=upload.content_type),
-            limiter=_upload_threads(request))
+            limiter=upload_threads(request))
     except ClientDisconnect:  # routine for uploads; the store kept nothing of it
         logger.info("track %s: the client left during its upload", track_id)
         return None
     audio = await anyio.to_thread.run_sync(_attach, engine, track_id, stored)
-    return audio, stored.info
+    claims = await anyio.to_thread.run_sync(partial(
+        _identify_upload, engine, request.app.state.catalogue_index, track_id, stored, by,
+        settings.max_audio_seconds), limiter=upload_threads(request))
+    return audio, stored.info, claims
 
 
 _STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -148,7 +161,19 @@ def _attach(engine: Engine, track_id: int, stored: media.StoredAudio) -> TrackAu
         return catalogue.attach_audio(conn, track_id, stored)
 
 
-def _upload_threads(request: Request) -> anyio.CapacityLimiter:
+def _identify_upload(engine: Engine, index: CatalogueIndex, track_id: int,
+                     stored: media.StoredAudio, by: str, max_seconds: float) -> list[ClaimRecord]:
+    """The upload is kept whatever identification finds; a file the probe accepted but the
+    fingerprinter cannot decode is logged, not refused."""
+    try:
+        return claim_upload(engine, index, track_id, stored.path, stored.sha256, by,
+                            max_seconds)
+    except InvalidAudio:
+        logger.exception("track %s: its recording could not be fingerprinted", track_id)
+        return []
+
+
+def upload_threads(request: Request) -> anyio.CapacityLimiter:
     state = request.app.state
     if not hasattr(state, "upload_threads"):
         state.upload_threads = anyio.CapacityLimiter(UPLOAD_THREADS)

@@ -18,6 +18,8 @@ from consentry.consent import (
 )
 from consentry.purposes import Purpose
 from consentry.store.catalogue import TrackAudio
+from consentry.store.claims import ClaimRecord
+from consentry.store.identification import Identified
 
 Name = Field(min_length=1, max_length=200)
 
@@ -80,6 +82,39 @@ class TrackAudioOut(BaseModel):
                    uploaded_at=a.uploaded_at, url=f"/v1/tracks/{a.track_id}/audio")
 
 
+class ClaimChangeOut(BaseModel):
+    status: str
+    at: datetime
+    by: str
+    reason: str
+
+
+class ClaimOut(BaseModel):
+    """A rights holder's recording found in a track's upload, and what became of the claim."""
+
+    id: int
+    track_id: int
+    rights_holder_id: int
+    status: Literal["open", "confirmed", "disputed", "released"]
+    recording: str = Field(description="'reference:<id>' or 'track:<id>'")
+    query_start: float = Field(description="Seconds into the upload where the match starts")
+    recording_start: float = Field(description="Seconds into the recording, at that point")
+    matched_seconds: float
+    confidence: float
+    speed: float
+    changes: list[ClaimChangeOut]
+
+    @classmethod
+    def of(cls, c: ClaimRecord) -> ClaimOut:
+        return cls(id=c.id, track_id=c.claim.track_id, rights_holder_id=c.claim.rights_holder_id,
+                   status=c.status.value,  # type: ignore[arg-type]
+                   recording=c.recording_key, query_start=c.query_start,
+                   recording_start=c.recording_start, matched_seconds=c.matched_seconds,
+                   confidence=c.confidence, speed=c.speed,
+                   changes=[ClaimChangeOut(status=ch.status.value, at=ch.at, by=ch.by,
+                                           reason=ch.reason) for ch in c.claim.changes])
+
+
 class AudioUploadOut(TrackAudioOut):
     """What the upload stored, with the layout probed from the file."""
 
@@ -87,11 +122,40 @@ class AudioUploadOut(TrackAudioOut):
     sample_rate: int
     channels: int
     frames: int
+    claims: list[ClaimOut] = Field(
+        default_factory=list, description="Claims this upload opened (content identification)")
 
     @classmethod
-    def of_upload(cls, a: TrackAudio, info: AudioInfo) -> AudioUploadOut:
+    def of_upload(cls, a: TrackAudio, info: AudioInfo,
+                  claims: list[ClaimRecord] | None = None) -> AudioUploadOut:
         return cls(**TrackAudioOut.of(a).model_dump(), track_id=a.track_id,
-                   sample_rate=info.sample_rate, channels=info.channels, frames=info.frames)
+                   sample_rate=info.sample_rate, channels=info.channels, frames=info.frames,
+                   claims=[ClaimOut.of(c) for c in claims or []])
+
+
+class IdentifiedOut(BaseModel):
+    """One stretch of the query that is a stretch of a catalogue track or reference recording."""
+
+    recording: str = Field(description="'track:<id>' or 'reference:<id>'")
+    kind: Literal["track", "reference"]
+    id: int
+    title: str
+    rights_holder_id: int | None
+    query_start: float = Field(description="Seconds into the query")
+    recording_start: float = Field(description="Seconds into the recording, at that point")
+    matched_seconds: float
+    confidence: float = Field(description="Share of the query's peaks that land on the "
+                                          "recording's (about 0.8 for a clean copy)")
+    speed: float = Field(description="Playback speed of the query relative to the recording")
+
+    @classmethod
+    def of(cls, i: Identified) -> IdentifiedOut:
+        return cls.model_validate(i.as_dict())
+
+
+class IdentifyOut(BaseModel):
+    seconds: float = Field(description="Length of the query audio")
+    matches: list[IdentifiedOut]
 
 
 class TrackOut(BaseModel):
@@ -194,12 +258,13 @@ class ReasonOut(BaseModel):
     agreement_id: int | None
     artist_id: int | None
     terms_version: str | None
+    claim_id: int | None = Field(None, description="The content claim that decided, if any")
 
     @classmethod
     def of(cls, r: Reason) -> ReasonOut:
         return cls(rule=r.rule.value, purpose=r.purpose, summary=r.summary, event_id=r.event_id,
                    agreement_id=r.agreement_id, artist_id=r.artist_id,
-                   terms_version=r.terms_version)
+                   terms_version=r.terms_version, claim_id=r.claim_id)
 
 
 class DecisionOut(BaseModel):

@@ -39,6 +39,7 @@ def router() -> APIRouter:
         account,
         admin,
         artist,
+        claims,
         label,
         public,
         terms,
@@ -49,7 +50,7 @@ def router() -> APIRouter:
     )
 
     pages = APIRouter(include_in_schema=False)
-    for module in (public, account, artist, tracks, label, admin, terms, terms_admin,
+    for module in (public, account, artist, tracks, label, claims, admin, terms, terms_admin,
                    usage, withdrawals):
         pages.include_router(module.router)
     return pages

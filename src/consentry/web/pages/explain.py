@@ -23,6 +23,9 @@ def explain(context: PageContext, decision: Decision, names: dict[int, str]) -> 
                                     "service, because it protects artists")
         case Rule.RIGHTS_HOLDER_AGREEMENT:
             why = gettext(context, "the rights holder's agreement forbids it")
+        case Rule.CONTENT_CLAIM:
+            why = gettext(context, "a rights holder's recording was found in it (claim "
+                                   "%(claim)s); their agreement decides", claim=reason.claim_id)
         case Rule.CO_OWNER_CONSENT:
             who = names.get(reason.artist_id or 0, str(reason.artist_id))
             why = gettext(context, "every co-owner must agree to training, and %(name)s has not",

@@ -8,10 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from consentry.access import Role
+from consentry.consent import ClaimStatus
 from consentry.errors import N_, Forbidden, InvalidInput
 from consentry.purposes import VOCABULARY, get_purpose
 from consentry.store import catalogue, parties
+from consentry.store.claims import claim_records
 from consentry.store.decisions import decide_tracks
+from consentry.store.reference_recordings import count_references
 from consentry.timestamps import parse_instant, utcnow
 from consentry.web.dependencies import Db
 from consentry.web.pages import Page, require_user
@@ -22,7 +25,7 @@ router = APIRouter()
 SHOWN = ("train-ai", "train-generative", "voice-likeness", "ai-input")
 
 
-def _holder_id(page: PageContext) -> int:
+def holder_id_of(page: PageContext) -> int:
     user = require_user(page)
     if user.role is not Role.RIGHTS_HOLDER or user.rights_holder_id is None:
         raise Forbidden(N_("this page is for rights-holder staff"))
@@ -31,7 +34,7 @@ def _holder_id(page: PageContext) -> int:
 
 @router.get("/label")
 def label_home(request: Request, page: Page, db: Db) -> Response:
-    holder_id = _holder_id(page)
+    holder_id = holder_id_of(page)
     tracks = catalogue.list_tracks(db, rights_holder_id=holder_id, limit=1000)
     now = utcnow()
     outcomes = {p: {d.track_id: d.allowed for d in decide_tracks(db, tracks, p, now)}
@@ -39,14 +42,17 @@ def label_home(request: Request, page: Page, db: Db) -> Response:
     return render(request, page, "label.html", holder=parties.get_rights_holder(db, holder_id),
                   tracks=tracks, outcomes=outcomes, shown=SHOWN,
                   labels={p.id: gettext(page, p.label) for p in VOCABULARY},
-                  agreements=catalogue.list_agreements(db, holder_id))
+                  agreements=catalogue.list_agreements(db, holder_id),
+                  open_claims=sum(c.status is ClaimStatus.OPEN
+                                  for c in claim_records(db, rights_holder_id=holder_id)),
+                  references=count_references(db, holder_id))
 
 
 @router.post("/label/agreements")
 async def add_agreement(request: Request, page: Page, db: Db) -> Response:
     form = await request.form()
     check_csrf(page, str(form.get("csrf_token", "")))
-    holder_id = _holder_id(page)
+    holder_id = holder_id_of(page)
     purposes = frozenset(str(p) for p in form.getlist("restricts"))
     for purpose in purposes:
         get_purpose(purpose)

@@ -11,10 +11,12 @@ from consentry.consent import Share
 from consentry.consent.parties import SHARE_UNITS
 from consentry.errors import N_, ConsentryError, Forbidden, InvalidInput
 from consentry.store import catalogue
+from consentry.store.claims import claim_records
 from consentry.web.api.audio import receive_track_audio
 from consentry.web.dependencies import Db, EngineDep, SettingsDep
 from consentry.web.pages import Page
 from consentry.web.pages.artist import artist_id_of
+from consentry.web.pages.claims import claims_view
 from consentry.web.rendering import finish, gettext, render
 from consentry.web.sessions import check_csrf
 
@@ -59,7 +61,8 @@ def manage_track(track_id: int, request: Request, page: Page, db: Db) -> Respons
     track = _own_track(page, db, track_id)
     return render(request, page, "track_manage.html", track=track,
                   audio=catalogue.get_track_audio(db, track_id),
-                  error=request.query_params.get("error"))
+                  error=request.query_params.get("error"), mode="artist",
+                  **claims_view(db, claim_records(db, track_ids=[track_id])))
 
 
 @router.post("/me/tracks/{track_id}/audio")
@@ -71,12 +74,14 @@ async def upload(track_id: int, request: Request, page: Page, db: Db,
         check_csrf(page, None)
     _own_track(page, db, track_id)
     try:
-        received = await receive_track_audio(request, settings, engine, track_id)
+        received = await receive_track_audio(request, settings, engine, track_id,
+                                             f"user:{page.user.id}" if page.user else "web")
     except ConsentryError as error:
         return render(request, page, "track_manage.html", 422,
                       track=catalogue.get_track(db, track_id),
                       audio=catalogue.get_track_audio(db, track_id),
-                      error=gettext(page, error.message))
+                      error=gettext(page, error.message), mode="artist",
+                      **claims_view(db, claim_records(db, track_ids=[track_id])))
     notice = "uploaded" if received else "unchanged"
     return finish(request, page, RedirectResponse(f"/me/tracks/{track_id}?notice={notice}",
                                                   status_code=303))

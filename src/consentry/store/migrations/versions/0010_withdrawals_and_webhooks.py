@@ -2,7 +2,7 @@
 acknowledgements, snapshot revisions, and the signed webhooks that tell consumers.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-23
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from consentry.store.append_only import allow_rewrites, forbid_rewrites
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,94 @@
+"""``consentry catalog ingest`` and ``consentry identify``: content identification from the
+command line (a rights holder's reference recordings in bulk; what a file contains)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from consentry.cli import context
+
+catalog_app = typer.Typer(help="Rights holders' reference recordings.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+
+@catalog_app.command("ingest")
+def ingest(
+    directory: Annotated[Path, typer.Argument(help="Folder of recordings (searched deeply)")],
+    rights_holder: Annotated[int, typer.Option("--rights-holder", help="Whose recordings")],
+    workers: Annotated[int, typer.Option(min=1, help="Fingerprinting processes")] = max(
+        1, min(8, os.cpu_count() or 1)),
+    batch: Annotated[int, typer.Option(min=1, help="Recordings committed at once")] = 50,
+    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Register a rights holder's reference recordings: new files are fingerprinted in
+    parallel; files already registered (same content) are skipped, so an interrupted run can
+    simply be started again; bad files are reported and do not stop the run."""
+    from consentry.store.reference_ingest import ingest_references
+
+    settings, engine = context.settings(), context.engine()
+    with Progress(TextColumn("fingerprinting"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err,
+                  disable=json_output) as bar:
+        task = bar.add_task("ingest", total=None)
+        report = ingest_references(
+            engine, directory, rights_holder, workers=workers, batch=batch,
+            max_seconds=settings.max_audio_seconds,
+            progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if json_output:
+        out.print_json(json.dumps(report.as_dict()))
+        return
+    out.print(f"rights holder {rights_holder}: {report.added} recordings added "
+              f"({report.seconds_of_audio / 3600:.2f} hours), {report.skipped} already "
+              f"registered, {len(report.failed)} failed", soft_wrap=True, highlight=False)
+    for file, reason in report.failed:
+        out.print(f"  failed: {file}: {reason}", highlight=False, soft_wrap=True)
+
+
+def identify(
+    file: Annotated[Path, typer.Argument(help="An audio file (WAV, FLAC, Ogg, MP3, M4A, ...)")],
+    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Which catalogue tracks and reference recordings the file contains: where, how much,
+    how sure. Also how a generated track is checked for replication."""
+    from consentry.audio.fingerprint import fingerprint_file
+    from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
+    from consentry.store.identification import identify as identify_peaks
+
+    settings, engine = context.settings(), context.engine()
+    fingerprint = fingerprint_file(file, settings.max_audio_seconds)
+    with engine.connect() as conn:
+        index = CatalogueIndex(settings.data_dir / INDEX_SNAPSHOT)
+        found = identify_peaks(conn, index, fingerprint.peaks)
+    if json_output:
+        out.print_json(json.dumps({"seconds": round(fingerprint.seconds, 2),
+                                   "matches": [f.as_dict() for f in found]}))
+        return
+    if not found:
+        out.print(f"{file}: no catalogue recording found in {fingerprint.seconds:.1f} s",
+                  soft_wrap=True, highlight=False)
+        return
+    table = Table(title=f"{file}: {len(found)} matches in {fingerprint.seconds:.1f} s")
+    for column in ("recording", "title", "rights holder", "in file", "in recording",
+                   "seconds", "confidence", "speed"):
+        table.add_column(column)
+    for f in found:
+        table.add_row(f.recording_key, f.title, str(f.rights_holder_id or "-"),
+                      f"{f.query_start:.1f} s", f"{f.recording_start:.1f} s",
+                      f"{f.matched_seconds:.1f}", f"{f.confidence:.2f}", f"{f.speed:.3f}")
+    out.print(table)

@@ -1,0 +1,150 @@
+"""Content claims in the database: the finding (append-only) and its status changes
+(append-only, with who and when); the current status is the last change."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, insert, or_, select
+
+from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, next_status
+from consentry.errors import N_, InvalidInput, NotFound
+from consentry.ledger.records import CLAIM_CHANGE, CONTENT_CLAIM
+from consentry.store.log_sources import log_new_row
+from consentry.store.schema import claim_changes, content_claims, track_shares, tracks
+from consentry.timestamps import from_micros, to_micros, utcnow
+
+if TYPE_CHECKING:  # deciding reads claims without loading the audio stack
+    from consentry.store.identification import Identified
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """A claim with what was found: the recording, where in each, how much, how sure."""
+
+    claim: Claim
+    track_title: str
+    artist_id: int
+    recording_key: str
+    audio_sha256: str
+    query_start: float
+    recording_start: float
+    matched_seconds: float
+    confidence: float
+    speed: float
+    created_at: datetime
+
+    @property
+    def id(self) -> int:
+        return self.claim.id
+
+    @property
+    def status(self) -> ClaimStatus:
+        return self.claim.status
+
+
+def open_claim(conn: Connection, track_id: int, found: Identified, audio_sha256: str,
+               by: str) -> Claim:
+    """Record that the upload ``track_id`` contains ``found``, a rights holder's recording."""
+    if found.rights_holder_id is None:
+        raise InvalidInput("only a rights holder's recording can be claimed")
+    now = to_micros(utcnow())
+    claim_id: int = conn.execute(insert(content_claims).values(
+        track_id=track_id, rights_holder_id=found.rights_holder_id,
+        recording_key=found.recording_key, audio_sha256=audio_sha256,
+        query_start_ms=round(found.query_start * 1000),
+        recording_start_ms=round(found.recording_start * 1000),
+        matched_ms=round(found.matched_seconds * 1000), confidence=found.confidence,
+        speed=found.speed, created_at=now)).inserted_primary_key[0]  # type: ignore[index]
+    change_id = conn.execute(insert(claim_changes).values(
+        claim_id=claim_id, status=ClaimStatus.OPEN.value, at=now, by=by[:200],
+        reason="")).inserted_primary_key[0]  # type: ignore[index]
+    _log(conn, CONTENT_CLAIM, claim_id)
+    _log(conn, CLAIM_CHANGE, change_id)
+    return Claim(claim_id, track_id, found.rights_holder_id,
+                 (ClaimChange(ClaimStatus.OPEN, from_micros(now), by[:200]),))
+
+
+def change_claim(conn: Connection, claim_id: int, action: ClaimAction, by: str,
+                 reason: str = "") -> ClaimRecord:
+    """Confirm, release or dispute; a dispute needs a reason. Callers check who may."""
+    reason = reason.strip()
+    if action is ClaimAction.DISPUTE and not reason:
+        raise InvalidInput(N_("say why you dispute the claim"))
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"the reason must be at most {MAX_REASON} characters")
+    current = get_claim(conn, claim_id)
+    status = next_status(current.status, action)
+    change_id = conn.execute(insert(claim_changes).values(
+        claim_id=claim_id, status=status.value, at=to_micros(utcnow()), by=by[:200],
+        reason=reason)).inserted_primary_key[0]  # type: ignore[index]
+    _log(conn, CLAIM_CHANGE, change_id)
+    return get_claim(conn, claim_id)
+
+
+def _log(conn: Connection, kind: str, source_id: int) -> None:
+    """In the transaction that wrote the row, like every record the log vouches for."""
+    log_new_row(conn, kind, source_id)
+
+
+def claims_on(conn: Connection, track_ids: Sequence[int]) -> tuple[Claim, ...]:
+    """Every claim on these tracks with its changes: what the decision rules read."""
+    if not track_ids:
+        return ()
+    return tuple(r.claim for r in _records(conn, content_claims.c.track_id.in_(track_ids)))
+
+
+def claim_records(conn: Connection, *, rights_holder_id: int | None = None,
+                  artist_id: int | None = None,
+                  track_ids: Sequence[int] | None = None) -> list[ClaimRecord]:
+    """Claims newest first: a rights holder's, those on an artist's tracks, or on tracks."""
+    conditions = []
+    if rights_holder_id is not None:
+        conditions.append(content_claims.c.rights_holder_id == rights_holder_id)
+    if artist_id is not None:
+        owned = select(track_shares.c.track_id).where(track_shares.c.artist_id == artist_id)
+        conditions.append(or_(tracks.c.artist_id == artist_id, tracks.c.id.in_(owned)))
+    if track_ids is not None:
+        conditions.append(content_claims.c.track_id.in_(track_ids))
+    return sorted(_records(conn, *conditions), key=lambda r: -r.id)
+
+
+def get_claim(conn: Connection, claim_id: int) -> ClaimRecord:
+    found = _records(conn, content_claims.c.id == claim_id)
+    if not found:
+        raise NotFound(f"claim {claim_id} does not exist")
+    return found[0]
+
+
+def already_claimed(conn: Connection, track_id: int, recording_key: str,
+                    audio_sha256: str) -> bool:
+    """A claim on this very upload for this recording exists, whatever its status: the same
+    file uploaded again does not reopen a claim that was released or disputed."""
+    return conn.execute(select(content_claims.c.id).where(
+        content_claims.c.track_id == track_id, content_claims.c.recording_key == recording_key,
+        content_claims.c.audio_sha256 == audio_sha256).limit(1)).first() is not None
+
+
+def _records(conn: Connection, *conditions) -> list[ClaimRecord]:  # type: ignore[no-untyped-def]
+    c = content_claims.c
+    rows = list(conn.execute(
+        select(content_claims, tracks.c.title.label("track_title"),
+               tracks.c.artist_id.label("artist_id"))
+        .join(tracks, tracks.c.id == c.track_id).where(*conditions).order_by(c.id)))
+    changes: dict[int, list[ClaimChange]] = defaultdict(list)
+    if rows:
+        for ch in conn.execute(select(claim_changes).where(
+                claim_changes.c.claim_id.in_([r.id for r in rows]))
+                .order_by(claim_changes.c.claim_id, claim_changes.c.at, claim_changes.c.id)):
+            changes[ch.claim_id].append(ClaimChange(ClaimStatus(ch.status), from_micros(ch.at),
+                                                    ch.by, ch.reason))
+    return [ClaimRecord(
+        Claim(r.id, r.track_id, r.rights_holder_id, tuple(changes[r.id])), r.track_title,
+        r.artist_id, r.recording_key, r.audio_sha256, r.query_start_ms / 1000,
+        r.recording_start_ms / 1000, r.matched_ms / 1000, r.confidence, r.speed,
+        from_micros(r.created_at)) for r in rows]

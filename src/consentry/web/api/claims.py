@@ -1,0 +1,60 @@
+"""Content claims over the API: listed for whoever is party to them, reviewed by the rights
+holder (confirm, release), disputed by the track's owners with a reason."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from consentry.access import Principal, Role
+from consentry.consent import ClaimAction
+from consentry.errors import Forbidden
+from consentry.store import catalogue
+from consentry.store.claims import MAX_REASON, ClaimRecord, change_claim, claim_records, get_claim
+from consentry.web.api.models import ClaimOut
+from consentry.web.dependencies import Db, Who
+
+router = APIRouter(prefix="/claims", tags=["content identification"])
+
+
+class ClaimActionIn(BaseModel):
+    reason: str = Field("", max_length=MAX_REASON, description="Required to dispute")
+
+
+@router.get("", response_model=list[ClaimOut])
+def list_claims(db: Db, who: Who) -> list[ClaimOut]:
+    """The claims the caller is party to, newest first: a label's own, those on an artist's
+    tracks; every claim for admins."""
+    if who.role is Role.RIGHTS_HOLDER:
+        records = claim_records(db, rights_holder_id=who.subject_id)
+    elif who.role is Role.ARTIST:
+        records = claim_records(db, artist_id=who.subject_id)
+    elif who.role is Role.ADMIN:
+        records = claim_records(db)
+    else:
+        raise Forbidden("claims are for the parties to them")
+    return [ClaimOut.of(r) for r in records]
+
+
+@router.post("/{claim_id}/{action}", response_model=ClaimOut)
+def review_claim(claim_id: int, action: Literal["confirm", "release", "dispute"],
+                 body: ClaimActionIn, db: Db, who: Who) -> ClaimOut:
+    """The rights holder confirms or releases its claim; an owner of the track disputes it."""
+    claim = get_claim(db, claim_id)
+    _require_party(db, who, claim, ClaimAction(action))
+    return ClaimOut.of(change_claim(db, claim_id, ClaimAction(action), who.label, body.reason))
+
+
+def _require_party(db: Db, who: Principal, claim: ClaimRecord, action: ClaimAction) -> None:
+    if who.role is Role.ADMIN:
+        return
+    if action is ClaimAction.DISPUTE:
+        owners = catalogue.get_track(db, claim.claim.track_id).owner_ids
+        if who.role is Role.ARTIST and who.subject_id in owners:
+            return
+        raise Forbidden("only the track's owners dispute a claim on it")
+    if who.role is Role.RIGHTS_HOLDER and who.subject_id == claim.claim.rights_holder_id:
+        return
+    raise Forbidden("only the claiming rights holder confirms or releases a claim")

@@ -1,0 +1,83 @@
+"""Content claims for review: the artist sees the claims on their tracks and may dispute one
+with a reason; the rights holder's staff see theirs and confirm or release them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Connection
+
+from consentry.consent import ClaimAction
+from consentry.errors import N_, ConsentryError, Forbidden
+from consentry.store import catalogue, parties
+from consentry.store.claims import ClaimRecord, change_claim, claim_records, get_claim
+from consentry.store.identification import recording_titles
+from consentry.web.dependencies import Db
+from consentry.web.pages import Page
+from consentry.web.pages.artist import artist_id_of
+from consentry.web.pages.label import holder_id_of
+from consentry.web.rendering import finish, gettext, render
+from consentry.web.sessions import PageContext, check_csrf
+
+router = APIRouter()
+
+
+def claims_view(db: Connection, claims: list[ClaimRecord]) -> dict[str, object]:
+    """What the claims table shows beside the claims: recording titles, rights holder names."""
+    return {"claims": claims,
+            "titles": recording_titles(db, sorted({c.recording_key for c in claims})),
+            "holders": {h: parties.get_rights_holder(db, h).name
+                        for h in {c.claim.rights_holder_id for c in claims}}}
+
+
+@router.get("/me/claims")
+def artist_claims(request: Request, page: Page, db: Db) -> Response:
+    artist_id = artist_id_of(page)
+    return render(request, page, "claims.html", mode="artist",
+                  **claims_view(db, claim_records(db, artist_id=artist_id)))
+
+
+@router.post("/me/claims/{claim_id}/dispute")
+async def dispute(claim_id: int, request: Request, page: Page, db: Db) -> Response:
+    form = await request.form()
+    check_csrf(page, str(form.get("csrf_token", "")))
+    artist_id = artist_id_of(page)
+    claim = get_claim(db, claim_id)
+    if artist_id not in catalogue.get_track(db, claim.claim.track_id).owner_ids:
+        raise Forbidden(N_("this claim is not on one of your tracks"))
+    return _change(request, page, db, claim_id, ClaimAction.DISPUTE, "artist",
+                   str(form.get("reason", "")), "/me/claims")
+
+
+@router.get("/label/claims")
+def label_claims(request: Request, page: Page, db: Db) -> Response:
+    holder_id = holder_id_of(page)
+    return render(request, page, "claims.html", mode="label",
+                  **claims_view(db, claim_records(db, rights_holder_id=holder_id)))
+
+
+@router.post("/label/claims/{claim_id}/{action}")
+async def review(claim_id: int, action: str, request: Request, page: Page, db: Db) -> Response:
+    form = await request.form()
+    check_csrf(page, str(form.get("csrf_token", "")))
+    holder_id = holder_id_of(page)
+    if action not in (ClaimAction.CONFIRM.value, ClaimAction.RELEASE.value):
+        raise Forbidden(N_("a rights holder confirms or releases a claim"))
+    if get_claim(db, claim_id).claim.rights_holder_id != holder_id:
+        raise Forbidden(N_("this claim is not yours"))
+    return _change(request, page, db, claim_id, ClaimAction(action), "label", "",
+                   "/label/claims")
+
+
+def _change(request: Request, page: PageContext, db: Connection, claim_id: int,
+            action: ClaimAction, mode: str, reason: str, back: str) -> Response:
+    user = page.user
+    by = f"user:{user.id} ({user.email})" if user else "web"
+    try:
+        change_claim(db, claim_id, action, by, reason)
+    except ConsentryError as error:
+        records = (claim_records(db, artist_id=artist_id_of(page)) if mode == "artist"
+                   else claim_records(db, rights_holder_id=holder_id_of(page)))
+        return render(request, page, "claims.html", 422, mode=mode,
+                      error=gettext(page, error.message), **claims_view(db, records))
+    return finish(request, page, RedirectResponse(f"{back}?notice=saved", status_code=303))

@@ -1,0 +1,84 @@
+"""``consentry catalog ingest`` and ``consentry identify`` on a real database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import soundfile
+from sqlalchemy.engine import Engine
+
+from consentry.cli import app
+from consentry.store import parties
+from consentry.store.reference_recordings import list_references
+from tests.audio.music import RATE, piece, with_noise
+from tests.cli.conftest import runner
+from tests.cli.test_cli import consentry
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    """In this process: quicker than the console script, which the first ingest uses."""
+    return runner.invoke(app, list(args), catch_exceptions=False, env={"COLUMNS": "200"})
+
+
+def write(path: Path, seed: int, seconds: float = 20.0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    soundfile.write(path, piece(seed, seconds), RATE)
+    return path
+
+
+@pytest.mark.slow  # worker processes start with a fresh interpreter each
+def test_ingest_registers_reports_bad_files_and_resumes_without_duplicates(
+        cli_env: dict, engine: Engine, tmp_path: Path) -> None:
+    with engine.begin() as conn:
+        holder = parties.create_rights_holder(conn, "Northwind").id
+    folder = tmp_path / "references"
+    write(folder / "GBNWR2400001 - First light.wav", 1)
+    write(folder / "album" / "Second.flac", 2)
+    (folder / "broken.mp3").write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00not audio at all")
+    (folder / ".hidden.wav").write_bytes(b"skipped: hidden")
+
+    first = consentry(cli_env, "catalog", "ingest", str(folder), "--rights-holder", str(holder),
+                      "--workers", "2", "--json")
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert (report["added"], report["skipped"]) == (2, 0)
+    [(bad, reason)] = [(f["file"], f["reason"]) for f in report["failed"]]
+    assert bad.endswith("broken.mp3") and reason
+
+    # more files arrive (or the first run was cut short): only the new ones are fingerprinted
+    write(folder / "Third.wav", 3)
+    (folder / "copy of first.wav").write_bytes((folder / "GBNWR2400001 - First light.wav")
+                                               .read_bytes())
+    second = run("catalog", "ingest", str(folder), "--rights-holder", str(holder),
+                 "--workers", "1")
+    assert second.exit_code == 0, second.output
+    assert "1 recordings added" in second.stdout and "3 already registered" in second.stdout
+    assert "broken.mp3" in second.stdout
+    with engine.connect() as conn:
+        references = list_references(conn, holder)
+    assert sorted((r.title, r.isrc) for r in references) == [
+        ("First light", "GBNWR2400001"), ("Second", None), ("Third", None)]
+
+    query = tmp_path / "query.wav"
+    soundfile.write(query, with_noise(piece(2, 20.0)[RATE * 4:RATE * 16], 10.0), RATE)
+    found = run("identify", str(query), "--json")
+    assert found.exit_code == 0, found.output
+    [match] = json.loads(found.stdout)["matches"]
+    assert (match["title"], match["kind"], match["rights_holder_id"]) == (
+        "Second", "reference", holder)
+    assert abs(match["recording_start"] - match["query_start"] - 4.0) < 0.1
+    table = run("identify", str(query))
+    assert "Second" in table.stdout and "1 matches" in table.stdout
+
+    nothing = tmp_path / "other.wav"
+    write(nothing, 9, 10.0)
+    assert "no catalogue recording found" in run("identify", str(nothing)).stdout
+    bad = consentry(cli_env, "identify", str(folder / "broken.mp3"))
+    assert bad.returncode == 1 and "error" in bad.stderr
+
+
+def test_ingest_refuses_an_unknown_rights_holder(cli_env: dict, tmp_path: Path) -> None:
+    result = consentry(cli_env, "catalog", "ingest", str(tmp_path), "--rights-holder", "999")
+    assert result.returncode == 1 and "rights holder 999 does not exist" in result.stderr

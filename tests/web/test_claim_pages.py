@@ -1,0 +1,77 @@
+"""Claims in the pages: an upload through the form is claimed; the artist sees it on the track,
+in their claims and in their permissions, and disputes it; the label confirms or releases."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from consentry.access import Role
+from consentry.audio.fingerprint import fingerprint_samples
+from consentry.consent import Choice, ConsentChoice
+from consentry.store import accounts, catalogue, ledger, parties
+from consentry.store.claims import claim_records
+from tests.audio.music import piece, with_noise
+from tests.web.test_identify_api import wav
+from tests.web.test_pages import PASSWORD, csrf
+from tests.web.test_staff_pages import log_in
+
+SONG = piece(81, 40.0)
+
+
+def test_a_claim_from_upload_to_review(client: TestClient, engine: Engine) -> None:
+    from consentry.store.reference_recordings import add_reference
+
+    with engine.begin() as conn:
+        label = parties.create_rights_holder(conn, "Label One")
+        other = parties.create_rights_holder(conn, "Label Two")
+        add_reference(conn, label.id, "The Label Hit", "a" * 64, fingerprint_samples(SONG))
+        artist = parties.create_artist(conn, "Ada")
+        track = catalogue.create_track(conn, "My Upload", artist.id)
+        ledger.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
+        accounts.create_user(conn, "ada@example.org", PASSWORD, "Ada", Role.ARTIST,
+                             artist_id=artist.id)
+        accounts.create_user(conn, "staff@one.example", PASSWORD, "Staff", Role.RIGHTS_HOLDER,
+                             rights_holder_id=label.id)
+        accounts.create_user(conn, "staff@two.example", PASSWORD, "Staff", Role.RIGHTS_HOLDER,
+                             rights_holder_id=other.id)
+    log_in(client, "ada@example.org")
+    token = csrf(client.get(f"/me/tracks/{track.id}").text)
+    uploaded = client.post(f"/me/tracks/{track.id}/audio?csrf_token={token}",
+                           files={"file": ("copy.wav", wav(with_noise(SONG[16_000:], 15.0)),
+                                           "audio/wav")})
+    assert uploaded.status_code == 200, uploaded.text
+    assert "The Label Hit" in uploaded.text and "Label One" in uploaded.text
+    with engine.connect() as conn:
+        [claim] = claim_records(conn, artist_id=artist.id)
+    assert "The Label Hit" in client.get("/me/claims").text
+    permissions = client.get("/me/permissions").text
+    assert f"claim {claim.id}" in permissions
+
+    empty = client.post(f"/me/claims/{claim.id}/dispute",
+                        data={"csrf_token": token, "reason": " "})
+    assert empty.status_code == 422 and "say why" in empty.text
+
+    staff = TestClient(client.app)
+    log_in(staff, "staff@two.example")
+    assert "The Label Hit" not in staff.get("/label/claims").text
+    refused = staff.post(f"/label/claims/{claim.id}/release",
+                         data={"csrf_token": csrf(staff.get("/label").text)})
+    assert refused.status_code == 403
+    staff = TestClient(client.app)
+    log_in(staff, "staff@one.example")
+    assert "Content claims to review: 1 open" in staff.get("/label").text
+    review = staff.get("/label/claims")
+    assert "My Upload" in review.text
+    confirmed = staff.post(f"/label/claims/{claim.id}/confirm",
+                           data={"csrf_token": csrf(review.text)})
+    assert confirmed.status_code == 200 and "Confirmed" in confirmed.text
+
+    disputed = client.post(f"/me/claims/{claim.id}/dispute",
+                           data={"csrf_token": token, "reason": "I wrote and recorded it"},
+                           follow_redirects=True)
+    assert disputed.status_code == 200 and "I wrote and recorded it" in disputed.text
+    with engine.connect() as conn:
+        [claim] = claim_records(conn, rights_holder_id=label.id)
+    assert [c.status.value for c in claim.claim.changes] == ["open", "confirmed", "disputed"]
+    assert claim.claim.changes[1].by.startswith("user:")
