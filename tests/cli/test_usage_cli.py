@@ -29,23 +29,25 @@ def _csv(args: list[str]) -> list[dict[str, str]]:
 def test_statements_and_compensation_from_the_command_line(cli_env: dict[str, str]) -> None:
     period = _setup()
     table = runner.invoke(app, ["usage", "statement", *period])
-    assert table.exit_code == 0 and "8 uses" in table.output
+    assert table.exit_code == 0 and "6 uses" in table.output
     juno = _csv(["usage", "statement", "--artist", "2", *period, "--csv"])
     assert [(r["snapshot_id"], r["track"]) for r in juno] == [("2", "Low Tide")]
 
-    pool = ["usage", "compensation", "--pool", "100000", "--currency", "EUR", *period]
+    pool = ["usage", "compensation", "--pool", "60000", "--currency", "EUR", *period]
     rows = _csv([*pool, "--csv"])
-    assert sum(int(r["amount"]) for r in rows) == 100_000
-    # Harmattan and Red Earth are in both snapshots: two units of eight, a quarter each
-    assert {r["track"]: int(r["track_amount"]) for r in rows}["Harmattan"] == 25_000
+    assert sum(int(r["amount"]) for r in rows) == 60_000
+    # Harmattan is in both snapshots: two units of six, a third; Red Earth is in neither, its
+    # upload being claimed by the demo label (every AI use off while the claim stands)
+    amounts = {r["track"]: int(r["track_amount"]) for r in rows}
+    assert amounts["Harmattan"] == 20_000 and "Red Earth" not in amounts
     label = _csv([*pool, "--rights-holder", "1", "--csv"])
-    assert [(r["track"], r["amount"]) for r in label] == [("Open Water", "12500"),
-                                                         ("Signal Fire", "12500")]
+    assert [(r["track"], r["amount"]) for r in label] == [("Open Water", "10000"),
+                                                         ("Signal Fire", "10000")]
     mine = runner.invoke(app, [*pool, "--artist", "2"])
     assert "Juno Vale" in mine.output and "Mara Lind" not in mine.output
-    assert "€50.00" in mine.output
+    assert "€40.00" in mine.output
     only = _csv([*pool, "--consumer", "2", "--csv"])
-    assert {r["track"] for r in only} == {"Harmattan", "Red Earth"}
+    assert {r["track"] for r in only} == {"Harmattan"}
 
 
 def test_bad_input_is_refused_with_a_message(cli_env: dict[str, str]) -> None:

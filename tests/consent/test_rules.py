@@ -173,7 +173,7 @@ def test_datasets_only_consumer_uses_only_tracks_in_its_snapshots() -> None:
     history = ConsentHistory(events)
 
     def with_snapshots(track: Track, tracks: frozenset[int]) -> tuple[bool, Rule, str]:
-        context = DecisionContext(TermsPolicy("1", T0), (), history, tracks)
+        context = DecisionContext(TermsPolicy("1", T0), (), history, snapshot_tracks=tracks)
         decision = decide(track, "train-generative", NOW, context, bound)
         return decision.allowed, decision.rule, decision.reasons[0].summary
 

@@ -48,7 +48,7 @@ def create(
     with out.status(f"deciding the catalogue for '{purpose}' and writing the manifest ..."):
         snapshot = create_snapshot(engine, settings.data_dir, purpose, instant, for_consumer,
                                    settings.log_origin, signing_key(settings), "cli")
-    out.print(f"dataset snapshot {snapshot.id}: {snapshot.tracks} tracks eligible for "
+    out.print(f"dataset snapshot {snapshot.id}: {_count(snapshot.tracks, 'track')} eligible for "
               f"'{purpose}' at {snapshot.at:%Y-%m-%d %H:%M:%S} UTC")
     out.print(f"manifest {manifest_path(settings.data_dir, snapshot.id)} "
               f"(sha256 {snapshot.manifest_sha256})", highlight=False, soft_wrap=True)
