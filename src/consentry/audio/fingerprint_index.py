@@ -97,6 +97,13 @@ class FingerprintIndex:
         self._hashes, self._slots, self._frames = (
             self._hashes[keep], self._slots[keep], self._frames[keep])
 
+    def slot(self, track_id: str) -> int:
+        """Where a track's entries are: the ``slots`` that ``search`` reports for it."""
+        slot = self._slot_of.get(track_id)
+        if slot is None:
+            raise InvalidInput(f"track {track_id!r} is not in the fingerprint index")
+        return slot
+
     def track_id(self, slot: int) -> str:
         track_id = self._track_ids[slot]
         if track_id is None:
@@ -107,10 +114,7 @@ class FingerprintIndex:
         return self._frame_counts[slot]
 
     def track_peaks(self, track_id: str) -> Peaks:
-        slot = self._slot_of.get(track_id)
-        if slot is None:
-            raise InvalidInput(f"track {track_id!r} is not in the fingerprint index")
-        return self.peaks(slot)
+        return self.peaks(self.slot(track_id))
 
     def peaks(self, slot: int) -> Peaks:
         """The peaks of the track in ``slot``, as stored (frequencies to a quarter hertz)."""

@@ -10,6 +10,7 @@ different music in the same key and tempo through.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,25 +79,28 @@ def match_samples(index: FingerprintIndex, samples: np.ndarray,
 
 def match_peaks(index: FingerprintIndex, peaks: Peaks,
                 speeds: tuple[float, ...] = DEFAULT_SPEEDS, min_votes: int = MIN_VOTES,
-                min_agreement: float = MIN_AGREEMENT) -> list[Match]:
+                min_agreement: float = MIN_AGREEMENT,
+                exclude: Collection[str] = ()) -> list[Match]:
     """The matches of a query given as its peaks, in query order.
 
     Most queries play at the original speed: the speeds nearest 1 are searched first, and
-    the rest only when what they found there covers less than half of the query.
+    the rest only when what they found there covers less than half of the query. Tracks in
+    ``exclude`` are not searched (a catalogue track checked against the rest of the catalogue).
     """
+    skipped = np.array([index.slot(t) for t in exclude if t in index], dtype=np.int64)
     near = tuple(s for s in speeds if abs(s - 1.0) <= _FIRST_SPEEDS)
     if near and len(near) < len(speeds):
-        found = _match_at(index, peaks, near, min_votes, min_agreement)
+        found = _match_at(index, peaks, near, min_votes, min_agreement, skipped)
         sure = (m.matched_seconds for m in found
                 if m.confidence >= MIN_AGREEMENT and abs(m.speed - 1.0) <= _FIRST_SPEEDS)
         if sum(sure) >= 0.5 * peaks.seconds:
             return found
-    return _match_at(index, peaks, speeds, min_votes, min_agreement)
+    return _match_at(index, peaks, speeds, min_votes, min_agreement, skipped)
 
 
 def _match_at(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...],
-              min_votes: int, min_agreement: float) -> list[Match]:
-    hits = _collect_hits(index, peaks, speeds)
+              min_votes: int, min_agreement: float, skipped: np.ndarray) -> list[Match]:
+    hits = _collect_hits(index, peaks, speeds, skipped)
     if not len(hits.keys):
         return []
     order = np.lexsort((hits.query_frames, hits.keys))
@@ -132,7 +136,8 @@ def _match_at(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...],
     return sorted(matches, key=lambda m: (m.query_start, -m.confidence))
 
 
-def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...]) -> _Hits:
+def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...],
+                  skipped: np.ndarray) -> _Hits:
     """Hash the query under each speed and look every distinct key up once."""
     groups = group_peaks(peaks)
     per_speed = [hash_groups(peaks, groups, speed).hashes for speed in speeds]
@@ -144,6 +149,9 @@ def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ..
     anchor_frames = np.tile(peaks.frames[groups.anchors], len(speeds))
     distinct, inverse = np.unique(all_hashes, return_inverse=True)
     found: Postings = index.search(distinct)
+    if len(skipped):
+        kept = ~np.isin(found.slots, skipped)
+        found = Postings(found.query[kept], found.slots[kept], found.frames[kept])
     # every query landmark meets every posting of its key
     postings_of = np.bincount(found.query, minlength=len(distinct))
     starts = np.cumsum(postings_of) - postings_of
