@@ -330,6 +330,7 @@ def main() -> None:
     blob = index.to_bytes()
     load_start = time.perf_counter()
     index = FingerprintIndex.from_bytes(blob)
+    index.prepare()
     print(f"# index searched: {index.hours:.1f} h ({index.hours - real_hours:.1f} h of it "
           f"distractors: real tracks' peaks rescaled by {PAD_SPEEDS}, outside the searched "
           f"+-6%), {len(blob) / 1e6:.0f} MB serialised, loaded in "
@@ -494,7 +495,8 @@ class Result:
     best_right: float
     best_wrong: float
     offset_error: float
-    latency: float
+    latency: float  # wall seconds
+    cpu: float  # CPU seconds of the querying thread: what the wall time is on an idle core
 
 
 def run_queries(index: FingerprintIndex, catalogue: list[Track], plan: list[Query],
@@ -506,9 +508,9 @@ def run_queries(index: FingerprintIndex, catalogue: list[Track], plan: list[Quer
         if query.samples is None:
             continue
         audio = degrade(query, query.samples, catalogue[query.track].path, rng)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         matches = match_peaks(index, find_peaks(audio), min_agreement=0.0)
-        latency = time.perf_counter() - started
+        latency, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
         own = groups.get(str(query.track), str(query.track))
         right = [m for m in matches if groups.get(m.track_id, m.track_id) == own]
         wrong = [m.confidence for m in matches if groups.get(m.track_id, m.track_id) != own]
@@ -518,7 +520,7 @@ def run_queries(index: FingerprintIndex, catalogue: list[Track], plan: list[Quer
                  if best else float("nan"))
         results.append(Result(query.length, query.condition,
                               max((m.confidence for m in right), default=0.0),
-                              max(wrong, default=0.0), error, latency))
+                              max(wrong, default=0.0), error, latency, cpu))
     return results
 
 
@@ -610,12 +612,17 @@ def report(results: list[Result], outsiders: list[Outsider], extraction: float,
         five = [r for r in results if r.length == 5.0 and r.condition == "white 10 dB"]
         print(f"  {sweep:.2f}  {recall(ten):.3f}  {recall(five):.3f}  {recall(results):.3f}  "
               f"{(false >= sweep).mean():.4%}")
-    latency = np.array([r.latency for r in results]) * 1000
-    p99 = float(np.percentile(latency, 99))
-    print(f"\nquery latency (peaks + search + verification, 1 core): p50 "
-          f"{np.percentile(latency, 50):.1f} ms, p99 {p99:.1f} ms (target <= "
-          f"{OTHER_TARGETS['query p99 ms']:.0f}: {_verdict(p99 <= OTHER_TARGETS['query p99 ms'])}"
-          f"), max {latency.max():.1f} ms over {len(latency)} queries")
+    target = OTHER_TARGETS["query p99 ms"]
+    load = os.getloadavg()[1]
+    for name, values in (("wall", [r.latency for r in results]),
+                         ("CPU", [r.cpu for r in results])):
+        ms = np.array(values) * 1000
+        p99 = float(np.percentile(ms, 99))
+        print(f"query latency, {name} time (peaks + search + verification, 1 thread): p50 "
+              f"{np.percentile(ms, 50):.1f} ms, p99 {p99:.1f} ms (target <= {target:.0f}: "
+              f"{_verdict(p99 <= target)}), max {ms.max():.1f} ms over {len(ms)} queries")
+    print(f"  (machine load average over the last 5 minutes: {load:.1f} on "
+          f"{os.cpu_count()} cores: wall time above CPU time is waiting for a core)")
     print(f"extraction {extraction:.0f}x real time per core (target >= "
           f"{OTHER_TARGETS['extraction x real time']:.0f}: "
           f"{_verdict(extraction >= OTHER_TARGETS['extraction x real time'])}); index "

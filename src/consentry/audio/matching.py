@@ -34,6 +34,8 @@ _MAX_CANDIDATES = 64  # (track, speed, offset) triples considered, most votes fi
 _MAX_VERIFIED = 24  # alignments checked against peaks per query, strongest first
 _FIRST_SPEEDS = 0.015  # searched first: speeds this close to 1
 _OFFSET_BIAS = 1 << 24
+_SLOT_SHIFT = 26  # a vote's key: (slot, speed) above, offset + bias below
+_HIT_BUDGET = 120_000  # index entries met per query pass, the rarest keys first
 
 
 @dataclass(frozen=True)
@@ -103,32 +105,40 @@ def _match_at(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...],
     hits = _collect_hits(index, peaks, speeds, skipped)
     if not len(hits.keys):
         return []
-    order = np.lexsort((hits.query_frames, hits.keys))
-    repeated = np.zeros(len(order), dtype=bool)  # the same query anchor voting twice
-    repeated[1:] = ((hits.keys[order[1:]] == hits.keys[order[:-1]])
-                    & (hits.query_frames[order[1:]] == hits.query_frames[order[:-1]]))
-    order = order[~repeated]
+    order = np.argsort(hits.keys)
     keys = hits.keys[order]
-    unique, counts = np.unique(keys, return_counts=True)
-    near = counts.copy()  # votes within a frame of each offset
-    for step in (-1, 1):
-        neighbour = np.minimum(np.searchsorted(unique, unique + step), len(unique) - 1)
-        found = unique[neighbour] == unique + step
-        near[found] += counts[neighbour[found]]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    ends = np.append(starts[1:], len(keys))
+    unique = keys[starts]
+    counts = ends - starts
+    # votes within a frame of each offset; for ranking only: an anchor voting twice is
+    # counted once when the votes are judged
+    before = np.concatenate(([False], unique[1:] == unique[:-1] + 1))
+    after = np.concatenate((unique[:-1] + 1 == unique[1:], [False]))
+    near = counts.copy()
+    near[before] += counts[np.flatnonzero(before) - 1]
+    near[after] += counts[np.flatnonzero(after) + 1]
+    strongest = np.flatnonzero(near >= min_votes)
+    if len(strongest) > _MAX_CANDIDATES:
+        strongest = strongest[np.argpartition(-near[strongest], _MAX_CANDIDATES)[
+            :_MAX_CANDIDATES]]
+    strongest = strongest[np.argsort(-near[strongest], kind="stable")]
     matches: list[Match] = []
     taken: dict[int, list[tuple[float, float]]] = {}
     verified = 0
-    for candidate in np.argsort(-near, kind="stable")[:_MAX_CANDIDATES]:
-        if near[candidate] < min_votes or verified >= _MAX_VERIFIED:
+    for candidate in strongest:
+        if verified >= _MAX_VERIFIED:
             break
-        lo = np.searchsorted(keys, unique[candidate] - 1, side="left")
-        hi = np.searchsorted(keys, unique[candidate] + 1, side="right")
+        lo = starts[candidate - 1] if before[candidate] else starts[candidate]
+        hi = ends[candidate + 1] if after[candidate] else ends[candidate]
         for chosen in _parts(order[lo:hi], hits.query_frames, min_votes):
             slot = int(hits.slots[chosen[0]])
             span = _span(hits.query_frames[chosen])
             if any(a < span[1] and span[0] < b for a, b in taken.get(slot, [])):
                 continue
-            match = _verified(index, peaks, hits, chosen, speeds, min_agreement)
+            of_slot = order[np.searchsorted(keys, (slot * len(speeds)) << _SLOT_SHIFT):
+                            np.searchsorted(keys, ((slot + 1) * len(speeds)) << _SLOT_SHIFT)]
+            match = _verified(index, peaks, hits, chosen, of_slot, speeds, min_agreement)
             verified += 1
             if match is not None:
                 taken.setdefault(slot, []).append(span)
@@ -148,7 +158,7 @@ def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ..
     speed_of = np.repeat(np.arange(len(speeds)), len(groups.anchors))
     anchor_frames = np.tile(peaks.frames[groups.anchors], len(speeds))
     distinct, inverse = np.unique(all_hashes, return_inverse=True)
-    found: Postings = index.search(distinct)
+    found: Postings = index.search(distinct, budget=_HIT_BUDGET)
     if len(skipped):
         kept = ~np.isin(found.slots, skipped)
         found = Postings(found.query[kept], found.slots[kept], found.frames[kept])
@@ -166,7 +176,7 @@ def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ..
     scale = np.asarray(speeds)[speed_index]
     track_frames = found.frames[posting].astype(np.int64)
     offsets = track_frames - np.rint(query_frames * scale).astype(np.int64)
-    keys = ((slots * len(speeds) + speed_index) << 26) + offsets + _OFFSET_BIAS
+    keys = ((slots * len(speeds) + speed_index) << _SLOT_SHIFT) + offsets + _OFFSET_BIAS
     return _Hits(slots, speed_index, query_frames, offsets, keys, track_frames)
 
 
@@ -185,24 +195,26 @@ def _span(frames: np.ndarray) -> tuple[float, float]:
     return float(frames.min()) * FRAME_SECONDS, float(frames.max() + 1) * FRAME_SECONDS
 
 
-def _fitted(hits: _Hits, slot: int, speed: float, offset: float, first: int,
+def _fitted(hits: _Hits, of_slot: np.ndarray, speed: float, offset: float, first: int,
             last: int) -> tuple[float, float]:
     """Speed and offset fitted to every hit near the line, whatever its speed hypothesis.
 
     The votes of one hypothesis drift out of its one-frame window when the true speed lies
     between two hypotheses; hits of the neighbouring hypotheses complete the line.
     """
-    query_frames = hits.query_frames.astype(np.float64)
-    near = ((hits.slots == slot) & (query_frames >= first) & (query_frames <= last)
-            & (np.abs(hits.track_frames - offset - speed * query_frames) <= 2.0))
+    query_frames = hits.query_frames[of_slot].astype(np.float64)
+    track_frames = hits.track_frames[of_slot]
+    near = ((query_frames >= first) & (query_frames <= last)
+            & (np.abs(track_frames - offset - speed * query_frames) <= 2.0))
     if np.count_nonzero(near) < 3:
         return speed, offset
-    slope, intercept = np.polyfit(query_frames[near], hits.track_frames[near], 1)
+    slope, intercept = np.polyfit(query_frames[near], track_frames[near], 1)
     return float(slope), float(intercept)
 
 
 def _verified(index: FingerprintIndex, peaks: Peaks, hits: _Hits, chosen: np.ndarray,
-              speeds: tuple[float, ...], min_agreement: float) -> Match | None:
+              of_slot: np.ndarray, speeds: tuple[float, ...],
+              min_agreement: float) -> Match | None:
     """The match these votes claim, if the query's peaks bear it out."""
     slot = int(hits.slots[chosen[0]])
     speed = speeds[int(hits.speed_index[chosen[0]])]
@@ -210,7 +222,7 @@ def _verified(index: FingerprintIndex, peaks: Peaks, hits: _Hits, chosen: np.nda
     offset = float(np.median(hits.track_frames[chosen] - query_frames * speed))
     first, last = int(query_frames.min()), int(query_frames.max())
     if last - first >= _FIT_SECONDS / FRAME_SECONDS:
-        speed, offset = _fitted(hits, slot, speed, offset, first, last)
+        speed, offset = _fitted(hits, of_slot, speed, offset, first, last)
     # judged over a few seconds more than the votes cover, within the query and the track
     context = _CONTEXT_SECONDS / FRAME_SECONDS
     track_end = (index.frame_count(slot) - offset) / speed
