@@ -35,7 +35,7 @@ _MAX_VERIFIED = 24  # alignments checked against peaks per query, strongest firs
 _FIRST_SPEEDS = 0.015  # searched first: speeds this close to 1
 _OFFSET_BIAS = 1 << 24
 _SLOT_SHIFT = 26  # a vote's key: (slot, speed) above, offset + bias below
-_HIT_BUDGET = 120_000  # index entries met per query pass, the rarest keys first
+_HIT_BUDGET = 40_000  # index entries met per query pass, the rarest keys first
 
 
 @dataclass(frozen=True)
