@@ -217,8 +217,10 @@ def scaled(peaks: Peaks, speed: float) -> Fingerprint:
 
 
 def loud_start(samples: np.ndarray, length: float, wanted: float) -> float:
-    """``wanted``, or the nearest later start whose clip is not near-silent."""
-    for start in np.arange(wanted, max(wanted, len(samples) / ANALYSIS_RATE - length), 2.0):
+    """``wanted``, or the next start whose clip is not near-silent, from the track's start
+    again if none is left before its end (silence has nothing to identify)."""
+    last = max(wanted, len(samples) / ANALYSIS_RATE - length * 1.06 - 0.1)
+    for start in (*np.arange(wanted, last, 2.0), *np.arange(0.0, wanted, 2.0)):
         clip = samples[int(start * ANALYSIS_RATE):int((start + length) * ANALYSIS_RATE)]
         if len(clip) and np.sqrt(np.mean(clip ** 2)) > 0.003:
             return float(start)
