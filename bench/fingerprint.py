@@ -604,16 +604,25 @@ def report(results: list[Result], outsiders: list[Outsider], extraction: float,
     wrong_accepted = sum(r.best_wrong >= threshold for r in results)
     print(f"in-catalogue queries whose best wrong track passed the threshold: {wrong_accepted}")
     print("\nthreshold sweep: agreement, recall 10 s (clean, white 5 dB, mp3, speed +-5%), "
-          "5 s white 10 dB, all queries, FP rate")
-    for sweep in (0.35, 0.40, 0.45, 0.50, 0.55, 0.60):
-        def recall(rows: list[Result], bar: float = sweep) -> float:
-            return float(np.mean([r.best_right >= bar and r.best_right > r.best_wrong
-                                  for r in rows]))
-        ten = [r for r in results if r.length == 10.0 and r.condition in (
-            "clean", "white 5 dB", "mp3 64k", "speed -5%", "speed +5%")]
-        five = [r for r in results if r.length == 5.0 and r.condition == "white 10 dB"]
-        print(f"  {sweep:.2f}  {recall(ten):.3f}  {recall(five):.3f}  {recall(results):.3f}  "
-              f"{(false >= sweep).mean():.4%}")
+          "5 s white 10 dB, all queries, false positives")
+
+    def recall(rows: list[Result], bar: float) -> float:
+        return float(np.mean([r.best_right >= bar and r.best_right > r.best_wrong
+                              for r in rows]))
+
+    ten = [r for r in results if r.length == 10.0 and r.condition in (
+        "clean", "white 5 dB", "mp3 64k", "speed -5%", "speed +5%")]
+    five = [r for r in results if r.length == 5.0 and r.condition == "white 10 dB"]
+    sweep = np.round(np.arange(0.35, 0.801, 0.05), 2)
+    for bar in sweep:
+        print(f"  {bar:.2f}  {recall(ten, bar):.3f}  {recall(five, bar):.3f}  "
+              f"{recall(results, bar):.3f}  {int((false >= bar).sum())}/{len(false)} = "
+              f"{(false >= bar).mean():.4%}")
+    meeting = [bar for bar in sweep if (false >= bar).mean() <= OTHER_TARGETS["false positives"]]
+    if meeting:
+        print(f"  lowest swept threshold with false positives <= 0.1% in this run: "
+              f"{meeting[0]:.2f} (recall of all queries there {recall(results, meeting[0]):.3f} "
+              f"against {recall(results, threshold):.3f} at {threshold})")
     target = OTHER_TARGETS["query p99 ms"]
     load = os.getloadavg()[1]
     for name, values in (("wall", [r.latency for r in results]),

@@ -110,9 +110,13 @@ def _match_at(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...],
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     ends = np.append(starts[1:], len(keys))
     unique = keys[starts]
-    counts = ends - starts
-    # votes within a frame of each offset; for ranking only: an anchor voting twice is
-    # counted once when the votes are judged
+    # distinct query frames voting for each alignment: an anchor whose several triplets
+    # meet one place (a held note) votes once
+    run = np.cumsum(np.concatenate(([True], keys[1:] != keys[:-1]))) - 1
+    frames = hits.query_frames[order]
+    width = int(frames.max()) + 1
+    counts = np.bincount(np.unique(run * width + frames) // width, minlength=len(unique))
+    # and within a frame of each offset
     before = np.concatenate(([False], unique[1:] == unique[:-1] + 1))
     after = np.concatenate((unique[:-1] + 1 == unique[1:], [False]))
     near = counts.copy()
