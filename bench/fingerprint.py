@@ -42,9 +42,15 @@ from scipy.signal import resample_poly
 from consentry.audio.decode import ANALYSIS_RATE, decode_audio
 from consentry.audio.duplicates import SelfMatch, duplicate_groups
 from consentry.audio.fingerprint import Fingerprint, fingerprint_samples
-from consentry.audio.fingerprint_index import FingerprintIndex
+from consentry.audio.fingerprint_index import STOP_POSTINGS, FingerprintIndex
 from consentry.audio.landmarks import landmarks
-from consentry.audio.matching import MIN_AGREEMENT, match_peaks
+from consentry.audio.matching import (
+    DEFAULT_SPEEDS,
+    HIT_BUDGET,
+    MIN_AGREEMENT,
+    MIN_VOTES,
+    match_peaks,
+)
 from consentry.audio.peaks import FRAME_SECONDS, Peaks, find_peaks, log_spectrogram
 from consentry.errors import InvalidAudio
 
@@ -305,6 +311,9 @@ def main() -> None:
     print(f"# config: analysis {ANALYSIS_RATE} Hz, queries {args.queries} per length x "
           f"condition, {args.false_queries} out-of-catalogue, threshold agreement >= "
           f"{MIN_AGREEMENT}, seed {args.seed}, cpu {os.cpu_count()} cores (1 used)")
+    print(f"# matcher: speeds {DEFAULT_SPEEDS[0]}-{DEFAULT_SPEEDS[-1]}, min votes {MIN_VOTES}, "
+          f"hit budget {HIT_BUDGET:,} index entries a pass, stop-list at {STOP_POSTINGS:,} "
+          f"entries a key; duplicates self-matched every {args.duplicate_step:.0f} s")
     if args.audfprint:
         peer_recall(args.audfprint, catalogue[:args.peer_tracks], args.peer_queries, rng)
     if args.peer_only:

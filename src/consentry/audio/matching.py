@@ -35,7 +35,7 @@ _MAX_VERIFIED = 24  # alignments checked against peaks per query, strongest firs
 _FIRST_SPEEDS = 0.015  # searched first: speeds this close to 1
 _OFFSET_BIAS = 1 << 24
 _SLOT_SHIFT = 26  # a vote's key: (slot, speed) above, offset + bias below
-_HIT_BUDGET = 40_000  # index entries met per query pass, the rarest keys first
+HIT_BUDGET = 40_000  # index entries met per query pass, the rarest keys first
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ..
     speed_of = np.repeat(np.arange(len(speeds)), len(groups.anchors))
     anchor_frames = np.tile(peaks.frames[groups.anchors], len(speeds))
     distinct, inverse = np.unique(all_hashes, return_inverse=True)
-    found: Postings = index.search(distinct, budget=_HIT_BUDGET)
+    found: Postings = index.search(distinct, budget=HIT_BUDGET)
     if len(skipped):
         kept = ~np.isin(found.slots, skipped)
         found = Postings(found.query[kept], found.slots[kept], found.frames[kept])
