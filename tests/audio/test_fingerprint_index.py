@@ -76,3 +76,43 @@ def test_bytes_that_are_not_an_index_are_refused() -> None:
     arrays["version"] = np.array([99], dtype=np.int32)
     with pytest.raises(InvalidInput, match="format 99"):
         FingerprintIndex.from_arrays(arrays)
+
+
+def common_and_rare_index() -> FingerprintIndex:
+    """Key 7 in every track (a common key), keys 100 + n in track n only."""
+    from consentry.audio.landmarks import Landmarks
+    from consentry.audio.peaks import Peaks
+
+    index = FingerprintIndex()
+    for n in range(50):
+        hashes = np.array([7, 7, 100 + n], dtype=np.uint32)
+        peaks = Peaks(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), 100)
+        index.add(f"t{n}", Fingerprint(peaks, Landmarks(hashes, np.array([1, 2, 3],
+                                                                          dtype=np.int32))))
+    return index
+
+
+def test_a_budget_drops_the_commonest_keys_first() -> None:
+    index = common_and_rare_index()
+    keys = np.array([7, 105, 130, 999], dtype=np.uint32)
+    everything = index.search(keys)
+    assert len(everything.query) == 100 + 2
+    rare_only = index.search(keys, budget=10)
+    assert sorted(rare_only.query.tolist()) == [1, 2]  # key 7's 100 entries did not fit
+    assert sorted(rare_only.frames.tolist()) == [3, 3]
+    assert len(index.search(keys, budget=102).query) == 102  # all fit: nothing dropped
+
+
+def test_keys_past_the_stop_list_length_are_never_searched(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import consentry.audio.fingerprint_index as module
+
+    monkeypatch.setattr(module, "STOP_POSTINGS", 99)
+    found = common_and_rare_index().search(np.array([7, 120], dtype=np.uint32))
+    assert found.query.tolist() == [1]
+
+
+def test_an_empty_index_finds_nothing_and_prepare_is_harmless() -> None:
+    index = FingerprintIndex()
+    index.prepare()
+    assert len(index.search(np.array([1, 2], dtype=np.uint32)).query) == 0
