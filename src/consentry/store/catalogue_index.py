@@ -114,7 +114,7 @@ class CatalogueIndex:
         if self._recent.landmark_count > _FOLD_SHARE * self._main.landmark_count:
             self._fold()
         else:
-            self._recent.search(np.zeros(0, np.uint32))  # sort the few added rows now
+            self._recent.prepare()  # sort the few added rows now, not in the next match
         return IndexLoad(len(added), len(removed), time.perf_counter() - started, from_snapshot)
 
     def _drop(self, key: str) -> None:
@@ -127,7 +127,7 @@ class CatalogueIndex:
     def _fold(self) -> None:
         """Merge the recent recordings into the main index (one sort) and save it."""
         self._main.add_many(self._recent_prints.items())
-        self._main.search(np.zeros(0, np.uint32))
+        self._main.prepare()
         self._recent, self._recent_prints = FingerprintIndex(), {}
         self._write_snapshot()
 
@@ -138,6 +138,7 @@ class CatalogueIndex:
             with np.load(self.snapshot, allow_pickle=False) as stored:
                 arrays = {name: stored[name] for name in stored.files}
             main = FingerprintIndex.from_arrays(arrays)
+            main.prepare()  # the search directory, before the first request rather than in it
             rows = dict(zip((int(r) for r in arrays["row_ids"]),
                             (str(k) for k in arrays["row_keys"]), strict=True))
         except (InvalidInput, ValueError, KeyError, OSError) as error:
