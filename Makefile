@@ -37,6 +37,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/log.py
 	$(BIN)/python bench/datasets.py
 	$(BIN)/python bench/usage.py
+	$(BIN)/python bench/withdrawals.py
 
 bench-fingerprint: $(STAMP) system-deps
 	$(BIN)/python bench/fingerprint.py
