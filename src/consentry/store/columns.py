@@ -7,7 +7,10 @@ Python object per track; PostgreSQL even hands the columns over directly (ADBC).
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -129,29 +132,18 @@ def load_columns(
         codes=" ".join(f"WHEN {p} THEN {i}" for i, p in enumerate(params)),
         at=int(at_micros), chain=", ".join(params))
     with reader:
-        tracks = reader.query_ints(_TRACKS)
-        holders = ", ".join(str(int(h)) for h in rights_holders)
-        catalogued = (reader.query_ints(_CATALOGUED.format(holders=holders)) if holders
-                      else None)
-        shared = reader.query_ints(_SHARED)
+        tracks = _track_columns(reader, tuple(int(h) for h in rights_holders))
         # An empty result carries no types (SQLite infers them from rows): state them.
         events = (reader.query_ints(events_sql, purposes).cast(_EVENT_SCHEMA) if purposes
                   else _EVENT_SCHEMA.empty_table())
         claims = reader.query_ints(_CLAIM_CHANGES.format(at=int(at_micros)))
         claims = claims.cast(_CLAIM_SCHEMA) if claims.num_rows else _CLAIM_SCHEMA.empty_table()
-    track_id, artist_id = int_column(tracks, "id"), int_column(tracks, "artist_id")
-    rights_holder_id = np.full(len(track_id), -1, np.int64)
-    if catalogued is not None and catalogued.num_rows:
-        rights_holder_id[_positions(track_id, int_column(catalogued, "id"))] = int_column(
-            catalogued, "rights_holder_id")
-    co_owner_track_id, co_owner_artist_id = _co_owners(
-        track_id, artist_id, int_column(shared, "track_id"), int_column(shared, "artist_id"))
     return CatalogueColumns(
-        track_id=track_id,
-        artist_id=artist_id,
-        rights_holder_id=rights_holder_id,
-        co_owner_track_id=co_owner_track_id,
-        co_owner_artist_id=co_owner_artist_id,
+        track_id=tracks.track_id,
+        artist_id=tracks.artist_id,
+        rights_holder_id=tracks.rights_holder_id,
+        co_owner_track_id=tracks.co_owner_track_id,
+        co_owner_artist_id=tracks.co_owner_artist_id,
         event_id=int_column(events, "id"),
         event_artist_id=int_column(events, "artist_id"),
         event_track_id=int_column(events, "track_id"),
@@ -166,6 +158,70 @@ def load_columns(
         claim_active=int_column(claims, "active") == 1,
         claim_at=int_column(claims, "at"),
     )
+
+
+@dataclass(frozen=True)
+class _TrackColumns:
+    """Who owns which track and under which label: the part of the catalogue's columns that
+    only changes when tracks are added (no code path updates a track's artist, label or
+    shares, or deletes a track)."""
+
+    track_id: np.ndarray
+    artist_id: np.ndarray
+    rights_holder_id: np.ndarray
+    co_owner_track_id: np.ndarray
+    co_owner_artist_id: np.ndarray
+
+
+# On SQLite, per database file: the columns and the state they were read at. Reading them is
+# most of a whole-catalogue decision (a million rows through the sqlite3 driver, ~1 s), and
+# only new tracks change them. PostgreSQL hands columns over through ADBC, so it reads afresh.
+_SQLITE_TRACKS: dict[tuple[str, int, int], tuple[tuple[int, ...], _TrackColumns]] = {}
+_SQLITE_TRACKS_LOCK = threading.Lock()
+# Writers are serialised on SQLite, so ids become visible in order: a new track raises the
+# largest id or the count, and new shares come with a new track.
+_SQLITE_STATE = ("SELECT COALESCE((SELECT max(id) FROM tracks), 0) AS last, "
+                 "(SELECT count(*) FROM tracks) AS tracks, "
+                 "(SELECT count(*) FROM track_shares) AS shares")
+
+
+def _track_columns(reader: ColumnarReader, holders: tuple[int, ...]) -> _TrackColumns:
+    if not reader.sqlite:
+        return _read_track_columns(reader, holders)
+    database = Path(reader.engine.url.database or "")
+    try:
+        stat = database.stat()
+    except OSError:  # not a file (an in-memory database): nothing to key a cache on
+        return _read_track_columns(reader, holders)
+    place = (str(database.resolve()), stat.st_dev, stat.st_ino)
+    state = holders + tuple(int(v) for v in reader.query_ints(_SQLITE_STATE).to_pylist()[0]
+                            .values())
+    with _SQLITE_TRACKS_LOCK:
+        cached = _SQLITE_TRACKS.get(place)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    columns = _read_track_columns(reader, holders)
+    with _SQLITE_TRACKS_LOCK:
+        _SQLITE_TRACKS[place] = (state, columns)
+    return columns
+
+
+def _read_track_columns(reader: ColumnarReader, holders: tuple[int, ...]) -> _TrackColumns:
+    tracks = reader.query_ints(_TRACKS)
+    catalogued = (reader.query_ints(_CATALOGUED.format(holders=", ".join(map(str, holders))))
+                  if holders else None)
+    shared = reader.query_ints(_SHARED)
+    track_id, artist_id = int_column(tracks, "id"), int_column(tracks, "artist_id")
+    rights_holder_id = np.full(len(track_id), -1, np.int64)
+    if catalogued is not None and catalogued.num_rows:
+        rights_holder_id[_positions(track_id, int_column(catalogued, "id"))] = int_column(
+            catalogued, "rights_holder_id")
+    co_owner_track_id, co_owner_artist_id = _co_owners(
+        track_id, artist_id, int_column(shared, "track_id"), int_column(shared, "artist_id"))
+    arrays = (track_id, artist_id, rights_holder_id, co_owner_track_id, co_owner_artist_id)
+    for array in arrays:
+        array.setflags(write=False)  # shared by every decision until the next new track
+    return _TrackColumns(*arrays)
 
 
 def _co_owners(
