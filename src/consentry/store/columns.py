@@ -185,6 +185,12 @@ _SQLITE_STATE = ("SELECT COALESCE((SELECT max(id) FROM tracks), 0) AS last, "
                  "(SELECT count(*) FROM track_shares) AS shares")
 
 
+def forget_track_columns() -> None:
+    """Drop the kept columns, as a new track would (for measuring the read they save)."""
+    with _SQLITE_TRACKS_LOCK:
+        _SQLITE_TRACKS.clear()
+
+
 def _track_columns(reader: ColumnarReader, holders: tuple[int, ...]) -> _TrackColumns:
     if not reader.sqlite:
         return _read_track_columns(reader, holders)
