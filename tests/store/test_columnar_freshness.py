@@ -52,8 +52,8 @@ def test_kept_track_columns_follow_new_tracks_shares_and_labels(
         duet = catalogue.create_track(conn, "Duet", ada, [Share(ada, 5000), Share(bo, 5000)]).id
         signed = catalogue.create_track(conn, "Signed", ada, rights_holder_id=label).id
     other.dispose()
-    assert decided() == first + [(duet, False, "co-owner-consent"),
-                                 (signed, False, "rights-holder-agreement")]
+    assert decided() == [*first, (duet, False, "co-owner-consent"),
+                         (signed, False, "rights-holder-agreement")]
     columns, *_ = catalogue_inputs(engine, "recommendations", utcnow())
     with pytest.raises(ValueError):  # shared between reads: nobody may change them in place
         columns.track_id[0] = 99
