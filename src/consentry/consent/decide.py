@@ -104,15 +104,13 @@ def _decide_purpose(track: Track, purpose: str, at: datetime, ctx: DecisionConte
             Rule.REQUIRED_USE, purpose,
             f"The terms (version {terms.version}) make '{purpose}' a required use of the "
             "service; it cannot be switched off.", terms_version=terms.version),)
-    for agreement in ctx.agreements:
-        if agreement.rights_holder_id != track.rights_holder_id or not agreement.in_force(at):
-            continue
-        restricted = agreement.restricts(purpose)
-        if restricted is not None:
-            return False, Rule.RIGHTS_HOLDER_AGREEMENT, (Reason(
-                Rule.RIGHTS_HOLDER_AGREEMENT, purpose,
-                f"The rights holder's agreement '{agreement.title}' forbids '{restricted}'.",
-                agreement_id=agreement.id),)
+    found = _restriction(ctx.agreements, track.rights_holder_id, purpose, at)
+    if found is not None:
+        agreement, restricted = found
+        return False, Rule.RIGHTS_HOLDER_AGREEMENT, (Reason(
+            Rule.RIGHTS_HOLDER_AGREEMENT, purpose,
+            f"The rights holder's agreement '{agreement.title}' forbids '{restricted}'.",
+            agreement_id=agreement.id),)
     claimed = _claim_outcome(track, purpose, at, ctx)
     if claimed is not None:
         return claimed
@@ -138,21 +136,32 @@ def _claim_outcome(track: Track, purpose: str, at: datetime,
                   if c.track_id == track.id and c.active_at(at)), None)
     if claim is None:
         return None
-    for agreement in ctx.agreements:
-        if agreement.rights_holder_id != claim.rights_holder_id or not agreement.in_force(at):
-            continue
-        restricted = agreement.restricts(purpose)
-        if restricted is not None:
-            return False, Rule.CONTENT_CLAIM, (Reason(
-                Rule.CONTENT_CLAIM, purpose,
-                f"Content claim {claim.id}: the upload contains a recording of rights holder "
-                f"{claim.rights_holder_id}, whose agreement '{agreement.title}' forbids "
-                f"'{restricted}'.", agreement_id=agreement.id, claim_id=claim.id),)
+    found = _restriction(ctx.agreements, claim.rights_holder_id, purpose, at)
+    if found is not None:
+        agreement, restricted = found
+        return False, Rule.CONTENT_CLAIM, (Reason(
+            Rule.CONTENT_CLAIM, purpose,
+            f"Content claim {claim.id}: the upload contains a recording of rights holder "
+            f"{claim.rights_holder_id}, whose agreement '{agreement.title}' forbids "
+            f"'{restricted}'.", agreement_id=agreement.id, claim_id=claim.id),)
     return False, Rule.CONTENT_CLAIM, (Reason(
         Rule.CONTENT_CLAIM, purpose,
         f"Content claim {claim.id}: the upload contains a recording of rights holder "
         f"{claim.rights_holder_id}; no agreement of theirs allows '{purpose}', so it is "
         "denied while the claim stands.", claim_id=claim.id),)
+
+
+def _restriction(agreements: tuple[Agreement, ...], rights_holder_id: int | None, purpose: str,
+                 at: datetime) -> tuple[Agreement, str] | None:
+    """The first of the rights holder's agreements in force that forbids ``purpose`` (or a
+    broader purpose), with the purpose it names: for the holder's own tracks and for uploads
+    claimed as the holder's recordings alike."""
+    for agreement in agreements:
+        if agreement.rights_holder_id == rights_holder_id and agreement.in_force(at):
+            restricted = agreement.restricts(purpose)
+            if restricted is not None:
+                return agreement, restricted
+    return None
 
 
 def _owner_choice(
