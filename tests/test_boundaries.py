@@ -7,7 +7,7 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "consentry"
 DOMAIN = ["purposes.py", "consent", "audio", "catalogue_file.py", "access.py", "timestamps.py",
-          "datasets", "usage",
+          "retries.py", "datasets", "usage",
           "errors.py", "ledger", "signals", "terms"]
 FORBIDDEN = ("consentry.web", "consentry.cli", "consentry.store", "consentry.settings",
              "sqlalchemy", "fastapi", "typer")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from consentry.retries import doubling_wait
 from consentry.store.schema import outbox
 from consentry.timestamps import to_micros
 
@@ -62,8 +63,7 @@ def mark_sent(conn: Connection, mail_id: int, at: datetime) -> None:
 
 def mark_failed(conn: Connection, mail: OutgoingMail, error: str, at: datetime) -> datetime:
     """Record a failed attempt; the wait doubles each time, up to :data:`LONGEST_WAIT`."""
-    wait: timedelta = min(FIRST_RETRY * (2 ** min(mail.attempts, 20)), LONGEST_WAIT)
-    retry: datetime = at + wait
+    retry: datetime = at + doubling_wait(mail.attempts, FIRST_RETRY, LONGEST_WAIT)
     conn.execute(update(outbox).where(outbox.c.id == mail.id).values(
         attempts=mail.attempts + 1, last_error=error[:2000], next_attempt_at=to_micros(retry)))
     return retry

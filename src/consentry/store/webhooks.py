@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, insert, select, update
 
 from consentry.errors import InvalidInput, NotFound
+from consentry.retries import doubling_wait
 from consentry.store.outbox import to_micros_delta
 from consentry.store.parties import get_consumer
 from consentry.store.schema import (
@@ -192,12 +193,6 @@ def claim_due(conn: Connection, at: datetime, limit: int = 100) -> list[DueDeliv
     return claimed
 
 
-def retry_wait(attempts_before: int) -> timedelta:
-    """30 s, 1 min, 2 min, ... doubling up to :data:`LONGEST_WAIT`."""
-    wait: timedelta = min(FIRST_RETRY * (2 ** min(attempts_before, 20)), LONGEST_WAIT)
-    return wait
-
-
 def record_attempt(conn: Connection, delivery: DueDelivery, at: datetime, duration_ms: int,
                    status_code: int | None, error: str | None) -> datetime | None:
     """Keep the attempt; mark the delivery done, or due again after the backoff (``None``
@@ -214,7 +209,7 @@ def record_attempt(conn: Connection, delivery: DueDelivery, at: datetime, durati
     elif attempts >= MAX_ATTEMPTS:
         values["gave_up_at"] = now
     else:
-        retry = at + retry_wait(delivery.attempts)
+        retry = at + doubling_wait(delivery.attempts, FIRST_RETRY, LONGEST_WAIT)
         values["next_attempt_at"] = to_micros(retry)
     conn.execute(update(webhook_deliveries).where(webhook_deliveries.c.id == delivery.id)
                  .values(**values))
