@@ -7,11 +7,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Connection
 
 from consentry.cli import context
-from consentry.store import parties
-from consentry.store.usage import compensation, count_uses, iter_uses, names_for
+from consentry.store.usage import check_parties, compensation, count_uses, iter_uses, names_for
 from consentry.usage import (
     COMPENSATION_COLUMNS,
     USE_COLUMNS,
@@ -37,15 +35,6 @@ Holder = Annotated[int | None, typer.Option("--rights-holder", help="One label's
 Csv = Annotated[bool, typer.Option("--csv", help="Every row as CSV on standard output")]
 
 
-def _check(conn: Connection, scope: UsageScope) -> None:
-    if scope.artist_id is not None:
-        parties.get_artist(conn, scope.artist_id)
-    if scope.rights_holder_id is not None:
-        parties.get_rights_holder(conn, scope.rights_holder_id)
-    if scope.consumer_id is not None:
-        parties.get_consumer(conn, scope.consumer_id)
-
-
 @usage_app.command("statement")
 def statement(
     from_: From, to: To, artist: Artist = None, rights_holder: Holder = None,
@@ -58,7 +47,7 @@ def statement(
     scope = UsageScope(artist, rights_holder, consumer)
     engine = context.engine()
     with engine.connect() as conn:
-        _check(conn, scope)
+        check_parties(conn, scope)
         if csv:
             for chunk in csv_chunks(USE_COLUMNS,
                                     (use_row(u) for u in iter_uses(conn, scope, period))):
@@ -96,8 +85,8 @@ def compensation_statement(
                      else (View.ALL, None))
     engine = context.engine()
     with engine.connect() as conn:
-        _check(conn, scope)
-        _check(conn, UsageScope(consumer_id=consumer))
+        check_parties(conn, scope)
+        check_parties(conn, UsageScope(consumer_id=consumer))
         result = compensation(engine, money.amount, period, consumer)
         titles, names = names_for(conn, result, view, subject)
     lines = compensation_lines(result, view, subject, titles, names)

@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import Connection, Select, exists, func, select, tuple_
 from sqlalchemy.engine import Engine
 
+from consentry.store import parties
 from consentry.store.columns import ColumnarReader, int_column
 from consentry.store.schema import (
     artists,
@@ -36,6 +37,17 @@ from consentry.usage import (
 )
 
 PAGE_ROWS = 10_000
+
+
+def check_parties(conn: Connection, scope: UsageScope) -> None:
+    """``NotFound`` for an artist, label or consumer the scope names that does not exist: an
+    empty statement would read as "no uses" instead."""
+    if scope.artist_id is not None:
+        parties.get_artist(conn, scope.artist_id)
+    if scope.rights_holder_id is not None:
+        parties.get_rights_holder(conn, scope.rights_holder_id)
+    if scope.consumer_id is not None:
+        parties.get_consumer(conn, scope.consumer_id)
 
 
 def owned_track_ids(artist_id: int) -> Select[tuple[int]]:

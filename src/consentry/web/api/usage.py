@@ -10,11 +10,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from consentry.store import parties
-from consentry.store.usage import compensation, count_uses, iter_uses, list_uses, names_for
+from consentry.store.usage import (
+    check_parties,
+    compensation,
+    count_uses,
+    iter_uses,
+    list_uses,
+    names_for,
+)
 from consentry.usage import (
     COMPENSATION_COLUMNS,
     USE_COLUMNS,
@@ -106,15 +111,6 @@ class CompensationOut(BaseModel):
     rights_holder_totals: dict[int, int] | None = Field(None, description="Admins' view only")
 
 
-def _check_exists(db: Connection, scope: UsageScope) -> None:
-    if scope.artist_id is not None:
-        parties.get_artist(db, scope.artist_id)
-    if scope.rights_holder_id is not None:
-        parties.get_rights_holder(db, scope.rights_holder_id)
-    if scope.consumer_id is not None:
-        parties.get_consumer(db, scope.consumer_id)
-
-
 def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
@@ -139,7 +135,7 @@ def uses(
     own snapshots, admins anyone's (or, asking for nobody, everyone's)."""
     period = parse_period(from_, to)
     scope = uses_scope(who.role, who.subject_id, artist_id, rights_holder_id, consumer_id)
-    _check_exists(db, scope)
+    check_parties(db, scope)
     if format == "csv":
         return StreamingResponse(_stream_uses(engine, scope, period), media_type="text/csv",
                                  headers=_attachment(f"usage-{period.first}-{period.last}.csv"))
@@ -164,8 +160,8 @@ def compensation_statement(
     exactly to the pool. Admins see every line, artists their parts, labels their tracks."""
     view, subject = compensation_view(who.role, who.subject_id, artist_id, rights_holder_id)
     period, money = parse_period(from_, to), parse_pool(pool, currency)
-    _check_exists(db, UsageScope(consumer_id=consumer_id))
-    _check_exists(db, UsageScope(artist_id=subject) if view is View.ARTIST else
+    check_parties(db, UsageScope(consumer_id=consumer_id))
+    check_parties(db, UsageScope(artist_id=subject) if view is View.ARTIST else
                   UsageScope(rights_holder_id=subject) if view is View.RIGHTS_HOLDER
                   else UsageScope())
     result = compensation(engine, money.amount, period, consumer_id)
