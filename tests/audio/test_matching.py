@@ -11,7 +11,7 @@ import soundfile
 
 from consentry.audio.fingerprint import fingerprint_samples
 from consentry.audio.fingerprint_index import FingerprintIndex
-from consentry.audio.matching import Match, match_file, match_samples
+from consentry.audio.matching import MIN_SIGNIFICANCE, Match, match_file, match_samples
 from consentry.audio.peaks import FRAME_SECONDS
 from tests.audio.music import RATE, piece, played_at, with_noise
 
@@ -46,6 +46,7 @@ def test_a_clean_excerpt_is_found_to_within_a_frame(index: FingerprintIndex) -> 
     assert abs(track_offset(match) - 7.3) <= FRAME_SECONDS
     assert match.speed == pytest.approx(1.0, abs=0.002)
     assert match.confidence > 0.6
+    assert match.significance > 2 * MIN_SIGNIFICANCE
     assert 6.0 < match.matched_seconds <= 8.0
 
 

@@ -15,7 +15,9 @@ from consentry.audio.fingerprint_index import FingerprintIndex
 from consentry.audio.matching import Match, match_peaks
 from consentry.audio.peaks import FRAME_SECONDS, Peaks
 
-DUPLICATE_AGREEMENT = 0.5  # clean copies land about 0.8 of their peaks, different music < 0.3
+# share of peaks landing: clean copies land about 0.8 of theirs, a noisy excerpt of a track
+# (which any match may be) as little as 0.3
+DUPLICATE_AGREEMENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,9 @@ def duplicate_groups(index: FingerprintIndex, step: float = 20.0, window: float 
         for first in range(0, max(peaks.frame_count - width, 0) + 1, hop):
             inside = (peaks.frames >= first) & (peaks.frames < first + width)
             part = Peaks(peaks.frames[inside] - first, peaks.hz[inside], width)
-            for match in match_peaks(index, part, min_agreement=DUPLICATE_AGREEMENT,
-                                     exclude=(track_id,)):
-                if root(match.track_id) == root(track_id):
+            for match in match_peaks(index, part, exclude=(track_id,)):
+                if (match.confidence < DUPLICATE_AGREEMENT
+                        or root(match.track_id) == root(track_id)):
                     continue
                 if confirm is None or confirm(SelfMatch(track_id, first * FRAME_SECONDS,
                                                         match)):

@@ -1,13 +1,21 @@
-"""A second look at a candidate alignment: do the query's peaks land on the track's peaks?
+"""A second look at a candidate alignment: do the query's peaks land on the track's peaks,
+more often than they would by chance?
 
 Hash votes alone confuse two pieces in the same key and tempo (measured: out-of-catalogue
 10 s queries of game music reach 18 aligned votes). Peaks mapped through the candidate's
-speed and offset land within a frame and a bin of a track peak for most of a true copy (about
-70% even at 5 dB SNR) and for few of a different piece, so their share separates the two.
+speed and offset land within a frame and a bin of a track peak for most of a true copy and
+for few of a different piece. How few depends on the music: the same notes held for bars on
+end land anywhere near the right time. So the share at the alignment is compared with the
+share at the same alignment shifted by a few seconds, which only chance and the music's own
+repetitions explain, and the verdict is how many standard deviations it lies above that.
+Measured on the benchmark's development queries: a share of 0.5 kept 82% of 10 s queries at
+5 dB SNR out of reach of out-of-catalogue music (which reached 0.41); the significance of
+true copies at 5 dB was at least 9.6, of different music at most 6.8.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +27,10 @@ _CELL_HZ = ANALYSIS_RATE / N_FFT / 4  # a quarter of an FFT bin
 _CELLS = int(4_000 / _CELL_HZ) + 8  # quarter bins up to above the highest peak
 _HZ_TOLERANCE = 0.5 * ANALYSIS_RATE / N_FFT  # peaks are refined between bins: half a bin
 _SPEED_TOLERANCE = 0.003  # what the fitted speed may still be off
+# frames (0.7-3.1 s) by which the alignment is moved to see what chance gives; not multiples
+# of one another, so that one beat or bar length does not repeat in all of them
+CHANCE_SHIFTS = (-97, -61, -37, -23, 23, 37, 61, 97)
+_MIN_CHANCE = 0.03  # a floor: sparse tracks must not make any landing look significant
 
 
 @dataclass(frozen=True)
@@ -29,30 +41,73 @@ class Alignment:
     offset: float
 
 
-def peak_agreement(query: Peaks, track: Peaks, alignment: Alignment,
-                   first_frame: int, last_frame: int) -> tuple[int, int]:
-    """How many query peaks between two query frames land on a track peak, and of how many.
+@dataclass(frozen=True)
+class Agreement:
+    """How many query peaks landed, of how many, and the share expected by chance."""
+
+    landed: int
+    total: int
+    chance: float | None  # None: not worked out, the share being too small to matter
+
+    @property
+    def share(self) -> float:
+        return self.landed / max(self.total, 1)
+
+    @property
+    def significance(self) -> float:
+        """Standard deviations of the share above chance (binomial, ``total`` peaks)."""
+        if not self.total or self.chance is None:
+            return 0.0
+        chance = max(self.chance, _MIN_CHANCE)
+        return (self.share - chance) / math.sqrt(chance * (1 - chance) / self.total)
+
+
+def peak_agreement(query: Peaks, track: Peaks, alignment: Alignment, first_frame: int,
+                   last_frame: int, min_share: float = 0.0) -> Agreement:
+    """How the query peaks between two query frames land on the track's peaks.
 
     A peak lands when a track peak lies within one frame and half an FFT bin of where the
     alignment maps it; the tolerance widens with frequency by what the speed may be off.
+    Chance is the median share over ``CHANCE_SHIFTS``, each counting only the peaks it maps
+    inside the track; it is not worked out (and the significance is 0) when the share is
+    under ``min_share``, which spares most candidates eight of the nine counts.
     """
     inside = (query.frames >= first_frame) & (query.frames <= last_frame)
-    frames = np.rint(alignment.offset + query.frames[inside] * alignment.speed).astype(np.int64)
+    mapped = alignment.offset + query.frames[inside] * alignment.speed
     hz = query.hz[inside].astype(np.float64) / alignment.speed
-    if not len(frames):
-        return 0, 0
+    (landed,), (total,) = _landings(mapped, hz, track, (0,))
+    if not total or landed < min_share * total:
+        return Agreement(landed, total, None)
+    counts, totals = _landings(mapped, hz, track, CHANCE_SHIFTS)
+    usable = totals >= total // 2  # shifts that left the track say nothing
+    if not usable.any():
+        return Agreement(landed, total, 1.0)
+    return Agreement(landed, total, float(np.median(counts[usable] / totals[usable])))
+
+
+def _landings(mapped: np.ndarray, hz: np.ndarray, track: Peaks,
+              shifts: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Peaks landed and peaks inside the track, for the alignment moved by each shift."""
+    if not len(mapped):
+        zeros = np.zeros(len(shifts), dtype=np.int64)
+        return zeros, zeros
+    frames = np.rint(mapped[None, :] + np.array(shifts, dtype=np.float64)[:, None]).astype(
+        np.int64)
+    within = (frames >= 0) & (frames < track.frame_count)
     first = int(frames.min()) - 1
+    rows = int(frames.max()) - first + 2
     lo = np.searchsorted(track.frames, first, side="left")
-    hi = np.searchsorted(track.frames, frames.max() + 1, side="right")
-    grid = np.zeros((int(frames.max()) - first + 2, _CELLS), dtype=bool)
-    grid[track.frames[lo:hi] - first, np.minimum(np.rint(track.hz[lo:hi] / _CELL_HZ).astype(
-        np.int64), _CELLS - 1)] = True
+    hi = np.searchsorted(track.frames, first + rows, side="left")
+    grid = np.zeros((rows + 2, _CELLS), dtype=bool)
+    grid[track.frames[lo:hi] - first + 1, np.minimum(np.rint(
+        track.hz[lo:hi] / _CELL_HZ).astype(np.int64), _CELLS - 1)] = True
+    grid = grid[:-2] | grid[1:-1] | grid[2:]  # a row now holds its frame and both neighbours
     centre = np.rint(hz / _CELL_HZ).astype(np.int64)
     reach = np.rint((_HZ_TOLERANCE + hz * _SPEED_TOLERANCE) / _CELL_HZ).astype(np.int64)
-    landed = np.zeros(len(frames), dtype=bool)
-    for shift in (-1, 0, 1):
-        rows = frames - first + shift
-        for step in range(-int(reach.max()), int(reach.max()) + 1):
-            columns = np.clip(centre + step, 0, _CELLS - 1)
-            landed |= (np.abs(step) <= reach) & grid[rows, columns]
-    return int(landed.sum()), len(frames)
+    landed = np.zeros(frames.shape, dtype=bool)
+    at = frames - first
+    for step in range(-int(reach.max()), int(reach.max()) + 1):
+        columns = np.clip(centre + step, 0, _CELLS - 1)
+        landed |= (np.abs(step) <= reach) & grid[at, columns]
+    landed &= within
+    return landed.sum(axis=1), within.sum(axis=1)
