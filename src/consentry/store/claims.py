@@ -21,6 +21,9 @@ from consentry.timestamps import from_micros, to_micros, utcnow
 if TYPE_CHECKING:  # deciding reads claims without loading the audio stack
     from consentry.store.identification import Identified
 MAX_REASON = 2000
+# Why the platform itself released a claim: the recording it cites is gone. Written as the
+# release's reason, so the log says it too.
+REFERENCE_REMOVED = "reference removed"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,22 @@ def change_claim(conn: Connection, claim_id: int, action: ClaimAction, by: str,
         reason=reason)).inserted_primary_key[0]  # type: ignore[index]
     _log(conn, CLAIM_CHANGE, change_id)
     return get_claim(conn, claim_id)
+
+
+def release_claims(conn: Connection, claims: Sequence[ClaimRecord], by: str,
+                   reason: str) -> list[ClaimRecord]:
+    """Release each claim not released yet, through the one change path (logged like any).
+
+    Disputed claims are released too: the rights holder could otherwise confirm a claim whose
+    ground is gone.
+    """
+    return [change_claim(conn, c.id, ClaimAction.RELEASE, by, reason)
+            for c in claims if c.status is not ClaimStatus.RELEASED]
+
+
+def claims_citing(conn: Connection, recording_key: str) -> list[ClaimRecord]:
+    """Every claim that rests on this recording, oldest first."""
+    return _records(conn, content_claims.c.recording_key == recording_key)
 
 
 def _log(conn: Connection, kind: str, source_id: int) -> None:

@@ -20,6 +20,7 @@ from consentry.purposes import Purpose
 from consentry.store.catalogue import TrackAudio
 from consentry.store.claims import ClaimRecord
 from consentry.store.identification import Identified
+from consentry.store.reference_recordings import ReferenceRecording, RemovedReference
 
 Name = Field(min_length=1, max_length=200)
 
@@ -156,6 +157,36 @@ class IdentifiedOut(BaseModel):
 class IdentifyOut(BaseModel):
     seconds: float = Field(description="Length of the query audio")
     matches: list[IdentifiedOut]
+
+
+class ReferenceOut(BaseModel):
+    """A rights holder's reference recording: what identification looks for in uploads."""
+
+    id: int
+    recording: str = Field(description="'reference:<id>', as identify and claims name it")
+    rights_holder_id: int
+    title: str
+    isrc: str | None
+    audio_sha256: str
+    duration_seconds: float
+    created_at: datetime
+
+    @classmethod
+    def of(cls, r: ReferenceRecording) -> ReferenceOut:
+        return cls(id=r.id, recording=f"reference:{r.id}", rights_holder_id=r.rights_holder_id,
+                   title=r.title, isrc=r.isrc, audio_sha256=r.audio_sha256,
+                   duration_seconds=r.duration_ms / 1000, created_at=r.created_at)
+
+
+class RemovedReferenceOut(BaseModel):
+    removed: ReferenceOut
+    released_claims: list[ClaimOut] = Field(
+        description="The claims that rested on it, now released (reason 'reference removed')")
+
+    @classmethod
+    def of(cls, r: RemovedReference) -> RemovedReferenceOut:
+        return cls(removed=ReferenceOut.of(r.reference),
+                   released_claims=[ClaimOut.of(c) for c in r.released])
 
 
 class TrackOut(BaseModel):
