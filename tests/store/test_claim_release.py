@@ -29,7 +29,7 @@ from consentry.store.reference_recordings import (
 )
 from consentry.store.schema import fingerprints
 from consentry.store.transparency_log import entries, log_size
-from consentry.store.upload_claims import claim_fingerprint
+from consentry.store.upload_claims import claim_fingerprint, release_replaced
 from consentry.timestamps import utcnow
 from tests.audio.music import piece, with_noise
 
@@ -120,3 +120,31 @@ def test_the_index_removes_the_track_itself(engine: Engine) -> None:
         index.refresh(conn)
     assert index.recordings == held - 1
     assert index.hours == 0
+
+
+def test_new_audio_releases_the_claims_on_the_old_and_may_be_claimed_again(
+        engine: Engine) -> None:
+    _label, _other, reference, one, _two = _world(engine)
+    index = CatalogueIndex()
+    [claim] = claim_fingerprint(engine, index, one.id, COPY, "e" * 64, "artist:1")
+    assert _training(engine, one)[1] is Rule.CONTENT_CLAIM
+
+    unrelated = fingerprint_samples(piece(5, 30.0))
+    assert claim_fingerprint(engine, index, one.id, unrelated, "a" * 64, "artist:1") == []
+    with engine.connect() as conn:
+        released = get_claim(conn, claim.id).claim.changes[-1]
+    assert (released.status, released.reason, released.by) == (
+        ClaimStatus.RELEASED, "audio replaced", "artist:1")
+    assert _training(engine, one) == (True, Rule.ARTIST_DEFAULT)
+
+    [again] = claim_fingerprint(engine, index, one.id, COPY, "e" * 64, "artist:1")
+    assert again.id != claim.id and again.recording_key == f"reference:{reference.id}"
+    assert _training(engine, one)[1] is Rule.CONTENT_CLAIM
+    # the same audio once more changes nothing; a claim the label released stays released
+    assert claim_fingerprint(engine, index, one.id, COPY, "e" * 64, "artist:1") == []
+    with engine.begin() as conn:
+        change_claim(conn, again.id, ClaimAction.RELEASE, "rights_holder:1")
+        assert release_replaced(conn, one.id, "b" * 64, "artist:1") == []
+    assert claim_fingerprint(engine, index, one.id, COPY, "e" * 64, "artist:1") == []
+    with engine.connect() as conn:
+        assert audit_log(conn, "test", Ed25519PrivateKey.generate().public_key()).entries

@@ -78,3 +78,28 @@ def test_a_label_removes_its_reference_and_the_claims_on_it_are_released(
     assert [m["recording"] for m in found.json()["matches"]] == [f"track:{world.track_b}"]
     [kept] = client.get("/v1/claims", headers=world.headers("holder_1")).json()
     assert (kept["recording"], kept["status"]) == (f"reference:{reference.id}", "released")
+
+
+def test_new_audio_releases_the_old_audios_claim_and_is_matched_afresh(
+        client: TestClient, world: World, engine: Engine) -> None:
+    with engine.begin() as conn:
+        add_reference(conn, world.holder_1, "Label hit", "a" * 64, fingerprint_samples(SONG))
+        ledger.record_choice(conn, ConsentChoice(world.artist_b, "train-ai", Choice.ALLOW))
+    first = upload(client, world, world.track_b, COPY)
+    [claim] = first["claims"]
+    decision = training(client, world, world.track_b)
+    assert (decision["decision"], decision["rule"]) == ("deny", "content-claim")
+
+    replaced = upload(client, world, world.track_b, wav(piece(92, 20.0)))
+    assert replaced["claims"] == []
+    [released] = replaced["released_claims"]
+    assert (released["id"], released["status"]) == (claim["id"], "released")
+    assert released["changes"][-1]["reason"] == "audio replaced"
+    decision = training(client, world, world.track_b)
+    assert (decision["decision"], decision["rule"]) == ("allow", "artist-default")
+
+    back = upload(client, world, world.track_b, COPY)
+    [reopened] = back["claims"]
+    assert reopened["id"] != claim["id"] and reopened["status"] == "open"
+    assert back["released_claims"] == []
+    assert training(client, world, world.track_b)["rule"] == "content-claim"

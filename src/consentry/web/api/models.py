@@ -125,13 +125,17 @@ class AudioUploadOut(TrackAudioOut):
     frames: int
     claims: list[ClaimOut] = Field(
         default_factory=list, description="Claims this upload opened (content identification)")
+    released_claims: list[ClaimOut] = Field(
+        default_factory=list, description="Claims found in the audio it replaced, now released "
+                                          "(reason 'audio replaced')")
 
     @classmethod
-    def of_upload(cls, a: TrackAudio, info: AudioInfo,
-                  claims: list[ClaimRecord] | None = None) -> AudioUploadOut:
+    def of_upload(cls, a: TrackAudio, info: AudioInfo, claims: list[ClaimRecord] | None = None,
+                  released: list[ClaimRecord] | None = None) -> AudioUploadOut:
         return cls(**TrackAudioOut.of(a).model_dump(), track_id=a.track_id,
                    sample_rate=info.sample_rate, channels=info.channels, frames=info.frames,
-                   claims=[ClaimOut.of(c) for c in claims or []])
+                   claims=[ClaimOut.of(c) for c in claims or []],
+                   released_claims=[ClaimOut.of(c) for c in released or []])
 
 
 class IdentifiedOut(BaseModel):
