@@ -125,3 +125,14 @@ def test_a_reference_is_listed_then_removed_and_its_claims_released(
                           "--json").stdout) == []
     again = consentry(cli_env, "catalog", "remove-reference", str(reference.id))
     assert again.returncode == 1 and "does not exist" in again.stderr
+
+
+def test_identify_refuses_a_file_that_is_not_audio_naming_what_decodes(
+        cli_env: dict, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.mp3"
+    notes.write_bytes(b"these are my lyrics, not a recording\n" * 20)
+    result = consentry(cli_env, "identify", str(notes))
+    assert result.returncode == 1
+    message = " ".join(result.stderr.split())  # Rich wraps long lines
+    assert "not in an audio format this server decodes (WAV, FLAC, Ogg Vorbis, MP3, " in message
+    assert "MP4/M4A (AAC, ALAC), AAC (ADTS), Ogg Opus)" in message

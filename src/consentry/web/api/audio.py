@@ -17,7 +17,7 @@ from starlette.requests import ClientDisconnect
 
 from consentry import access
 from consentry.access import Principal
-from consentry.audio import AudioInfo
+from consentry.audio import ACCEPTED, AudioInfo
 from consentry.consent import Track
 from consentry.errors import (
     ConsentryError,
@@ -47,10 +47,16 @@ logger = logging.getLogger("consentry.web")
 # so that slow senders cannot take the ones every other route runs on.
 UPLOAD_THREADS = 8
 
-MULTIPART_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
-    "schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary",
-                 "description": "WAV, FLAC, Ogg Vorbis or MP3"}}}}}}}
+
+
+def multipart_body(formats: str) -> dict[str, Any]:
+    """The OpenAPI request body of a route that takes one audio file in the field ``file``."""
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary", "description": formats}}}}}}}
+
+
+MULTIPART_BODY = multipart_body(ACCEPTED)
 
 
 @router.post("/{track_id}/audio", response_model=AudioUploadOut, status_code=201,
