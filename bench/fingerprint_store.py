@@ -5,8 +5,9 @@ fingerprints at the density real music has (24 peaks and about 145 landmarks a s
 measured with consentry.audio on generated music), four-minute recordings, then times
 ``CatalogueIndex.refresh`` from empty with no snapshot (the first start: one sort of every
 landmark, then the snapshot is written), a start from the snapshot (every later start), a
-refresh when nothing changed (what every identification does first), and one after another
-process added a recording.
+refresh when nothing changed (what every identification does first), one after another
+process added a recording, and the refresh that folds a tenth more recordings into the main
+index (a sort of the new ones, a linear merge, the snapshot rewritten).
 
     python bench/fingerprint_store.py [--hours 300] [--database URL]
 """
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import insert
+from sqlalchemy import Engine, insert
 
 from consentry.audio.fingerprint import Fingerprint
 from consentry.audio.landmarks import Landmarks
@@ -74,6 +75,16 @@ def fill(url: str, hours: float) -> tuple[int, float]:
     return count, stored / hours
 
 
+def add_tenth(engine: Engine, recordings: int) -> int:
+    """Store a tenth more recordings and one: enough for the next refresh to fold them in."""
+    rng, count = np.random.default_rng(11), recordings // 10 + 1
+    with engine.begin() as conn:
+        for number in range(count):
+            save_fingerprint(conn, f"track:{number + 2}", synthetic(rng, TRACK_SECONDS),
+                             "e" * 64)
+    return count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hours", type=float, default=300.0)
@@ -108,6 +119,11 @@ def main() -> None:
         with engine.connect() as conn:
             load = index.refresh(conn)
         print(f"after another process added one recording: refreshed in {load.seconds:.2f} s")
+        added = add_tenth(engine, index.recordings)
+        with engine.connect() as conn:
+            load = index.refresh(conn)
+        print(f"after {added} more recordings, folded into the main index (snapshot "
+              f"rewritten) in {load.seconds:.2f} s")
         print(f"python {platform.python_version()}, {platform.machine()}, "
               f"{engine.url.get_backend_name()}")
         engine.dispose()

@@ -34,6 +34,15 @@ class InvalidAudio(ConsentryError):
     corrupt or truncated, or with a header no real recording has."""
 
 
+class UnrecognisedAudio(InvalidAudio):
+    """Bytes in none of the formats the reader at hand takes. ``found`` says what they look
+    like instead, so that a reader taking other formats can name its own in the message."""
+
+    def __init__(self, message: str, detail: object = None, found: str = "") -> None:
+        super().__init__(message, detail)
+        self.found = found
+
+
 class PayloadTooLarge(ConsentryError):
     """A request body past the configured limit; ``detail["max_bytes"]`` is the limit."""
 

@@ -14,7 +14,7 @@ import soundfile
 from scipy.signal import resample_poly
 
 from consentry.audio import decode as decode_module
-from consentry.audio.decode import ANALYSIS_RATE, decode_audio, resample
+from consentry.audio.decode import ANALYSIS_RATE, decode_audio, decoded_formats, resample
 from consentry.errors import InvalidAudio
 from tests.audio.synth import EXTENSIONS, WRITERS, signal, write_audio
 
@@ -85,10 +85,26 @@ def test_an_empty_file_is_refused(tmp_path: Path) -> None:
     assert refusal(path) == "the file is empty"
 
 
-def test_a_file_in_no_audio_format_is_refused(tmp_path: Path) -> None:
+def test_a_file_in_no_audio_format_is_refused_naming_what_decodes(tmp_path: Path) -> None:
+    """Not only the formats uploads accept: those ffmpeg decodes too (identify, ingest)."""
     path = tmp_path / "notes.mp3"
     path.write_bytes(b"these are my lyrics, not a recording\n" * 20)
-    assert "not in an accepted audio format" in refusal(path)
+    labels = ", ".join(label for _, label in decoded_formats())
+    assert refusal(path) == (f"the file is not in an audio format this server decodes "
+                             f"({labels}): its first bytes match none of them")
+    assert "MP4/M4A (AAC, ALAC), AAC (ADTS), Ogg Opus" in labels  # ffmpeg is installed here
+    with pytest.raises(InvalidAudio) as caught:
+        decode_audio(path)
+    assert caught.value.detail == {"accepted": [name for name, _ in decoded_formats()]}
+
+
+def test_an_ogg_codec_that_does_not_decode_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "speech.ogg"
+    page = b"OggS\x00\x02" + bytes(20) + b"\x01\x1e" + b"Speex   " + bytes(40)
+    path.write_bytes(page)
+    message = refusal(path)
+    assert message.startswith("the file is not in an audio format this server decodes (")
+    assert message.endswith("Ogg Opus): it is Ogg Speex")
 
 
 def test_a_truncated_wav_is_refused(tmp_path: Path) -> None:

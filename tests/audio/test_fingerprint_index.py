@@ -116,3 +116,45 @@ def test_an_empty_index_finds_nothing_and_prepare_is_harmless() -> None:
     index = FingerprintIndex()
     index.prepare()
     assert len(index.search(np.array([1, 2], dtype=np.uint32)).query) == 0
+
+
+def _synthetic(rng: np.random.Generator, count: int) -> Fingerprint:
+    from consentry.audio.landmarks import Landmarks
+    from consentry.audio.peaks import Peaks
+
+    frames = np.sort(rng.integers(0, 5000, count)).astype(np.int32)
+    return Fingerprint(Peaks(frames[: count // 6], np.full(count // 6, 440.0, np.float32), 5000),
+                       Landmarks(rng.integers(0, 64, count, dtype=np.uint32), frames))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_merges_in_steps_keep_the_order_of_one_stable_sort(seed: int) -> None:
+    """Adds, searches (which merge), removals of merged and pending tracks, in any order,
+    leave the arrays exactly as one stable sort of the live tracks' entries in slot order."""
+    rng = np.random.default_rng(seed)
+    index, live, next_id = FingerprintIndex(), {}, 0
+    for _ in range(30):
+        step = rng.random()
+        if step < 0.55 or not live:
+            name = f"t{next_id}"
+            next_id += 1
+            live[name] = _synthetic(rng, int(rng.integers(0, 300)))  # small hashes: many ties
+            index.add(name, live[name])
+        elif step < 0.8:
+            index.search(np.arange(8, dtype=np.uint32))
+        else:
+            name = list(live)[int(rng.integers(0, len(live)))]
+            index.remove(name)
+            del live[name]
+    arrays = index.to_arrays()
+    names = sorted(live, key=index.slot)
+    hashes = np.concatenate([np.zeros(0, np.uint32)] + [live[n].landmarks.hashes for n in names])
+    slots = np.concatenate([np.zeros(0, np.uint32)] + [
+        np.full(len(live[n].landmarks), index.slot(n), np.uint32) for n in names])
+    frames = np.concatenate([np.zeros(0, np.int32)] + [live[n].landmarks.frames for n in names])
+    order = np.argsort(hashes, kind="stable")
+    assert np.array_equal(arrays["hashes"], hashes[order])
+    assert np.array_equal(arrays["slots"], slots[order])
+    assert np.array_equal(arrays["frames"], frames[order])
+    assert arrays["hashes"].dtype == np.uint32 and arrays["slots"].dtype == np.uint32
+    assert index.landmark_count == len(hashes)

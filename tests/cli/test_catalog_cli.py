@@ -82,3 +82,57 @@ def test_ingest_registers_reports_bad_files_and_resumes_without_duplicates(
 def test_ingest_refuses_an_unknown_rights_holder(cli_env: dict, tmp_path: Path) -> None:
     result = consentry(cli_env, "catalog", "ingest", str(tmp_path), "--rights-holder", "999")
     assert result.returncode == 1 and "rights holder 999 does not exist" in result.stderr
+
+
+def test_a_reference_is_listed_then_removed_and_its_claims_released(
+        cli_env: dict, engine: Engine) -> None:
+    from consentry.audio.fingerprint import fingerprint_samples
+    from consentry.store import catalogue
+    from consentry.store.claims import claim_records, open_claim
+    from consentry.store.identification import Identified
+    from consentry.store.reference_recordings import add_reference
+
+    with engine.begin() as conn:
+        holder = parties.create_rights_holder(conn, "Northwind").id
+        other = parties.create_rights_holder(conn, "Southwind").id
+        reference = add_reference(conn, holder, "First light", "a" * 64,
+                                  fingerprint_samples(piece(1, 20.0)), isrc="GBNWR2400001")
+        track = catalogue.create_track(conn, "Upload", parties.create_artist(conn, "Ada").id)
+        found = Identified(f"reference:{reference.id}", "reference", reference.id,
+                           "First light", holder, (), 1.0, 3.0, 12.0, 0.7, 1.0)
+        claim = open_claim(conn, track.id, found, "b" * 64, "test")
+
+    listed = run("catalog", "references", "--rights-holder", str(holder), "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [(r["id"], r["title"], r["isrc"]) for r in json.loads(listed.stdout)] == [
+        (reference.id, "First light", "GBNWR2400001")]
+    assert "First light" in run("catalog", "references", "--rights-holder", str(holder)).stdout
+
+    wrong = consentry(cli_env, "catalog", "remove-reference", str(reference.id),
+                      "--rights-holder", str(other))
+    assert wrong.returncode == 1
+    assert f"reference recording {reference.id} does not exist" in wrong.stderr
+    removed = run("catalog", "remove-reference", str(reference.id), "--rights-holder",
+                  str(holder))
+    assert removed.exit_code == 0, removed.output
+    assert "removed reference recording" in removed.stdout
+    assert f"1 claims released: {claim.id}" in removed.stdout
+    with engine.connect() as conn:
+        [record] = claim_records(conn, rights_holder_id=holder)
+    assert (record.status.value, record.claim.changes[-1].reason) == (
+        "released", "reference removed")
+    assert json.loads(run("catalog", "references", "--rights-holder", str(holder),
+                          "--json").stdout) == []
+    again = consentry(cli_env, "catalog", "remove-reference", str(reference.id))
+    assert again.returncode == 1 and "does not exist" in again.stderr
+
+
+def test_identify_refuses_a_file_that_is_not_audio_naming_what_decodes(
+        cli_env: dict, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.mp3"
+    notes.write_bytes(b"these are my lyrics, not a recording\n" * 20)
+    result = consentry(cli_env, "identify", str(notes))
+    assert result.returncode == 1
+    message = " ".join(result.stderr.split())  # Rich wraps long lines
+    assert "not in an audio format this server decodes (WAV, FLAC, Ogg Vorbis, MP3, " in message
+    assert "MP4/M4A (AAC, ALAC), AAC (ADTS), Ogg Opus)" in message

@@ -246,6 +246,14 @@ def expectations(w: World) -> list[Case]:
         case("GET", "/v1/claims", "/v1/claims", "401 200 200 200 200 200 403 403"),
         case("POST", "/v1/claims/{claim_id}/{action}", f"/v1/claims/{MISSING}/confirm",
              "401 404 404 404 404 404 404 404", body={}),
+        # reference recordings: removed by their rights holder (or an admin); another label's
+        # or an unknown id is not found (tests/web/test_claim_release_api.py)
+        case("DELETE", "/v1/rights-holders/{rights_holder_id}/references/{reference_id}",
+             f"/v1/rights-holders/{l1}/references/{MISSING}",
+             "401 404 403 403 404 403 403 403"),
+        case("DELETE", "/v1/rights-holders/{rights_holder_id}/references/{reference_id}",
+             f"/v1/rights-holders/{l2}/references/{MISSING}",
+             "401 404 403 403 403 404 403 403"),
     ]
     decision = "/v1/tracks/{track_id}/decision"
     cases += [
@@ -271,7 +279,7 @@ def expectations(w: World) -> list[Case]:
     ]
     for holder, allowed in ((l1, "401 200 403 403 200 403 403 403"),
                             (l2, "401 200 403 403 403 200 403 403"), (MISSING, ADMIN_404)):
-        for suffix in ("", "/tracks", "/agreements"):
+        for suffix in ("", "/tracks", "/agreements", "/references"):
             cases.append(case("GET", "/v1/rights-holders/{rights_holder_id}" + suffix,
                               f"/v1/rights-holders/{holder}{suffix}", allowed))
     return cases

@@ -75,3 +75,52 @@ def test_a_claim_from_upload_to_review(client: TestClient, engine: Engine) -> No
         [claim] = claim_records(conn, rights_holder_id=label.id)
     assert [c.status.value for c in claim.claim.changes] == ["open", "confirmed", "disputed"]
     assert claim.claim.changes[1].by.startswith("user:")
+
+
+def test_label_staff_remove_a_reference_from_its_page(client: TestClient, engine: Engine) -> None:
+    from consentry.store.claims import open_claim
+    from consentry.store.identification import Identified
+    from consentry.store.reference_recordings import add_reference, list_references
+
+    with engine.begin() as conn:
+        label = parties.create_rights_holder(conn, "Label One")
+        other = parties.create_rights_holder(conn, "Label Two")
+        reference = add_reference(conn, label.id, "The Label Hit", "a" * 64,
+                                  fingerprint_samples(SONG))
+        artist = parties.create_artist(conn, "Ada")
+        track = catalogue.create_track(conn, "My Upload", artist.id)
+        found = Identified(f"reference:{reference.id}", "reference", reference.id, "Hit",
+                           label.id, (), 2.0, 12.0, 20.0, 0.7, 1.0)
+        claim = open_claim(conn, track.id, found, "b" * 64, "test")
+        accounts.create_user(conn, "staff@one.example", PASSWORD, "Staff", Role.RIGHTS_HOLDER,
+                             rights_holder_id=label.id)
+        accounts.create_user(conn, "staff@two.example", PASSWORD, "Staff", Role.RIGHTS_HOLDER,
+                             rights_holder_id=other.id)
+    stranger = TestClient(client.app)
+    log_in(stranger, "staff@two.example")
+    listed = stranger.get("/label/references")
+    assert listed.status_code == 200 and "The Label Hit" not in listed.text
+    refused = stranger.post(f"/label/references/{reference.id}/remove",
+                            data={"csrf_token": csrf(listed.text)})
+    assert refused.status_code == 404
+
+    log_in(client, "staff@one.example")
+    assert 'href="/label/references"' in client.get("/label").text
+    listed = client.get("/label/references")
+    assert "The Label Hit" in listed.text
+    assert f'action="/label/references/{reference.id}/remove"' in listed.text
+    forged = client.post(f"/label/references/{reference.id}/remove", data={"csrf_token": "x"})
+    assert forged.status_code == 403
+    removed = client.post(f"/label/references/{reference.id}/remove",
+                          data={"csrf_token": csrf(listed.text)}, follow_redirects=True)
+    assert removed.status_code == 200
+    assert "The reference recording was removed" in removed.text
+    assert "The Label Hit" not in removed.text
+    with engine.connect() as conn:
+        assert list_references(conn, label.id) == []
+        [record] = claim_records(conn, rights_holder_id=label.id)
+    assert (record.id, record.status.value) == (claim.id, "released")
+    assert record.claim.changes[-1].reason == "reference removed"
+    assert record.claim.changes[-1].by.startswith("user:")
+    claims_page = client.get("/label/claims").text
+    assert "reference removed" in claims_page

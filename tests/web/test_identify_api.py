@@ -82,3 +82,21 @@ def test_a_consumer_that_neither_trains_nor_identifies_may_not(
     response = client.post("/v1/identify", headers={"Authorization": f"Bearer {token.secret}"},
                            files={"file": ("q.wav", wav(piece(75, 3.0)), "audio/wav")})
     assert response.status_code == 403, response.text
+
+
+def test_not_audio_is_422_naming_what_identify_decodes_and_uploads_accept(
+        client: TestClient, world: World) -> None:
+    """Identify decodes more than uploads accept (AAC, M4A, Opus through ffmpeg); each says
+    its own list."""
+    lyrics = b"these are my lyrics, not a recording\n" * 20
+    identified = post(client, world, lyrics)
+    assert identified.status_code == 422 and identified.json()["error"] == "invalid_audio"
+    assert ("not in an audio format this server decodes (WAV, FLAC, Ogg Vorbis, MP3, "
+            "MP4/M4A (AAC, ALAC), AAC (ADTS), Ogg Opus)") in identified.json()["detail"]
+    assert identified.json()["accepted"] == ["wav", "flac", "ogg", "mp3", "m4a", "aac", "opus"]
+    uploaded = client.post(f"/v1/tracks/{world.track_a}/audio", headers=world.headers("artist_a"),
+                           files={"file": ("take.wav", lyrics, "audio/wav")})
+    assert uploaded.status_code == 422
+    assert "not in an accepted audio format (WAV, FLAC, Ogg Vorbis, MP3):" in uploaded.json()[
+        "detail"]
+    assert uploaded.json()["accepted"] == ["wav", "flac", "ogg", "mp3"]

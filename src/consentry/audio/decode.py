@@ -6,7 +6,8 @@ the decoded seconds (capped), never the header's claims. Since every frame is de
 is truncated when its audio stops well short of what its header declares (a few ms short is
 common in real Ogg and MP3 files, and is accepted). MP4/M4A, raw AAC and Ogg Opus, which
 the probe does not accept, go through an ``ffmpeg`` subprocess pinned to one demuxer, with a
-timeout and an output cap.
+timeout and an output cap. ``decoded_formats`` is what this reads, here: a file in none of
+them is refused naming those, not only the formats uploads accept.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ import soundfile
 from scipy.signal import resample_poly
 
 from consentry.audio.containers import check_ogg_end, wav_layout
-from consentry.audio.formats import MP3, OGG, WAV, AudioFormat, sniff
+from consentry.audio.formats import FORMATS, MP3, OGG, WAV, AudioFormat, sniff
 from consentry.audio.probe import check_layout
-from consentry.errors import InvalidAudio
+from consentry.errors import InvalidAudio, UnrecognisedAudio
 
 ANALYSIS_RATE = 8_000  # Hz: the landmarks live below 4 kHz, where codecs and noise leave most
 DEFAULT_MAX_SECONDS = 2 * 3600.0
@@ -37,6 +38,28 @@ _CONTEXT = 64  # filter half-length in output samples kept around each block's c
 # ffmpeg writes each decoded frame (about 200 samples) to its pipe unless told to gather
 # them; reading those writes one by one cost Python more CPU than the Vorbis decoding
 _PIPE_SAMPLES = 16_384
+
+
+@dataclass(frozen=True)
+class FfmpegFormat:
+    """A format the probe refuses but ffmpeg decodes, read with this one demuxer."""
+
+    name: str
+    label: str
+    demuxer: str
+
+
+FFMPEG_FORMATS = (FfmpegFormat("m4a", "MP4/M4A (AAC, ALAC)", "mov"),
+                  FfmpegFormat("aac", "AAC (ADTS)", "aac"),
+                  FfmpegFormat("opus", "Ogg Opus", "ogg"))
+
+
+def decoded_formats() -> list[tuple[str, str]]:
+    """(name, label) of every format ``decode_audio`` reads on this machine: the ones uploads
+    accept, and with ffmpeg installed those it alone decodes (MP3 too, if libsndfile cannot)."""
+    ffmpeg = shutil.which("ffmpeg") is not None
+    found = [(f.name, f.label) for f in FORMATS if f is not MP3 or _SNDFILE_MP3 or ffmpeg]
+    return found + [(f.name, f.label) for f in FFMPEG_FORMATS if ffmpeg]
 
 
 @dataclass(frozen=True)
@@ -64,13 +87,12 @@ def decode_audio(path: Path, max_seconds: float = DEFAULT_MAX_SECONDS,
         head = file.read(_HEAD_BYTES)
         try:
             fmt = sniff(file, size)
-        except InvalidAudio:
-            container = _ffmpeg_container(head)
-            if container is None:
-                raise
-            demuxer, name, label = container
-            decoded = _decode_with_ffmpeg(path, demuxer, label, max_seconds, rate)
-            return DecodedAudio(decoded, rate, name, rate, 1)
+        except InvalidAudio as error:
+            other = _ffmpeg_format(head)
+            if other is None:
+                raise _in_decoded_formats(error) from None
+            decoded = _decode_with_ffmpeg(path, other.demuxer, other.label, max_seconds, rate)
+            return DecodedAudio(decoded, rate, other.name, rate, 1)
         if fmt is WAV:
             check_layout(*wav_layout(file, size))
         elif fmt is OGG:
@@ -166,15 +188,28 @@ def _read_mono(sound: soundfile.SoundFile, frames: int) -> np.ndarray:
     return np.asarray(data @ weights, dtype=np.float32)
 
 
-def _ffmpeg_container(head: bytes) -> tuple[str, str, str] | None:
-    """ffmpeg's demuxer, our name and a label for formats the probe refuses, or None."""
+def _ffmpeg_format(head: bytes) -> FfmpegFormat | None:
+    """Which of the formats the probe refuses the bytes are in, or None."""
+    m4a, aac, opus = FFMPEG_FORMATS
     if head[4:8] == b"ftyp":
-        return "mov", "m4a", "MP4/M4A"  # AAC or ALAC
+        return m4a
     if head[:4] == b"OggS" and b"OpusHead" in head[:_HEAD_BYTES]:
-        return "ogg", "opus", "Ogg Opus"
+        return opus
     if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0:
-        return "aac", "aac", "AAC (ADTS)"
+        return aac
     return None
+
+
+def _in_decoded_formats(error: InvalidAudio) -> InvalidAudio:
+    """The probe's refusal of an unknown format, naming what decodes rather than what
+    uploads accept; its other refusals (a truncated Ogg page, a lone ID3 tag) as they are."""
+    if not isinstance(error, UnrecognisedAudio):
+        return error
+    formats = decoded_formats()
+    return UnrecognisedAudio(
+        f"the file is not in an audio format this server decodes "
+        f"({', '.join(label for _, label in formats)}): {error.found}",
+        {"accepted": [name for name, _ in formats]}, error.found)
 
 
 def _decode_with_ffmpeg(path: Path, demuxer: str, label: str, max_seconds: float,

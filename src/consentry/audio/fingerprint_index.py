@@ -82,9 +82,10 @@ class FingerprintIndex:
         self._peaks[slot] = (peaks.frames.astype(np.int32),
                              np.rint(peaks.hz / _HZ_UNIT).astype(np.uint16))
         self._slot_of[track_id] = slot
-        self._pending.append((landmarks.hashes.astype(np.uint32),
-                              np.full(len(landmarks), slot, dtype=np.uint32),
-                              landmarks.frames.astype(np.int32)))
+        # no copies until the merge: the slot column is one value seen len(landmarks) times
+        self._pending.append((np.asarray(landmarks.hashes, dtype=np.uint32),
+                              np.broadcast_to(np.uint32(slot), (len(landmarks),)),
+                              np.asarray(landmarks.frames, dtype=np.int32)))
 
     def remove(self, track_id: str) -> None:
         """Remove a track and its landmarks; unknown ids are an error."""
@@ -93,11 +94,13 @@ class FingerprintIndex:
             raise InvalidInput(f"track {track_id!r} is not in the fingerprint index")
         self._track_ids[slot] = None
         del self._peaks[slot]
-        self._merge()
+        # a track still pending leaves without merging (sorting) the others
+        self._pending = [p for p in self._pending if not (len(p[1]) and p[1][0] == slot)]
         keep = self._slots != slot
-        self._hashes, self._slots, self._frames = (
-            self._hashes[keep], self._slots[keep], self._frames[keep])
-        self._directory = None
+        if not keep.all():
+            self._hashes, self._slots, self._frames = (
+                self._hashes[keep], self._slots[keep], self._frames[keep])
+            self._directory = None
 
     def slot(self, track_id: str) -> int:
         """Where a track's entries are: the ``slots`` that ``search`` reports for it."""
@@ -218,20 +221,67 @@ class FingerprintIndex:
             raise InvalidInput(f"not a fingerprint index: {error}") from error
 
     def add_many(self, tracks: Iterable[tuple[str, Fingerprint]]) -> None:
+        """Add tracks; they are sorted once, together, at the next merge."""
         for track_id, fingerprint in tracks:
             self.add(track_id, fingerprint)
 
     def _merge(self) -> None:
-        """Fold pending tracks into the sorted arrays (one stable sort for any number)."""
+        """Fold pending tracks into the sorted arrays: the pending entries are sorted alone,
+        then merged into the sorted ones in one linear pass.
+
+        The order is that of a stable sort of the sorted entries followed by the pending
+        ones, as before, when everything was sorted again: that took 52 s of a 200-hour
+        cold start, now 18 s (``bench/fingerprint_store.py``); see ``_sorted_entries``.
+        """
         if not self._pending:
             return
-        hashes = np.concatenate([self._hashes, *(p[0] for p in self._pending)])
-        slots = np.concatenate([self._slots, *(p[1] for p in self._pending)])
-        frames = np.concatenate([self._frames, *(p[2] for p in self._pending)])
-        order = np.argsort(hashes, kind="stable")
-        self._hashes, self._slots, self._frames = hashes[order], slots[order], frames[order]
+        hashes, slots, frames = _sorted_entries(self._pending)
         self._pending = []
         self._directory = None
+        if not len(self._hashes):
+            self._hashes, self._slots, self._frames = hashes, slots, frames
+            return
+        # equal hashes: the sorted entries first (side="right"), as a stable sort keeps them
+        into = np.searchsorted(self._hashes, hashes, side="right") + np.arange(len(hashes))
+        total = len(self._hashes) + len(hashes)
+        kept = np.ones(total, dtype=bool)
+        kept[into] = False
+        self._hashes = _interleaved(self._hashes, hashes, into, kept)
+        self._slots = _interleaved(self._slots, slots, into, kept)
+        self._frames = _interleaved(self._frames, frames, into, kept)
+
+
+def _interleaved(old: np.ndarray, added: np.ndarray, into: np.ndarray,
+                 kept: np.ndarray) -> np.ndarray:
+    """``added`` at the positions ``into``, ``old`` in order at the others (``kept``)."""
+    out = np.empty(len(kept), dtype=old.dtype)
+    out[into] = added
+    out[kept] = old
+    return out
+
+
+def _sorted_entries(pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pending entries by hash, ties in the order they were added (a stable sort).
+
+    Each entry's hash and position are packed in one uint64 and sorted as numbers: the keys
+    are distinct, so any sort gives the stable order, and numpy sorts 64-bit integers with
+    SIMD (x86-simd-sort), where a stable argsort of the hashes is a timsort: 1.0 s against
+    3.7 s for 15.7 million entries (50 hours) on this project's VM.
+    """
+    hashes = np.concatenate([p[0] for p in pending])
+    slots = np.concatenate([p[1] for p in pending])
+    frames = np.concatenate([p[2] for p in pending])
+    if len(hashes) >= 1 << 32:  # positions no longer fit beside the hash
+        order = np.argsort(hashes, kind="stable")
+        return hashes[order], slots[order], frames[order]
+    keys = hashes.astype(np.uint64)
+    keys <<= np.uint64(32)
+    keys |= np.arange(len(hashes), dtype=np.uint64)
+    keys.sort()
+    order = (keys & np.uint64(0xFFFF_FFFF)).astype(np.intp)
+    keys >>= np.uint64(32)
+    return keys.astype(np.uint32), slots[order], frames[order]
 
 
 def _budget_cut(counts: np.ndarray, budget: int) -> int:

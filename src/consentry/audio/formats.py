@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from consentry.errors import InvalidAudio
+from consentry.errors import InvalidAudio, UnrecognisedAudio
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,9 @@ def sniff(file: BinaryIO, size: int) -> AudioFormat:
             return FLAC
     if _mp3_frames_at(head):
         return MP3
-    raise InvalidAudio(f"the file is not in an accepted audio format ({ACCEPTED}): "
-                       f"{_describe(head, offset)}", {"accepted": [f.name for f in FORMATS]})
+    found = _describe(head, offset)
+    raise UnrecognisedAudio(f"the file is not in an accepted audio format ({ACCEPTED}): {found}",
+                            {"accepted": [f.name for f in FORMATS]}, found)
 
 
 def claimed_by_name(name: str | None) -> AudioFormat | None:
@@ -97,11 +98,12 @@ def _ogg(head: bytes) -> AudioFormat:
         if packet.startswith(magic):
             if other is None:
                 return OGG
-            raise InvalidAudio(f"the file is {other}; of Ogg files only Ogg Vorbis is "
-                               f"accepted ({ACCEPTED})",
-                               {"accepted": [f.name for f in FORMATS]})
-    raise InvalidAudio(f"the file is an Ogg file with an unknown codec; accepted: {ACCEPTED}",
-                       {"accepted": [f.name for f in FORMATS]})
+            raise UnrecognisedAudio(f"the file is {other}; of Ogg files only Ogg Vorbis is "
+                                    f"accepted ({ACCEPTED})",
+                                    {"accepted": [f.name for f in FORMATS]}, f"it is {other}")
+    raise UnrecognisedAudio(f"the file is an Ogg file with an unknown codec; accepted: "
+                            f"{ACCEPTED}", {"accepted": [f.name for f in FORMATS]},
+                            "it is an Ogg file with an unknown codec")
 
 
 def _id3_length(head: bytes) -> int:

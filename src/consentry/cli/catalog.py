@@ -60,6 +60,58 @@ def ingest(
         out.print(f"  failed: {file}: {reason}", highlight=False, soft_wrap=True)
 
 
+@catalog_app.command("references")
+def references(
+    rights_holder: Annotated[int, typer.Option("--rights-holder", help="Whose recordings")],
+    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """List a rights holder's reference recordings (the ids ``remove-reference`` takes)."""
+    from consentry.store.parties import get_rights_holder
+    from consentry.store.reference_recordings import list_references
+
+    with context.engine().connect() as conn:
+        get_rights_holder(conn, rights_holder)
+        found = list_references(conn, rights_holder, limit=1_000_000)
+    if json_output:
+        out.print_json(json.dumps([{"id": r.id, "title": r.title, "isrc": r.isrc,
+                                    "audio_sha256": r.audio_sha256,
+                                    "seconds": r.duration_ms / 1000} for r in found]))
+        return
+    table = Table(title=f"rights holder {rights_holder}: {len(found)} reference recordings")
+    for column in ("id", "title", "ISRC", "seconds", "SHA-256"):
+        table.add_column(column)
+    for r in found:
+        table.add_row(str(r.id), r.title, r.isrc or "-", f"{r.duration_ms / 1000:.1f}",
+                      r.audio_sha256[:12])
+    out.print(table)
+
+
+@catalog_app.command("remove-reference")
+def remove_reference_command(
+    reference_id: Annotated[int, typer.Argument(help="The reference recording's id")],
+    rights_holder: Annotated[int | None, typer.Option(
+        "--rights-holder", help="Only if it is this holder's (a guard against a wrong id)")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Remove a reference recording: identification stops finding it, and the claims that
+    rest on it are released (reason "reference removed"); the claims stay on record."""
+    from consentry.store.reference_recordings import remove_reference
+
+    with context.engine().begin() as conn:
+        removed = remove_reference(conn, reference_id, f"cli:{os.environ.get('USER', 'unknown')}",
+                                   rights_holder_id=rights_holder)
+    reference, released = removed.reference, [c.id for c in removed.released]
+    if json_output:
+        out.print_json(json.dumps({"removed": reference.id, "title": reference.title,
+                                   "rights_holder_id": reference.rights_holder_id,
+                                   "released_claims": released}))
+        return
+    out.print(f"removed reference recording {reference.id} ({reference.title!r}) of rights "
+              f"holder {reference.rights_holder_id}; {len(released)} claims released"
+              + (f": {', '.join(map(str, released))}" if released else ""),
+              soft_wrap=True, highlight=False)
+
+
 def identify(
     file: Annotated[Path, typer.Argument(help="An audio file (WAV, FLAC, Ogg, MP3, M4A, ...)")],
     json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,

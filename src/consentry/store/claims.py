@@ -21,6 +21,10 @@ from consentry.timestamps import from_micros, to_micros, utcnow
 if TYPE_CHECKING:  # deciding reads claims without loading the audio stack
     from consentry.store.identification import Identified
 MAX_REASON = 2000
+# Why the platform itself released a claim: the recording it cites, or the audio it was
+# found in, is gone. Written as the release's reason, so the log says it too.
+REFERENCE_REMOVED = "reference removed"
+AUDIO_REPLACED = "audio replaced"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,29 @@ def change_claim(conn: Connection, claim_id: int, action: ClaimAction, by: str,
     return get_claim(conn, claim_id)
 
 
+def release_claims(conn: Connection, claims: Sequence[ClaimRecord], by: str,
+                   reason: str) -> list[ClaimRecord]:
+    """Release each claim not released yet, through the one change path (logged like any).
+
+    Disputed claims are released too: the rights holder could otherwise confirm a claim whose
+    ground is gone.
+    """
+    return [change_claim(conn, c.id, ClaimAction.RELEASE, by, reason)
+            for c in claims if c.status is not ClaimStatus.RELEASED]
+
+
+def claims_citing(conn: Connection, recording_key: str) -> list[ClaimRecord]:
+    """Every claim that rests on this recording, oldest first."""
+    return _records(conn, content_claims.c.recording_key == recording_key)
+
+
+def claims_on_other_audio(conn: Connection, track_id: int,
+                          audio_sha256: str) -> list[ClaimRecord]:
+    """The track's claims found in audio other than ``audio_sha256``, oldest first."""
+    return _records(conn, content_claims.c.track_id == track_id,
+                    content_claims.c.audio_sha256 != audio_sha256)
+
+
 def _log(conn: Connection, kind: str, source_id: int) -> None:
     """In the transaction that wrote the row, like every record the log vouches for."""
     log_new_row(conn, kind, source_id)
@@ -123,11 +150,19 @@ def get_claim(conn: Connection, claim_id: int) -> ClaimRecord:
 
 def already_claimed(conn: Connection, track_id: int, recording_key: str,
                     audio_sha256: str) -> bool:
-    """A claim on this very upload for this recording exists, whatever its status: the same
-    file uploaded again does not reopen a claim that was released or disputed."""
-    return conn.execute(select(content_claims.c.id).where(
-        content_claims.c.track_id == track_id, content_claims.c.recording_key == recording_key,
-        content_claims.c.audio_sha256 == audio_sha256).limit(1)).first() is not None
+    """A claim on this very upload for this recording stands, whatever its status: the same
+    file uploaded again does not reopen a claim that was released or disputed. Only a claim
+    the platform released because other audio replaced the file does not count: the file is
+    back, and is matched afresh."""
+    found = _records(conn, content_claims.c.track_id == track_id,
+                     content_claims.c.recording_key == recording_key,
+                     content_claims.c.audio_sha256 == audio_sha256)
+    return any(not _released_for_new_audio(c) for c in found)
+
+
+def _released_for_new_audio(record: ClaimRecord) -> bool:
+    last = record.claim.changes[-1]
+    return last.status is ClaimStatus.RELEASED and last.reason == AUDIO_REPLACED
 
 
 def _records(conn: Connection, *conditions) -> list[ClaimRecord]:  # type: ignore[no-untyped-def]

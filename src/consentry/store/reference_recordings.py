@@ -1,7 +1,9 @@
 """A rights holder's reference recordings: what content identification looks for in uploads.
 
 Known by their content's SHA-256 per rights holder, so registering the same file twice (an
-ingest run again after an interruption) adds nothing.
+ingest run again after an interruption) adds nothing. Removing one forgets it entirely (the
+row and its fingerprint, so no index finds it again) and releases the claims that rest on it;
+the claims themselves stay, as records, citing its key.
 """
 
 from __future__ import annotations
@@ -10,11 +12,17 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from consentry.audio.fingerprint import Fingerprint
 from consentry.errors import InvalidInput, NotFound
-from consentry.store.fingerprints import reference_key, save_fingerprint
+from consentry.store.claims import (
+    REFERENCE_REMOVED,
+    ClaimRecord,
+    claims_citing,
+    release_claims,
+)
+from consentry.store.fingerprints import delete_fingerprint, reference_key, save_fingerprint
 from consentry.store.parties import get_rights_holder
 from consentry.store.schema import reference_recordings
 from consentry.timestamps import from_micros, to_micros, utcnow
@@ -49,6 +57,28 @@ def add_reference(conn: Connection, rights_holder_id: int, title: str, audio_sha
                      reference_id=new_id)
     return ReferenceRecording(new_id, rights_holder_id, title, isrc, audio_sha256, duration_ms,
                               from_micros(to_micros(now)))
+
+
+@dataclass(frozen=True)
+class RemovedReference:
+    """A reference recording that was removed, and the claims its removal released."""
+
+    reference: ReferenceRecording
+    released: list[ClaimRecord]
+
+
+def remove_reference(conn: Connection, reference_id: int, by: str,
+                     rights_holder_id: int | None = None) -> RemovedReference:
+    """Forget one reference recording, in the caller's transaction; with ``rights_holder_id``
+    only that holder's (another's is as missing as an unknown id)."""
+    reference = get_reference(conn, reference_id)
+    if rights_holder_id is not None and reference.rights_holder_id != rights_holder_id:
+        raise NotFound(f"reference recording {reference_id} does not exist")
+    key = reference_key(reference_id)
+    released = release_claims(conn, claims_citing(conn, key), by, REFERENCE_REMOVED)
+    delete_fingerprint(conn, key)  # the indexes see the row count drop and let it go
+    conn.execute(delete(reference_recordings).where(reference_recordings.c.id == reference_id))
+    return RemovedReference(reference, released)
 
 
 def known_hashes(conn: Connection, rights_holder_id: int) -> set[str]:

@@ -3,6 +3,8 @@
 A match creates a claim when the recording found is a rights holder's (a reference recording,
 or a track in a label's catalogue) and not the uploader's own: not a track any owner of the
 upload owns, not the upload's own rights holder, and long enough to be more than a quote.
+Claims found in the audio a new recording replaces no longer stand: they are released (reason
+"audio replaced") when it is attached, before the new audio is matched and perhaps claimed.
 """
 
 from __future__ import annotations
@@ -14,13 +16,36 @@ from sqlalchemy.engine import Engine
 
 from consentry.audio.fingerprint import Fingerprint, fingerprint_file
 from consentry.consent import Track
-from consentry.store.catalogue import get_track
+from consentry.store.catalogue import TrackAudio, attach_audio, get_track
 from consentry.store.catalogue_index import CatalogueIndex
-from consentry.store.claims import ClaimRecord, already_claimed, get_claim, open_claim
+from consentry.store.claims import (
+    AUDIO_REPLACED,
+    ClaimRecord,
+    already_claimed,
+    claims_on_other_audio,
+    get_claim,
+    open_claim,
+    release_claims,
+)
 from consentry.store.fingerprints import save_fingerprint, track_key
 from consentry.store.identification import Identified, identify
+from consentry.store.media import StoredAudio
 
 MIN_CLAIM_SECONDS = 5.0  # shorter matches are reported by identify, never claimed
+
+
+def replace_audio(conn: Connection, track_id: int, stored: StoredAudio,
+                  by: str) -> tuple[TrackAudio, list[ClaimRecord]]:
+    """Make ``stored`` the track's recording and release the claims found in other audio."""
+    audio = attach_audio(conn, track_id, stored)
+    return audio, release_replaced(conn, track_id, stored.sha256, by)
+
+
+def release_replaced(conn: Connection, track_id: int, audio_sha256: str,
+                     by: str) -> list[ClaimRecord]:
+    """The track's claims that were found in audio other than ``audio_sha256``, released."""
+    return release_claims(conn, claims_on_other_audio(conn, track_id, audio_sha256), by,
+                          AUDIO_REPLACED)
 
 
 def claim_upload(engine: Engine, index: CatalogueIndex, track_id: int, path: Path,
@@ -42,6 +67,7 @@ def claim_in(conn: Connection, index: CatalogueIndex, track_id: int, fingerprint
     """``claim_fingerprint`` in the caller's transaction."""
     key = track_key(track_id)
     track = get_track(conn, track_id)
+    release_replaced(conn, track_id, audio_sha256, by)  # if the caller attached it alone
     found = identify(conn, index, fingerprint.peaks, exclude=frozenset({key}))
     opened = [open_claim(conn, track_id, f, audio_sha256, by) for f in found
               if claimable(track, f)

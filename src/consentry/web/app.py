@@ -34,6 +34,7 @@ from consentry.web.api import (
     identify,
     log,
     purposes,
+    references,
     rights_holders,
     signals,
     terms,
@@ -139,8 +140,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(site_signals.router)
     app.include_router(pages.router())
     for module in (purposes, artists, tracks, audio, identify, claims, consent, decisions,
-                   rights_holders, consumers, tokens, signals, log, terms, datasets, usage,
-                   withdrawals, webhooks):
+                   rights_holders, references, consumers, tokens, signals, log, terms, datasets,
+                   usage, withdrawals, webhooks):
         app.include_router(module.router, prefix="/v1")
     app.include_router(log.receipts, prefix="/v1")
 

@@ -17,7 +17,7 @@ from starlette.requests import ClientDisconnect
 
 from consentry import access
 from consentry.access import Principal
-from consentry.audio import AudioInfo
+from consentry.audio import ACCEPTED, AudioInfo
 from consentry.consent import Track
 from consentry.errors import (
     ConsentryError,
@@ -33,7 +33,7 @@ from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.claims import ClaimRecord
 from consentry.store.content_signals import judge_track_crawler
 from consentry.store.delivered_audio import copy_with_rights_now
-from consentry.store.upload_claims import claim_upload
+from consentry.store.upload_claims import claim_upload, replace_audio
 from consentry.web.api.models import AudioUploadOut
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly
@@ -47,10 +47,16 @@ logger = logging.getLogger("consentry.web")
 # so that slow senders cannot take the ones every other route runs on.
 UPLOAD_THREADS = 8
 
-MULTIPART_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
-    "schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary",
-                 "description": "WAV, FLAC, Ogg Vorbis or MP3"}}}}}}}
+
+
+def multipart_body(formats: str) -> dict[str, Any]:
+    """The OpenAPI request body of a route that takes one audio file in the field ``file``."""
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary", "description": formats}}}}}}}
+
+
+MULTIPART_BODY = multipart_body(ACCEPTED)
 
 
 @router.post("/{track_id}/audio", response_model=AudioUploadOut, status_code=201,
@@ -71,9 +77,10 @@ async def upload_audio(track_id: int, request: Request, who: WhoBriefly,
 
 async def receive_track_audio(
     request: Request, settings: Settings, engine: Engine, track_id: int, by: str,
-) -> tuple[TrackAudio, AudioInfo, list[ClaimRecord]] | None:
-    """Stream the ``file`` field into the store, attach it, and match it against the
-    catalogue and the reference recordings (the claims it opened); None if the client left.
+) -> tuple[TrackAudio, AudioInfo, list[ClaimRecord], list[ClaimRecord]] | None:
+    """Stream the ``file`` field into the store, attach it (releasing the claims found in the
+    audio it replaces), and match it against the catalogue and the reference recordings (the
+    claims it opened); None if the client left.
 
     Callers authorize first: the pages and the API share this path.
     """
@@ -87,11 +94,11 @@ async def receive_track_audio(
     except ClientDisconnect:  # routine for uploads; the store kept nothing of it
         logger.info("track %s: the client left during its upload", track_id)
         return None
-    audio = await anyio.to_thread.run_sync(_attach, engine, track_id, stored)
+    audio, released = await anyio.to_thread.run_sync(_attach, engine, track_id, stored, by)
     claims = await anyio.to_thread.run_sync(partial(
         _identify_upload, engine, request.app.state.catalogue_index, track_id, stored, by,
         settings.max_audio_seconds), limiter=upload_threads(request))
-    return audio, stored.info, claims
+    return audio, stored.info, claims, released
 
 
 _STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -156,9 +163,10 @@ def _require_manager(engine: Engine, who: Principal, track_id: int) -> None:
         access.require_track_manager(who, catalogue.get_track(conn, track_id))
 
 
-def _attach(engine: Engine, track_id: int, stored: media.StoredAudio) -> TrackAudio:
+def _attach(engine: Engine, track_id: int, stored: media.StoredAudio,
+            by: str) -> tuple[TrackAudio, list[ClaimRecord]]:
     with engine.begin() as conn:
-        return catalogue.attach_audio(conn, track_id, stored)
+        return replace_audio(conn, track_id, stored, by)
 
 
 def _identify_upload(engine: Engine, index: CatalogueIndex, track_id: int,

@@ -17,22 +17,27 @@ from sqlalchemy.engine import Engine
 from starlette.requests import ClientDisconnect
 
 from consentry import access
+from consentry.audio.decode import FFMPEG_FORMATS
 from consentry.audio.fingerprint import fingerprint_file
+from consentry.audio.formats import ACCEPTED
 from consentry.settings import Settings
 from consentry.store import media
 from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.identification import identify
-from consentry.web.api.audio import MULTIPART_BODY, upload_threads
+from consentry.web.api.audio import multipart_body, upload_threads
 from consentry.web.api.models import IdentifiedOut, IdentifyOut
 from consentry.web.dependencies import EngineDep, SettingsDep, WhoBriefly
 from consentry.web.uploads import MultipartUpload
 
 router = APIRouter(tags=["content identification"])
+QUERY_BODY = multipart_body(f"{ACCEPTED}; where ffmpeg is installed also "
+                            f"{', '.join(f.label for f in FFMPEG_FORMATS)}")
 
 
-@router.post("/identify", response_model=IdentifyOut, openapi_extra=MULTIPART_BODY,
+@router.post("/identify", response_model=IdentifyOut, openapi_extra=QUERY_BODY,
              responses={413: {"description": "Larger than CONSENTRY_MAX_UPLOAD_BYTES"},
-                        422: {"description": "Not audio, empty, corrupt or truncated"}})
+                        422: {"description": "Not audio in a format this server decodes, "
+                                              "empty, corrupt or truncated"}})
 async def identify_audio(request: Request, who: WhoBriefly, settings: SettingsDep,
                          engine: EngineDep) -> IdentifyOut | Response:
     """The catalogue tracks and reference recordings in the audio (form field ``file``):

@@ -20,6 +20,7 @@ from consentry.purposes import Purpose
 from consentry.store.catalogue import TrackAudio
 from consentry.store.claims import ClaimRecord
 from consentry.store.identification import Identified
+from consentry.store.reference_recordings import ReferenceRecording, RemovedReference
 
 Name = Field(min_length=1, max_length=200)
 
@@ -124,13 +125,17 @@ class AudioUploadOut(TrackAudioOut):
     frames: int
     claims: list[ClaimOut] = Field(
         default_factory=list, description="Claims this upload opened (content identification)")
+    released_claims: list[ClaimOut] = Field(
+        default_factory=list, description="Claims found in the audio it replaced, now released "
+                                          "(reason 'audio replaced')")
 
     @classmethod
-    def of_upload(cls, a: TrackAudio, info: AudioInfo,
-                  claims: list[ClaimRecord] | None = None) -> AudioUploadOut:
+    def of_upload(cls, a: TrackAudio, info: AudioInfo, claims: list[ClaimRecord] | None = None,
+                  released: list[ClaimRecord] | None = None) -> AudioUploadOut:
         return cls(**TrackAudioOut.of(a).model_dump(), track_id=a.track_id,
                    sample_rate=info.sample_rate, channels=info.channels, frames=info.frames,
-                   claims=[ClaimOut.of(c) for c in claims or []])
+                   claims=[ClaimOut.of(c) for c in claims or []],
+                   released_claims=[ClaimOut.of(c) for c in released or []])
 
 
 class IdentifiedOut(BaseModel):
@@ -156,6 +161,36 @@ class IdentifiedOut(BaseModel):
 class IdentifyOut(BaseModel):
     seconds: float = Field(description="Length of the query audio")
     matches: list[IdentifiedOut]
+
+
+class ReferenceOut(BaseModel):
+    """A rights holder's reference recording: what identification looks for in uploads."""
+
+    id: int
+    recording: str = Field(description="'reference:<id>', as identify and claims name it")
+    rights_holder_id: int
+    title: str
+    isrc: str | None
+    audio_sha256: str
+    duration_seconds: float
+    created_at: datetime
+
+    @classmethod
+    def of(cls, r: ReferenceRecording) -> ReferenceOut:
+        return cls(id=r.id, recording=f"reference:{r.id}", rights_holder_id=r.rights_holder_id,
+                   title=r.title, isrc=r.isrc, audio_sha256=r.audio_sha256,
+                   duration_seconds=r.duration_ms / 1000, created_at=r.created_at)
+
+
+class RemovedReferenceOut(BaseModel):
+    removed: ReferenceOut
+    released_claims: list[ClaimOut] = Field(
+        description="The claims that rested on it, now released (reason 'reference removed')")
+
+    @classmethod
+    def of(cls, r: RemovedReference) -> RemovedReferenceOut:
+        return cls(removed=ReferenceOut.of(r.reference),
+                   released_claims=[ClaimOut.of(c) for c in r.released])
 
 
 class TrackOut(BaseModel):

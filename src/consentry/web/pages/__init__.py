@@ -42,6 +42,7 @@ def router() -> APIRouter:
         claims,
         label,
         public,
+        references,
         terms,
         terms_admin,
         tracks,
@@ -50,7 +51,7 @@ def router() -> APIRouter:
     )
 
     pages = APIRouter(include_in_schema=False)
-    for module in (public, account, artist, tracks, label, claims, admin, terms, terms_admin,
-                   usage, withdrawals):
+    for module in (public, account, artist, tracks, label, claims, references, admin, terms,
+                   terms_admin, usage, withdrawals):
         pages.include_router(module.router)
     return pages

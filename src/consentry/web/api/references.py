@@ -1,0 +1,37 @@
+"""A rights holder's reference recordings over the API: listed, and removed by the holder.
+
+Registered in bulk from the command line (``consentry catalog ingest``); a removal forgets
+the recording and releases the claims that rest on it (see docs/content-id.md).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from consentry import access
+from consentry.store import parties
+from consentry.store.reference_recordings import list_references, remove_reference
+from consentry.web.api.models import ReferenceOut, RemovedReferenceOut
+from consentry.web.dependencies import Db, Who
+
+router = APIRouter(prefix="/rights-holders", tags=["content identification"])
+
+
+@router.get("/{rights_holder_id}/references", response_model=list[ReferenceOut])
+def references(rights_holder_id: int, db: Db, who: Who,
+               limit: int = Query(100, ge=1, le=1000),
+               offset: int = Query(0, ge=0)) -> list[ReferenceOut]:
+    access.require_rights_holder_self(who, rights_holder_id)
+    parties.get_rights_holder(db, rights_holder_id)
+    return [ReferenceOut.of(r) for r in list_references(db, rights_holder_id, limit, offset)]
+
+
+@router.delete("/{rights_holder_id}/references/{reference_id}",
+               response_model=RemovedReferenceOut,
+               responses={404: {"description": "No such reference recording of this holder"}})
+def remove(rights_holder_id: int, reference_id: int, db: Db, who: Who) -> RemovedReferenceOut:
+    """Stop looking for the recording: it leaves the index, and the claims that rest on it
+    are released with the reason 'reference removed' (they stay on record)."""
+    access.require_rights_holder_self(who, rights_holder_id)
+    return RemovedReferenceOut.of(remove_reference(db, reference_id, who.label,
+                                                   rights_holder_id=rights_holder_id))

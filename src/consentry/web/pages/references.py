@@ -1,0 +1,36 @@
+"""Rights-holder staff: their reference recordings, each with a button that removes it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from consentry.store.reference_recordings import list_references, remove_reference
+from consentry.web.dependencies import Db
+from consentry.web.pages import Page
+from consentry.web.pages.label import holder_id_of
+from consentry.web.rendering import finish, render
+from consentry.web.sessions import check_csrf
+
+router = APIRouter()
+SHOWN = 1000  # registered in bulk from the CLI, which lists any number
+
+
+@router.get("/label/references")
+def references(request: Request, page: Page, db: Db) -> Response:
+    holder_id = holder_id_of(page)
+    return render(request, page, "references.html",
+                  references=list_references(db, holder_id, limit=SHOWN), shown=SHOWN)
+
+
+@router.post("/label/references/{reference_id}/remove")
+async def remove(reference_id: int, request: Request, page: Page, db: Db) -> Response:
+    """Another holder's reference is as missing as an unknown one (404)."""
+    form = await request.form()
+    check_csrf(page, str(form.get("csrf_token", "")))
+    holder_id = holder_id_of(page)
+    user = page.user
+    by = f"user:{user.id} ({user.email})" if user else "web"
+    remove_reference(db, reference_id, by, rights_holder_id=holder_id)
+    return finish(request, page,
+                  RedirectResponse("/label/references?notice=removed", status_code=303))
