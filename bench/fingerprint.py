@@ -47,6 +47,7 @@ from consentry.audio.fingerprint_index import STOP_POSTINGS, FingerprintIndex
 from consentry.audio.landmarks import landmarks
 from consentry.audio.matching import (
     DEFAULT_SPEEDS,
+    FAR_HIT_BUDGET,
     HIT_BUDGET,
     MIN_SIGNIFICANCE,
     MIN_VOTES,
@@ -313,8 +314,9 @@ def main() -> None:
           f"condition, {args.false_queries} out-of-catalogue, threshold significance >= "
           f"{MIN_SIGNIFICANCE}, seed {args.seed}, cpu {os.cpu_count()} cores (1 used)")
     print(f"# matcher: speeds {DEFAULT_SPEEDS[0]}-{DEFAULT_SPEEDS[-1]}, min votes {MIN_VOTES}, "
-          f"hit budget {HIT_BUDGET:,} index entries a pass, stop-list at {STOP_POSTINGS:,} "
-          f"entries a key; duplicates self-matched every {args.duplicate_step:.0f} s")
+          f"hit budget {HIT_BUDGET:,} index entries (far speeds {FAR_HIT_BUDGET:,}), stop-list "
+          f"at {STOP_POSTINGS:,} entries a key; duplicates self-matched every "
+          f"{args.duplicate_step:.0f} s")
     if args.audfprint:
         peer_recall(args.audfprint, catalogue[:args.peer_tracks], args.peer_queries, rng)
     if args.peer_only:
