@@ -99,7 +99,7 @@ def test_a_reference_is_listed_then_removed_and_its_claims_released(
                                   fingerprint_samples(piece(1, 20.0)), isrc="GBNWR2400001")
         track = catalogue.create_track(conn, "Upload", parties.create_artist(conn, "Ada").id)
         found = Identified(f"reference:{reference.id}", "reference", reference.id,
-                           "First light", holder, (), 1.0, 3.0, 12.0, 0.7, 1.0)
+                           "First light", holder, (), 1.0, 3.0, 12.0, 0.7, 20.0, 1.0)
         claim = open_claim(conn, track.id, found, "b" * 64, "test")
 
     listed = run("catalog", "references", "--rights-holder", str(holder), "--json")

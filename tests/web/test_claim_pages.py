@@ -90,7 +90,7 @@ def test_label_staff_remove_a_reference_from_its_page(client: TestClient, engine
         artist = parties.create_artist(conn, "Ada")
         track = catalogue.create_track(conn, "My Upload", artist.id)
         found = Identified(f"reference:{reference.id}", "reference", reference.id, "Hit",
-                           label.id, (), 2.0, 12.0, 20.0, 0.7, 1.0)
+                           label.id, (), 2.0, 12.0, 20.0, 0.7, 20.0, 1.0)
         claim = open_claim(conn, track.id, found, "b" * 64, "test")
         accounts.create_user(conn, "staff@one.example", PASSWORD, "Staff", Role.RIGHTS_HOLDER,
                              rights_holder_id=label.id)

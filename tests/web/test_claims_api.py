@@ -13,7 +13,7 @@ from tests.web.conftest import World
 def test_parties_review_a_claim_and_decisions_follow(client: TestClient, world: World,
                                                      engine: Engine) -> None:
     found = Identified("reference:1", "reference", 1, "Hit", world.holder_1, (), 2.0, 12.0,
-                       20.0, 0.7, 1.0)
+                       20.0, 0.7, 20.0, 1.0)
     with engine.begin() as conn:
         claim = open_claim(conn, world.track_b, found, "a" * 64, "test")
 

@@ -62,6 +62,12 @@ class Agreement:
         return (self.share - chance) / math.sqrt(chance * (1 - chance) / self.total)
 
 
+    def without(self, landed: int) -> Agreement:
+        """The agreement left when ``landed`` of the landed peaks are set aside (both counts)."""
+        landed = min(landed, self.landed)
+        return Agreement(self.landed - landed, self.total - landed, self.chance)
+
+
 def peak_agreement(query: Peaks, track: Peaks, alignment: Alignment, first_frame: int,
                    last_frame: int, min_share: float = 0.0) -> Agreement:
     """How the query peaks between two query frames land on the track's peaks.

@@ -137,10 +137,11 @@ def identify(
         return
     table = Table(title=f"{file}: {len(found)} matches in {fingerprint.seconds:.1f} s")
     for column in ("recording", "title", "rights holder", "in file", "in recording",
-                   "seconds", "confidence", "speed"):
+                   "seconds", "confidence", "significance", "speed"):
         table.add_column(column)
     for f in found:
         table.add_row(f.recording_key, f.title, str(f.rights_holder_id or "-"),
                       f"{f.query_start:.1f} s", f"{f.recording_start:.1f} s",
-                      f"{f.matched_seconds:.1f}", f"{f.confidence:.2f}", f"{f.speed:.3f}")
+                      f"{f.matched_seconds:.1f}", f"{f.confidence:.2f}",
+                      f"{f.significance:.1f}", f"{f.speed:.3f}")
     out.print(table)

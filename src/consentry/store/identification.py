@@ -28,6 +28,7 @@ class Identified:
     recording_start: float
     matched_seconds: float
     confidence: float
+    significance: float
     speed: float
 
     def as_dict(self) -> dict[str, object]:
@@ -36,7 +37,8 @@ class Identified:
                 "query_start": round(self.query_start, 2),
                 "recording_start": round(self.recording_start, 2),
                 "matched_seconds": round(self.matched_seconds, 2),
-                "confidence": self.confidence, "speed": self.speed}
+                "confidence": self.confidence, "significance": self.significance,
+                "speed": self.speed}
 
 
 def identify(conn: Connection, index: CatalogueIndex, peaks: Peaks,
@@ -62,7 +64,8 @@ def identify(conn: Connection, index: CatalogueIndex, peaks: Peaks,
 def _identified(match: Match, kind: str, number: int, title: str, holder: int | None,
                 owners: tuple[int, ...]) -> Identified:
     return Identified(match.track_id, kind, number, title, holder, owners, match.query_start,
-                      match.track_start, match.matched_seconds, match.confidence, match.speed)
+                      match.track_start, match.matched_seconds, match.confidence,
+                      match.significance, match.speed)
 
 
 def recording_titles(conn: Connection, keys: list[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from consentry.audio import AudioInfo
+from consentry.audio.matching import MIN_SIGNIFICANCE
 from consentry.consent import (
     Agreement,
     ConsentEvent,
@@ -151,6 +152,9 @@ class IdentifiedOut(BaseModel):
     matched_seconds: float
     confidence: float = Field(description="Share of the query's peaks that land on the "
                                           "recording's (about 0.8 for a clean copy)")
+    significance: float = Field(description="Standard deviations that share lies above the "
+                                            f"share landing by chance; a match reaches "
+                                            f"{MIN_SIGNIFICANCE}")
     speed: float = Field(description="Playback speed of the query relative to the recording")
 
     @classmethod
