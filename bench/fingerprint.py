@@ -51,8 +51,11 @@ from consentry.audio.matching import (
     HIT_BUDGET,
     MIN_SIGNIFICANCE,
     MIN_VOTES,
+    SURE_SHARE,
+    SURE_SHARE_SIGNIFICANCE,
     Match,
     match_peaks,
+    strength,
 )
 from consentry.audio.peaks import FRAME_SECONDS, Peaks, find_peaks, log_spectrogram
 from consentry.errors import InvalidAudio
@@ -313,7 +316,8 @@ def main() -> None:
           f"held out {len(outside)} ({sum(t.seconds for t in outside) / 3600:.1f} h)")
     print(f"# config: analysis {ANALYSIS_RATE} Hz, queries {args.queries} per length x "
           f"condition, {args.false_queries} out-of-catalogue, threshold significance >= "
-          f"{MIN_SIGNIFICANCE}, seed {args.seed}, cpu {os.cpu_count()} cores (1 used)")
+          f"{MIN_SIGNIFICANCE} (or share >= {SURE_SHARE} at >= {SURE_SHARE_SIGNIFICANCE}), "
+          f"seed {args.seed}, cpu {os.cpu_count()} cores (1 used)")
     print(f"# matcher: speeds {DEFAULT_SPEEDS[0]}-{DEFAULT_SPEEDS[-1]}, min votes {MIN_VOTES}, "
           f"hit budget {HIT_BUDGET:,} index entries (far speeds {FAR_HIT_BUDGET:,}), stop-list "
           f"at {STOP_POSTINGS:,} entries a key; duplicates self-matched every "
@@ -491,7 +495,7 @@ def peer_recall(audfprint: Path, tracks: list[Track], per_condition: int,
                 soundfile.write(name, samples, ANALYSIS_RATE, subtype="FLOAT")
                 truth[str(name)] = (number, condition)
                 found = match_peaks(index, find_peaks(samples))
-                best = max(found, key=lambda m: m.significance, default=None)
+                best = max(found, key=strength, default=None)
                 ours[condition].append(best is not None and best.track_id == str(number))
         queries = base / "queries.txt"
         queries.write_text("\n".join(truth) + "\n")
@@ -552,13 +556,13 @@ def run_queries(index: FingerprintIndex, catalogue: list[Track], plan: list[Quer
         latency, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
         own = groups.get(str(query.track), str(query.track))
         right = [m for m in matches if groups.get(m.track_id, m.track_id) == own]
-        wrong = [m.significance for m in matches if groups.get(m.track_id, m.track_id) != own]
+        wrong = [strength(m) for m in matches if groups.get(m.track_id, m.track_id) != own]
         exact = [m for m in right if m.track_id == str(query.track)]
-        best = max(exact, key=lambda m: m.significance, default=None)
+        best = max(exact, key=strength, default=None)
         error = (abs(best.track_start - best.query_start * best.speed - query.start)
                  if best else float("nan"))
         results.append(Result(query.length, query.condition,
-                              max((m.significance for m in right), default=0.0),
+                              max((strength(m) for m in right), default=0.0),
                               max(wrong, default=0.0), error, latency, cpu))
     return results
 
@@ -588,6 +592,8 @@ def shares_audio(clip: np.ndarray, track: np.ndarray, match: Match) -> bool:
     ambiences. Finding it there is content identification doing its job, not a false positive;
     the waveforms' cross-correlation (which the matcher never computes) tells them apart.
     """
+    if abs(match.speed - 1.0) > 0.002:  # the track plays it at another speed: follow it
+        clip = resample_poly(clip, round(1000 * match.speed), 1000)
     at = int((match.track_start - match.query_start * match.speed) * ANALYSIS_RATE)
     lo, hi = max(at - ANALYSIS_RATE, 0), min(at + len(clip) + ANALYSIS_RATE, len(track))
     if hi - lo < len(clip):
@@ -618,10 +624,10 @@ def false_positives(index: FingerprintIndex, catalogue: list[Track], outside: li
             clip = samples[first:first + int(length * 1.06 * ANALYSIS_RATE) + 800]
             audio = degrade(query, clip, track.path, rng)
             matches = match_peaks(index, find_peaks(audio), min_significance=-np.inf)
-            mine = [m.significance for m in matches if groups.get(m.track_id) == own]
+            mine = [strength(m) for m in matches if groups.get(m.track_id) == own]
             wrong = [m for m in matches if groups.get(m.track_id) != own]
             shared = []
-            for match in (m for m in wrong if m.significance >= MIN_SIGNIFICANCE
+            for match in (m for m in wrong if strength(m) >= MIN_SIGNIFICANCE
                           and m.track_id.isdigit()):
                 if match.track_id not in decoded:
                     decoded[match.track_id] = decode_audio(
@@ -631,13 +637,13 @@ def false_positives(index: FingerprintIndex, catalogue: list[Track], outside: li
                     shared.append(f"{track.path.name} ({length:.0f} s, {condition}) in "
                                   f"{catalogue[int(match.track_id)].path.name}")
                     wrong.remove(match)
-            best = max(wrong, key=lambda m: m.significance, default=None)
+            best = max(wrong, key=strength, default=None)
             described = "" if best is None else (
                 f"{track.path.name} ({length:.0f} s, {condition}) -> "
                 f"{_name(best.track_id, catalogue)}: "
                 f"{best.significance} sd, share {best.confidence}, {best.votes} votes over "
                 f"{best.matched_seconds:.1f} s, speed {best.speed}")
-            found.append(Outsider(best.significance if best else 0.0, not own.startswith("out"),
+            found.append(Outsider(strength(best) if best else 0.0, not own.startswith("out"),
                                   max(mine, default=0.0), shared, described))
     return found
 
@@ -659,8 +665,8 @@ def _verdict(ok: bool) -> str:
 def report(results: list[Result], outsiders: list[Outsider], extraction: float,
            mb_per_hour: float) -> None:
     threshold = MIN_SIGNIFICANCE
-    print(f"\ntop-1 recall at significance >= {threshold}: the best match is the query's music "
-          f"(its track or a duplicate) (n per cell in brackets; * = target)")
+    print(f"\ntop-1 recall at significance >= {threshold} (or a sure share): the best match is "
+          f"the query's music (its track or a duplicate) (n per cell in brackets; * = target)")
     print(f"{'condition':14s}" + "".join(f"{f'{length:.0f} s':>16s}" for length in LENGTHS))
     for condition in CONDITIONS:
         cells = []

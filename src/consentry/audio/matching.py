@@ -11,6 +11,7 @@ through.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,17 +26,24 @@ from consentry.audio.verification import Alignment, peak_agreement
 
 DEFAULT_SPEEDS = tuple(round(0.94 + 0.01 * k, 2) for k in range(13))  # 0.94 ... 1.06
 MIN_VOTES = 4  # query frames whose landmarks agree on one alignment, before verification
-# the peaks of the voting triplets land by construction: about two a vote are set aside
-# before the rest is judged against chance. Without this, 3 s out-of-catalogue queries whose
-# 20 landed peaks were mostly the votes' own reached 10.9 standard deviations
-_VOTE_PEAKS = 2.0
+# the peaks of the voting triplets land by construction, so for a candidate of few votes
+# they are set aside before the rest is judged against chance: without this, 3 s out-of-
+# catalogue queries whose 20 landed peaks were mostly the votes' own reached 10.9 standard
+# deviations. A candidate of many votes is judged on all its peaks: in a clean copy nearly
+# every peak is a vote's, and what its votes leave over says nothing
+_MANY_VOTES = 20
 # many more alignments reach a few votes by chance than reach six, so the best of them lies
 # further above chance: their significance is discounted (look-elsewhere). Without it,
 # out-of-catalogue bursts of 4-5 votes reached 4.4, with it 1.9
 _FEW_VOTES, _FEW_VOTES_DISCOUNT = 6, 2.5
-# standard deviations above chance that the landed share must reach: out-of-catalogue
-# music reached 1.9 on 2,400 development queries (3, 5 and 10 s, every condition)
-MIN_SIGNIFICANCE = 3.5
+# how far above chance the landed share must lie, in standard deviations (of the exact
+# binomial tail): on 4,600 development queries of 3, 5 and 10 s in every condition, one
+# out-of-catalogue query reached 4.5 (3 s under pink noise at 0 dB), the rest 3.3 at most
+MIN_SIGNIFICANCE = 4.0
+# or a share this high at 2 standard deviations: a loop-built track lands almost as much
+# shifted by a bar as aligned, so a clean copy of it can stay under 4; out-of-catalogue
+# music at 2 or more landed at most 0.47
+SURE_SHARE, SURE_SHARE_SIGNIFICANCE = 0.6, 2.0
 MAX_GAP_SECONDS = 6.0  # votes further apart than this start a new part
 _MIN_LANDED = 20  # and never fewer peaks than this, whatever the share
 _MIN_SHARE = 0.25  # nor a smaller share beyond the votes' own peaks
@@ -87,6 +95,7 @@ class _Hits:
     offsets: np.ndarray
     keys: np.ndarray
     track_frames: np.ndarray
+    triplets: np.ndarray  # each hit's query peaks (anchor, first, second target): n x 3
 
 
 def match_file(index: FingerprintIndex, path: Path,
@@ -117,7 +126,7 @@ def match_peaks(index: FingerprintIndex, peaks: Peaks,
         return _match_at(index, peaks, speeds, min_votes, min_significance, skipped)
     found = _match_at(index, peaks, near, min_votes, min_significance, skipped)
     sure = (m.matched_seconds for m in found
-            if m.significance >= MIN_SIGNIFICANCE and abs(m.speed - 1.0) <= _FIRST_SPEEDS)
+            if strength(m) >= MIN_SIGNIFICANCE and abs(m.speed - 1.0) <= _FIRST_SPEEDS)
     if sum(sure) >= 0.5 * peaks.seconds:
         return found
     # the other speeds get a hit budget of their own rather than sharing one with these
@@ -200,7 +209,7 @@ def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ..
     per_speed = [hash_groups(peaks, groups, speed).hashes for speed in speeds]
     if not groups.anchors.size:
         empty = np.zeros(0, dtype=np.int64)
-        return _Hits(empty, empty, empty, empty, empty, empty)
+        return _Hits(empty, empty, empty, empty, empty, empty, np.zeros((0, 3), dtype=np.intp))
     all_hashes = np.concatenate(per_speed)
     speed_of = np.repeat(np.arange(len(speeds)), len(groups.anchors))
     anchor_frames = np.tile(peaks.frames[groups.anchors], len(speeds))
@@ -224,7 +233,9 @@ def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ..
     track_frames = found.frames[posting].astype(np.int64)
     offsets = track_frames - np.rint(query_frames * scale).astype(np.int64)
     keys = ((slots * len(speeds) + speed_index) << _SLOT_SHIFT) + offsets + _OFFSET_BIAS
-    return _Hits(slots, speed_index, query_frames, offsets, keys, track_frames)
+    group = landmark % len(groups.anchors)
+    triplets = np.stack((groups.anchors[group], groups.first[group], groups.second[group]), axis=1)
+    return _Hits(slots, speed_index, query_frames, offsets, keys, track_frames, triplets)
 
 
 def _parts(members: np.ndarray, query_frames: np.ndarray,
@@ -286,12 +297,21 @@ def _verified(index: FingerprintIndex, peaks: Peaks, hits: _Hits, chosen: np.nda
                                int(max(first - context, -offset / speed)),
                                int(min(last + _TAIL_FRAMES + context, track_end)), _MIN_SHARE)
     votes = len(_distinct(query_frames))
-    evidence = agreement.without(round(_VOTE_PEAKS * votes))
+    evidence = agreement if votes >= _MANY_VOTES else agreement.without(
+        len(_distinct(hits.triplets[chosen].ravel())))
     significance = evidence.significance - (_FEW_VOTES_DISCOUNT if votes < _FEW_VOTES else 0)
-    if (significance < min_significance or agreement.landed < _MIN_LANDED
-            or evidence.share < _MIN_SHARE):
+    if agreement.landed < _MIN_LANDED or evidence.share < _MIN_SHARE:
         return None
     start, end = first * FRAME_SECONDS, (last + 1) * FRAME_SECONDS
-    return Match(index.track_id(slot), start, (offset + first * speed) * FRAME_SECONDS,
-                 end - start, round(agreement.share, 3), round(speed, 4), votes,
-                 round(significance, 2))
+    match = Match(index.track_id(slot), start, (offset + first * speed) * FRAME_SECONDS,
+                  end - start, round(agreement.share, 3), round(speed, 4), votes,
+                  round(significance, 2))
+    return match if strength(match) >= min_significance else None
+
+
+def strength(match: Match) -> float:
+    """What the significance bar is held against: the significance, or infinity for a match
+    whose share alone makes it sure (``SURE_SHARE``)."""
+    if match.confidence >= SURE_SHARE and match.significance >= SURE_SHARE_SIGNIFICANCE:
+        return math.inf
+    return match.significance

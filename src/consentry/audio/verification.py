@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import bdtrc, ndtri
 
 from consentry.audio.decode import ANALYSIS_RATE
 from consentry.audio.peaks import N_FFT, Peaks
@@ -30,6 +31,7 @@ _SPEED_TOLERANCE = 0.003  # what the fitted speed may still be off
 # frames (0.7-3.1 s) by which the alignment is moved to see what chance gives; not multiples
 # of one another, so that one beat or bar length does not repeat in all of them
 CHANCE_SHIFTS = (-97, -61, -37, -23, 23, 37, 61, 97)
+_SMALLEST_TAIL = 1e-300  # about 37 standard deviations: beyond it all copies look alike
 _MIN_CHANCE = 0.03  # a floor: sparse tracks must not make any landing look significant
 
 
@@ -55,11 +57,16 @@ class Agreement:
 
     @property
     def significance(self) -> float:
-        """Standard deviations of the share above chance (binomial, ``total`` peaks)."""
+        """How unlikely so many landings are by chance, as standard deviations of a normal
+        distribution: the exact binomial tail, not the normal approximation, which overrates
+        a few landings among few peaks (a 3 s query) when chance is small."""
         if not self.total or self.chance is None:
             return 0.0
-        chance = max(self.chance, _MIN_CHANCE)
-        return (self.share - chance) / math.sqrt(chance * (1 - chance) / self.total)
+        chance = min(max(self.chance, _MIN_CHANCE), 1.0)
+        if self.landed <= chance * self.total:
+            return (self.share - chance) / math.sqrt(chance * (1 - chance) / self.total + 1e-12)
+        tail = float(bdtrc(self.landed - 1, self.total, chance))  # P(at least this many)
+        return float(-ndtri(max(tail, _SMALLEST_TAIL)))
 
 
     def without(self, landed: int) -> Agreement:
