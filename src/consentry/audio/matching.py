@@ -20,7 +20,7 @@ import numpy as np
 
 from consentry.audio.decode import ANALYSIS_RATE, DEFAULT_MAX_SECONDS, decode_audio, resample
 from consentry.audio.fingerprint_index import FingerprintIndex, Postings
-from consentry.audio.landmarks import group_peaks, hash_groups
+from consentry.audio.landmarks import PeakGroups, group_peaks, hash_groups
 from consentry.audio.peaks import FRAME_SECONDS, Peaks, find_peaks
 from consentry.audio.verification import Alignment, peak_agreement
 
@@ -95,7 +95,8 @@ class _Hits:
     offsets: np.ndarray
     keys: np.ndarray
     track_frames: np.ndarray
-    triplets: np.ndarray  # each hit's query peaks (anchor, first, second target): n x 3
+    groups: PeakGroups  # the query's triplets
+    group: np.ndarray  # each hit's triplet in ``groups``
 
 
 def match_file(index: FingerprintIndex, path: Path,
@@ -209,7 +210,7 @@ def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ..
     per_speed = [hash_groups(peaks, groups, speed).hashes for speed in speeds]
     if not groups.anchors.size:
         empty = np.zeros(0, dtype=np.int64)
-        return _Hits(empty, empty, empty, empty, empty, empty, np.zeros((0, 3), dtype=np.intp))
+        return _Hits(empty, empty, empty, empty, empty, empty, groups, empty)
     all_hashes = np.concatenate(per_speed)
     speed_of = np.repeat(np.arange(len(speeds)), len(groups.anchors))
     anchor_frames = np.tile(peaks.frames[groups.anchors], len(speeds))
@@ -233,9 +234,8 @@ def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ..
     track_frames = found.frames[posting].astype(np.int64)
     offsets = track_frames - np.rint(query_frames * scale).astype(np.int64)
     keys = ((slots * len(speeds) + speed_index) << _SLOT_SHIFT) + offsets + _OFFSET_BIAS
-    group = landmark % len(groups.anchors)
-    triplets = np.stack((groups.anchors[group], groups.first[group], groups.second[group]), axis=1)
-    return _Hits(slots, speed_index, query_frames, offsets, keys, track_frames, triplets)
+    return _Hits(slots, speed_index, query_frames, offsets, keys, track_frames, groups,
+                 landmark % len(groups.anchors))
 
 
 def _parts(members: np.ndarray, query_frames: np.ndarray,
@@ -256,6 +256,13 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     if not len(ordered):
         return ordered
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _triplet_peaks(hits: _Hits, chosen: np.ndarray) -> int:
+    """How many distinct query peaks the triplets of ``chosen`` hits are made of."""
+    group = hits.group[chosen]
+    return len(_distinct(np.concatenate((hits.groups.anchors[group], hits.groups.first[group],
+                                         hits.groups.second[group]))))
 
 
 def _span(frames: np.ndarray) -> tuple[float, float]:
@@ -298,7 +305,7 @@ def _verified(index: FingerprintIndex, peaks: Peaks, hits: _Hits, chosen: np.nda
                                int(min(last + _TAIL_FRAMES + context, track_end)), _MIN_SHARE)
     votes = len(_distinct(query_frames))
     evidence = agreement if votes >= _MANY_VOTES else agreement.without(
-        len(_distinct(hits.triplets[chosen].ravel())))
+        _triplet_peaks(hits, chosen))
     significance = evidence.significance - (_FEW_VOTES_DISCOUNT if votes < _FEW_VOTES else 0)
     if agreement.landed < _MIN_LANDED or evidence.share < _MIN_SHARE:
         return None

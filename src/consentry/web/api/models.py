@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from consentry.audio import AudioInfo
-from consentry.audio.matching import MIN_SIGNIFICANCE
+from consentry.audio.matching import MIN_SIGNIFICANCE, SURE_SHARE, SURE_SHARE_SIGNIFICANCE
 from consentry.consent import (
     Agreement,
     ConsentEvent,
@@ -152,9 +152,11 @@ class IdentifiedOut(BaseModel):
     matched_seconds: float
     confidence: float = Field(description="Share of the query's peaks that land on the "
                                           "recording's (about 0.8 for a clean copy)")
-    significance: float = Field(description="Standard deviations that share lies above the "
-                                            f"share landing by chance; a match reaches "
-                                            f"{MIN_SIGNIFICANCE}")
+    significance: float = Field(description="How far that share lies above the share "
+                                            "landing by chance, in standard deviations; a "
+                                            f"match reaches {MIN_SIGNIFICANCE}, or "
+                                            f"{SURE_SHARE_SIGNIFICANCE} with a confidence of "
+                                            f"{SURE_SHARE}")
     speed: float = Field(description="Playback speed of the query relative to the recording")
 
     @classmethod
