@@ -13,7 +13,7 @@ music licences as each package's /usr/share/doc/*/copyright states):
          fillets-ng-data boswars-data xmoto-data trigger-rally-data lincity-ng-data
          extremetuxracer-data pushover-data openarena-data pingus-data scorched3d-data
          marsshooter-data 0ad-data redeclipse-data
-Run: PYTHONPATH=src .venv/bin/python bench/fingerprint.py --queries 60 --false-queries 1200
+Run: PYTHONPATH=src .venv/bin/python bench/fingerprint.py --queries 100 --false-queries 1200
      --pad-hours 100 --duplicate-step 30 [--audfprint PATH-TO-audfprint2-CLI]  (docs/benchmarks.md)
 Noise is added at the analysis rate (0-4 kHz), where all of its power meets the music: harsher
 than adding full-band noise to a 44.1 kHz file.
