@@ -318,7 +318,7 @@ def _verified(index: FingerprintIndex, peaks: Peaks, hits: _Hits, chosen: np.nda
 
 def strength(match: Match) -> float:
     """What the significance bar is held against: the significance, or infinity for a match
-    whose share alone makes it sure (``SURE_SHARE``)."""
+    whose share makes it sure (``SURE_SHARE`` at ``SURE_SHARE_SIGNIFICANCE``)."""
     if match.confidence >= SURE_SHARE and match.significance >= SURE_SHARE_SIGNIFICANCE:
         return math.inf
     return match.significance
