@@ -11,7 +11,14 @@ import soundfile
 
 from consentry.audio.fingerprint import fingerprint_samples
 from consentry.audio.fingerprint_index import FingerprintIndex
-from consentry.audio.matching import MIN_SIGNIFICANCE, Match, match_file, match_samples
+from consentry.audio.matching import (
+    _SLOT_SHIFT,
+    MIN_SIGNIFICANCE,
+    Match,
+    _stable_order,
+    match_file,
+    match_samples,
+)
 from consentry.audio.peaks import FRAME_SECONDS
 from tests.audio.music import RATE, piece, played_at, with_noise
 
@@ -109,3 +116,13 @@ def test_samples_at_another_rate_are_resampled(index: FingerprintIndex) -> None:
 
 def test_an_empty_catalogue_matches_nothing() -> None:
     assert match_samples(FingerprintIndex(), cut("track-2", 0.0, 6.0)) == []
+
+
+@pytest.mark.parametrize(("count", "tracks"), [(5_000, 1 << 10), (5_000, 1 << 36),
+                                               (400_000, 1 << 36)])
+def test_votes_are_grouped_as_a_stable_sort_groups_them(count: int, tracks: int) -> None:
+    # a small catalogue packs the keys as they are; a huge one ranks the (track, speed)
+    # part first; a huge one with very many votes falls back to numpy's stable argsort
+    rng = np.random.default_rng(count + tracks)
+    keys = (rng.integers(0, tracks, count) << _SLOT_SHIFT) + rng.integers(0, 40, count)
+    assert np.array_equal(_stable_order(keys), np.argsort(keys, kind="stable"))

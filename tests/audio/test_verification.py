@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from consentry.audio.peaks import FRAME_SECONDS, Peaks, find_peaks
+from consentry.audio.decode import ANALYSIS_RATE
+from consentry.audio.peaks import FRAME_SECONDS, N_FFT, Peaks, find_peaks
 from consentry.audio.verification import Agreement, Alignment, peak_agreement
 from tests.audio.music import RATE, piece, with_noise
 
@@ -72,3 +73,22 @@ def test_an_empty_query_agrees_with_nothing() -> None:
     empty = Peaks(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), 100)
     found = whole(empty, Alignment(1.0, OFFSET))
     assert (found.landed, found.total, found.significance) == (0, 0, 0.0)
+
+
+def test_a_peak_lands_within_a_frame_and_half_a_bin_of_a_track_peak() -> None:
+    bin_hz = ANALYSIS_RATE / N_FFT
+    # frame 100's peaks out of frequency order; 270 Hz sits where a search for a frequency
+    # above the band, not held to its frame, would run into the next frame's low peaks
+    track = Peaks(np.array([100, 100, 100, 200], dtype=np.int32),
+                  np.array([3990.0, 1000.0, 270.0, 500.0], dtype=np.float32), 400)
+
+    def landed(frame: int, hz: float) -> int:
+        one = Peaks(np.array([frame], dtype=np.int32), np.array([hz], dtype=np.float32), 400)
+        return peak_agreement(one, track, Alignment(1.0, 0.0), 0, 400).landed
+
+    assert [landed(frame, 1000.0) for frame in (98, 99, 100, 101, 102)] == [0, 1, 1, 1, 0]
+    assert landed(100, 1000.0 + 0.4 * bin_hz) == 1
+    assert landed(100, 1000.0 - 2 * bin_hz) == 0
+    assert landed(101, 3995.0) == 1
+    assert [landed(frame, 4300.0) for frame in (98, 99, 100)] == [0, 0, 0]
+    assert landed(200, 270.0) == 0

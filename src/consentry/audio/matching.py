@@ -122,18 +122,19 @@ def match_peaks(index: FingerprintIndex, peaks: Peaks,
     ``exclude`` are not searched (a catalogue track checked against the rest of the catalogue).
     """
     skipped = np.array([index.slot(t) for t in exclude if t in index], dtype=np.int64)
+    groups = group_peaks(peaks)  # the triplets are the same at every speed, only hashed anew
     near = tuple(s for s in speeds if abs(s - 1.0) <= _FIRST_SPEEDS)
     if not near or len(near) == len(speeds):
-        return _match_at(index, peaks, speeds, min_votes, min_significance, skipped)
-    found = _match_at(index, peaks, near, min_votes, min_significance, skipped)
+        return _match_at(index, peaks, groups, speeds, min_votes, min_significance, skipped)
+    found = _match_at(index, peaks, groups, near, min_votes, min_significance, skipped)
     sure = (m.matched_seconds for m in found
             if strength(m) >= MIN_SIGNIFICANCE and abs(m.speed - 1.0) <= _FIRST_SPEEDS)
     if sum(sure) >= 0.5 * peaks.seconds:
         return found
     # the other speeds get a hit budget of their own rather than sharing one with these
     far = tuple(s for s in speeds if s not in near)
-    return _merged(found, _match_at(index, peaks, far, min_votes, min_significance, skipped,
-                                    FAR_HIT_BUDGET))
+    return _merged(found, _match_at(index, peaks, groups, far, min_votes, min_significance,
+                                    skipped, FAR_HIT_BUDGET))
 
 
 def _merged(first: list[Match], second: list[Match]) -> list[Match]:
@@ -147,14 +148,15 @@ def _merged(first: list[Match], second: list[Match]) -> list[Match]:
     return sorted(kept, key=lambda m: (m.query_start, -m.significance))
 
 
-def _match_at(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...],
-              min_votes: int, min_significance: float, skipped: np.ndarray,
-              budget: int | None = None) -> list[Match]:
-    hits = _collect_hits(index, peaks, speeds, skipped, HIT_BUDGET if budget is None else budget)
+def _match_at(index: FingerprintIndex, peaks: Peaks, groups: PeakGroups,
+              speeds: tuple[float, ...], min_votes: int, min_significance: float,
+              skipped: np.ndarray, budget: int | None = None) -> list[Match]:
+    hits = _collect_hits(index, peaks, groups, speeds, skipped,
+                         HIT_BUDGET if budget is None else budget)
     if not len(hits.keys):
         return []
     # stable: the hits of one alignment stay in query-frame order, as they were collected
-    order = np.argsort(hits.keys, kind="stable")
+    order = _stable_order(hits.keys)
     keys = hits.keys[order]
     new_key = np.concatenate(([True], keys[1:] != keys[:-1]))
     starts = np.flatnonzero(new_key)
@@ -185,7 +187,11 @@ def _match_at(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...],
             break
         lo = starts[candidate - 1] if before[candidate] else starts[candidate]
         hi = ends[candidate + 1] if after[candidate] else ends[candidate]
-        for chosen in _parts(order[lo:hi], hits.query_frames, min_votes):
+        members = order[lo:hi]
+        if _within(taken.get(int(hits.slots[members[0]]), []),
+                   _span(hits.query_frames[members])):
+            continue  # next to an alignment already found: every part of it would overlap
+        for chosen in _parts(members, hits.query_frames, min_votes):
             slot = int(hits.slots[chosen[0]])
             span = _span(hits.query_frames[chosen])
             if any(a < span[1] and span[0] < b for a, b in taken.get(slot, [])):
@@ -200,13 +206,12 @@ def _match_at(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...],
     return sorted(matches, key=lambda m: (m.query_start, -m.significance))
 
 
-def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ...],
-                  skipped: np.ndarray, budget: int) -> _Hits:
+def _collect_hits(index: FingerprintIndex, peaks: Peaks, groups: PeakGroups,
+                  speeds: tuple[float, ...], skipped: np.ndarray, budget: int) -> _Hits:
     """Hash the query under each speed and look every distinct key up once.
 
     The hits come out speed by speed, each speed's in query-frame order (anchors are).
     """
-    groups = group_peaks(peaks)
     per_speed = [hash_groups(peaks, groups, speed).hashes for speed in speeds]
     if not groups.anchors.size:
         empty = np.zeros(0, dtype=np.int64)
@@ -236,6 +241,29 @@ def _collect_hits(index: FingerprintIndex, peaks: Peaks, speeds: tuple[float, ..
     keys = ((slots * len(speeds) + speed_index) << _SLOT_SHIFT) + offsets + _OFFSET_BIAS
     return _Hits(slots, speed_index, query_frames, offsets, keys, track_frames, groups,
                  landmark % len(groups.anchors))
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """What ``np.argsort(keys, kind="stable")`` gives, sooner.
+
+    Each key is packed with its position into one integer and those are sorted: numpy sorts
+    int64 values four to five times faster than it argsorts them stably (0.6 ms against
+    2.9 on a query's 56,000 votes). Where the packed values would not fit, the (track,
+    speed) part of the keys is first replaced by its rank among the keys.
+    """
+    count = len(keys)
+    limit = np.iinfo(np.int64).max // max(count, 1)
+    if count and int(keys.max()) >= limit:
+        high = keys >> _SLOT_SHIFT
+        keys = (np.searchsorted(_distinct(high), high) << _SLOT_SHIFT) | (
+            keys & ((1 << _SLOT_SHIFT) - 1))
+        if int(keys.max()) >= limit:
+            return np.argsort(keys, kind="stable")
+    return np.sort(keys * count + np.arange(count)) % count
+
+
+def _within(spans: list[tuple[float, float]], span: tuple[float, float]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in spans)
 
 
 def _parts(members: np.ndarray, query_frames: np.ndarray,

@@ -100,27 +100,32 @@ def peak_agreement(query: Peaks, track: Peaks, alignment: Alignment, first_frame
 
 def _landings(mapped: np.ndarray, hz: np.ndarray, track: Peaks,
               shifts: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Peaks landed and peaks inside the track, for the alignment moved by each shift."""
+    """Peaks landed and peaks inside the track, for the alignment moved by each shift.
+
+    The track's peaks near the mapped frames become sorted (frame, quarter bin) keys; a query
+    peak lands when the first key at or above the low end of its window, in any of its three
+    frames, is not above the high end: one binary search per peak and frame.
+    """
     if not len(mapped):
         zeros = np.zeros(len(shifts), dtype=np.int64)
         return zeros, zeros
     frames = np.rint(mapped[None, :] + np.array(shifts, dtype=np.float64)[:, None]).astype(
         np.int64)
     within = (frames >= 0) & (frames < track.frame_count)
-    first = int(frames.min()) - 1
-    rows = int(frames.max()) - first + 2
-    lo = np.searchsorted(track.frames, first, side="left")
-    hi = np.searchsorted(track.frames, first + rows, side="left")
-    grid = np.zeros((rows + 2, _CELLS), dtype=bool)
-    grid[track.frames[lo:hi] - first + 1, np.minimum(np.rint(
-        track.hz[lo:hi] / _CELL_HZ).astype(np.int64), _CELLS - 1)] = True
-    grid = grid[:-2] | grid[1:-1] | grid[2:]  # a row now holds its frame and both neighbours
+    lo = np.searchsorted(track.frames, int(frames.min()) - 1, side="left")
+    hi = np.searchsorted(track.frames, int(frames.max()) + 2, side="left")
+    keys = track.frames[lo:hi].astype(np.int64) * _CELLS + np.minimum(
+        np.rint(track.hz[lo:hi] / _CELL_HZ).astype(np.int64), _CELLS - 1)
+    if np.any(keys[1:] < keys[:-1]):  # peaks come sorted by frame and frequency; if not
+        keys = np.sort(keys)
+    keys = np.append(keys, np.iinfo(np.int64).max)  # what a search past the last key finds
     centre = np.rint(hz / _CELL_HZ).astype(np.int64)
     reach = np.rint((_HZ_TOLERANCE + hz * _SPEED_TOLERANCE) / _CELL_HZ).astype(np.int64)
+    low = np.clip(centre - reach, 0, _CELLS - 1)
+    high = np.clip(centre + reach, 0, _CELLS - 1)
     landed = np.zeros(frames.shape, dtype=bool)
-    at = frames - first
-    for step in range(-int(reach.max()), int(reach.max()) + 1):
-        columns = np.clip(centre + step, 0, _CELLS - 1)
-        landed |= (np.abs(step) <= reach) & grid[at, columns]
+    for row in (-1, 0, 1):  # a track peak in the frame before, the same frame or the next
+        base = (frames + row) * _CELLS
+        landed |= keys[np.searchsorted(keys, base + low)] <= base + high
     landed &= within
     return landed.sum(axis=1), within.sum(axis=1)
