@@ -590,11 +590,19 @@ def shares_audio(clip: np.ndarray, track: np.ndarray, match: Match) -> bool:
 
     Game data reuses recordings: an ambience of wind is mixed, sample for sample, into other
     ambiences. Finding it there is content identification doing its job, not a false positive;
-    the waveforms' cross-correlation (which the matcher never computes) tells them apart.
+    the waveforms' cross-correlation (which the matcher never computes) tells them apart. A
+    match over a second or two knows its speed only to a step of the speed grid (a wind
+    matched over 1.4 s at 1.01 is there at 1.0), so the neighbouring steps are tried too.
     """
-    if abs(match.speed - 1.0) > 0.002:  # the track plays it at another speed: follow it
-        clip = resample_poly(clip, round(1000 * match.speed), 1000)
     at = int((match.track_start - match.query_start * match.speed) * ANALYSIS_RATE)
+    step = DEFAULT_SPEEDS[1] - DEFAULT_SPEEDS[0]
+    return any(_correlates(clip, track, at, speed)
+               for speed in (match.speed, match.speed - step, match.speed + step))
+
+
+def _correlates(clip: np.ndarray, track: np.ndarray, at: int, speed: float) -> bool:
+    if abs(speed - 1.0) > 0.002:  # the track plays it at another speed: follow it
+        clip = resample_poly(clip, round(1000 * speed), 1000)
     lo, hi = max(at - ANALYSIS_RATE, 0), min(at + len(clip) + ANALYSIS_RATE, len(track))
     if hi - lo < len(clip):
         return False
