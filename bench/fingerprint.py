@@ -186,9 +186,15 @@ def degrade(query: Query, clip: np.ndarray, source: Path,
     if kind in ("white", "pink"):
         return _noisy(clip[:wanted], float(amount.split()[0]), kind == "pink", rng)
     if kind == "speed":
-        factor = 1.0 + float(amount.rstrip("%")) / 100
+        factor = played_speed(query.condition)
         return resample_poly(clip, 1000, round(1000 * factor)).astype(np.float32)[:wanted]
     return _mp3(source, query.start, query.length, clip)
+
+
+def played_speed(condition: str) -> float:
+    """How many times faster than the original a condition plays the clip."""
+    kind, _, amount = condition.partition(" ")
+    return 1.0 + float(amount.rstrip("%")) / 100 if kind == "speed" else 1.0
 
 
 def _noisy(clip: np.ndarray, snr_db: float, pink: bool, rng: np.random.Generator) -> np.ndarray:
@@ -356,7 +362,8 @@ def main() -> None:
           f"+-6%), {len(blob) / 1e6:.0f} MB serialised, loaded in "
           f"{time.perf_counter() - load_start:.2f} s")
     results = run_queries(index, catalogue, plan, groups, rng)
-    outsiders = false_positives(index, catalogue, outside, groups, args.false_queries, rng)
+    outsiders = false_positives(index, catalogue, outside, groups, args.false_queries,
+                                args.seed)
     report(results, outsiders, audio_seconds / sum(cpu_per_track),
            real_bytes / real_hours / 1e6)
 
@@ -585,8 +592,10 @@ class Outsider:
 SHARED_AUDIO = 20.0
 
 
-def shares_audio(clip: np.ndarray, track: np.ndarray, match: Match) -> bool:
-    """Whether ``track`` holds ``clip``'s samples within a second of where ``match`` puts them.
+def shares_audio(clip: np.ndarray, track: np.ndarray, match: Match,
+                 played: float = 1.0) -> bool:
+    """Whether ``track`` holds ``clip``'s samples within a second of where ``match`` puts them
+    (the query being ``clip`` played ``played`` times faster).
 
     Game data reuses recordings: an ambience of wind is mixed, sample for sample, into other
     ambiences. Finding it there is content identification doing its job, not a false positive;
@@ -596,7 +605,7 @@ def shares_audio(clip: np.ndarray, track: np.ndarray, match: Match) -> bool:
     """
     at = int((match.track_start - match.query_start * match.speed) * ANALYSIS_RATE)
     step = DEFAULT_SPEEDS[1] - DEFAULT_SPEEDS[0]
-    return any(_correlates(clip, track, at, speed)
+    return any(_correlates(clip, track, at, speed / played)
                for speed in (match.speed, match.speed - step, match.speed + step))
 
 
@@ -612,8 +621,9 @@ def _correlates(clip: np.ndarray, track: np.ndarray, at: int, speed: float) -> b
 
 
 def false_positives(index: FingerprintIndex, catalogue: list[Track], outside: list[Track],
-                    groups: dict[str, str], count: int,
-                    rng: np.random.Generator) -> list[Outsider]:
+                    groups: dict[str, str], count: int, seed: int) -> list[Outsider]:
+    """Queries cut from the held-out files, each file's from a generator of its own: a query
+    reported here can be cut again from its file alone (the seed and the file's number)."""
     found: list[Outsider] = []
     per_track = max(1, -(-count // max(len(outside), 1)))
     decoded: dict[str, np.ndarray] = {}
@@ -623,9 +633,10 @@ def false_positives(index: FingerprintIndex, catalogue: list[Track], outside: li
         except InvalidAudio:
             continue
         own = groups.get(f"out{number}", f"out{number}")
-        for _ in range(per_track):
-            length = LENGTHS[len(found) % len(LENGTHS)]
-            condition = CONDITIONS[len(found) % len(CONDITIONS)]
+        rng = np.random.default_rng((seed, number))
+        for k in range(number * per_track, (number + 1) * per_track):
+            length = LENGTHS[k % len(LENGTHS)]
+            condition = CONDITIONS[k % len(CONDITIONS)]
             start = float(rng.uniform(0, max(len(samples) / ANALYSIS_RATE - length * 1.1, 0)))
             query = Query(-1, loud_start(samples, length, start), length, condition)
             first = int(query.start * ANALYSIS_RATE)
@@ -641,13 +652,14 @@ def false_positives(index: FingerprintIndex, catalogue: list[Track], outside: li
                     decoded[match.track_id] = decode_audio(
                         catalogue[int(match.track_id)].path).samples
                 if shares_audio(clip[:int(length * ANALYSIS_RATE)], decoded[match.track_id],
-                                match):
-                    shared.append(f"{track.path.name} ({length:.0f} s, {condition}) in "
+                                match, played_speed(condition)):
+                    shared.append(f"{track.path.name} at {query.start:.1f} s ({length:.0f} s, "
+                                  f"{condition}) in "
                                   f"{catalogue[int(match.track_id)].path.name}")
                     wrong.remove(match)
             best = max(wrong, key=strength, default=None)
             described = "" if best is None else (
-                f"{track.path.name} ({length:.0f} s, {condition}) -> "
+                f"{track.path.name} at {query.start:.1f} s ({length:.0f} s, {condition}) -> "
                 f"{_name(best.track_id, catalogue)}: "
                 f"{best.significance} sd, share {best.confidence}, {best.votes} votes over "
                 f"{best.matched_seconds:.1f} s, speed {best.speed}")

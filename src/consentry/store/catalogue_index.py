@@ -93,7 +93,7 @@ class CatalogueIndex:
                 self._refresh(conn, version)
             found = [m for index in (self._main, self._recent) if len(index)
                      for m in match_peaks(index, peaks) if m.track_id not in exclude]
-        return sorted(found, key=lambda m: (m.query_start, -m.confidence))
+        return sorted(found, key=lambda m: (m.query_start, -m.significance))
 
     def _refresh(self, conn: Connection, version: tuple[int, int]) -> IndexLoad:
         started = time.perf_counter()
