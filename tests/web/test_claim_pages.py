@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from consentry.access import Role
 from consentry.audio.fingerprint import fingerprint_samples
+from consentry.audio.matching import MIN_SIGNIFICANCE
 from consentry.consent import Choice, ConsentChoice
 from consentry.store import accounts, catalogue, ledger, parties
 from consentry.store.claims import claim_records
@@ -44,7 +45,10 @@ def test_a_claim_from_upload_to_review(client: TestClient, engine: Engine) -> No
     assert "The Label Hit" in uploaded.text and "Label One" in uploaded.text
     with engine.connect() as conn:
         [claim] = claim_records(conn, artist_id=artist.id)
-    assert "The Label Hit" in client.get("/me/claims").text
+    assert claim.significance is not None and claim.significance >= MIN_SIGNIFICANCE
+    mine = client.get("/me/claims").text
+    assert "The Label Hit" in mine
+    assert f"{claim.significance:.1f} standard deviations above chance" in mine
     permissions = client.get("/me/permissions").text
     assert f"claim {claim.id}" in permissions
 

@@ -23,6 +23,9 @@ def test_parties_review_a_claim_and_decisions_follow(client: TestClient, world: 
         return [c["id"] for c in response.json()]
 
     assert listed("holder_1") == listed("artist_b") == listed("admin") == [claim.id]
+    [shown] = client.get("/v1/claims", headers=world.headers("artist_b")).json()
+    assert (shown["confidence"], shown["significance"], shown["matched_seconds"]) == (
+        0.7, 20.0, 20.0)
     assert listed("holder_2") == listed("artist_a") == []
 
     def act(who: str, action: str, reason: str = "") -> tuple[int, dict]:

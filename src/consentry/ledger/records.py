@@ -156,14 +156,22 @@ def withdrawal_record(withdrawal_id: int, snapshot_id: int, consent_event_id: in
 def content_claim_record(claim_id: int, track_id: int, rights_holder_id: int, recording: str,
                          audio_sha256: str, query_start_ms: int, recording_start_ms: int,
                          matched_ms: int, confidence: float, speed: float,
-                         created_at_micros: int) -> LogRecord:
-    """A rights holder's recording found in an upload: the finding a claim rests on."""
-    return LogRecord(CONTENT_CLAIM, claim_id, canonical({
+                         created_at_micros: int,
+                         significance: float | None = None) -> LogRecord:
+    """A rights holder's recording found in an upload: the finding a claim rests on.
+
+    ``significance`` is left out when there is none, so that a claim recorded before it was
+    kept makes the very record it made then.
+    """
+    fields = {
         "format": FORMAT, "kind": CONTENT_CLAIM, "id": claim_id, "track_id": track_id,
         "rights_holder_id": rights_holder_id, "recording": recording,
         "audio_sha256": audio_sha256, "query_start_ms": query_start_ms,
         "recording_start_ms": recording_start_ms, "matched_ms": matched_ms,
-        "confidence": confidence, "speed": speed, "at": created_at_micros}))
+        "confidence": confidence, "speed": speed, "at": created_at_micros}
+    if significance is not None:
+        fields["significance"] = significance
+    return LogRecord(CONTENT_CLAIM, claim_id, canonical(fields))
 
 
 def claim_change_record(change_id: int, claim_id: int, status: str, at_micros: int, by: str,

@@ -42,6 +42,7 @@ class ClaimRecord:
     confidence: float
     speed: float
     created_at: datetime
+    significance: float | None  # None: opened before it was kept
 
     @property
     def id(self) -> int:
@@ -64,7 +65,7 @@ def open_claim(conn: Connection, track_id: int, found: Identified, audio_sha256:
         query_start_ms=round(found.query_start * 1000),
         recording_start_ms=round(found.recording_start * 1000),
         matched_ms=round(found.matched_seconds * 1000), confidence=found.confidence,
-        speed=found.speed, created_at=now)).inserted_primary_key[0]  # type: ignore[index]
+        speed=found.speed, created_at=now, significance=found.significance)).inserted_primary_key[0]  # type: ignore[index]
     change_id = conn.execute(insert(claim_changes).values(
         claim_id=claim_id, status=ClaimStatus.OPEN.value, at=now, by=by[:200],
         reason="")).inserted_primary_key[0]  # type: ignore[index]
@@ -182,4 +183,4 @@ def _records(conn: Connection, *conditions) -> list[ClaimRecord]:  # type: ignor
         Claim(r.id, r.track_id, r.rights_holder_id, tuple(changes[r.id])), r.track_title,
         r.artist_id, r.recording_key, r.audio_sha256, r.query_start_ms / 1000,
         r.recording_start_ms / 1000, r.matched_ms / 1000, r.confidence, r.speed,
-        from_micros(r.created_at)) for r in rows]
+        from_micros(r.created_at), r.significance) for r in rows]

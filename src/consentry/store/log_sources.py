@@ -76,7 +76,8 @@ def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
         return content_claim_record(
             row.id, row.track_id, row.rights_holder_id, row.recording_key, row.audio_sha256,
             row.query_start_ms, row.recording_start_ms, row.matched_ms, float(row.confidence),
-            float(row.speed), row.created_at)
+            float(row.speed), row.created_at,
+            None if row.significance is None else float(row.significance))
     if kind == CLAIM_CHANGE:
         return claim_change_record(row.id, row.claim_id, row.status, row.at, row.by,
                                    row.reason)

@@ -430,6 +430,7 @@ content_claims = Table(
     Column("confidence", Float, nullable=False),
     Column("speed", Float, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    Column("significance", Float),  # NULL for claims opened before it was kept (0013)
 )
 
 claim_changes = Table(

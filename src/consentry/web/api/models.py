@@ -103,6 +103,9 @@ class ClaimOut(BaseModel):
     recording_start: float = Field(description="Seconds into the recording, at that point")
     matched_seconds: float
     confidence: float
+    significance: float | None = Field(
+        description="Standard deviations above chance at which the match was believed; "
+                    "null for claims opened before it was kept")
     speed: float
     changes: list[ClaimChangeOut]
 
@@ -112,7 +115,7 @@ class ClaimOut(BaseModel):
                    status=c.status.value,  # type: ignore[arg-type]
                    recording=c.recording_key, query_start=c.query_start,
                    recording_start=c.recording_start, matched_seconds=c.matched_seconds,
-                   confidence=c.confidence, speed=c.speed,
+                   confidence=c.confidence, significance=c.significance, speed=c.speed,
                    changes=[ClaimChangeOut(status=ch.status.value, at=ch.at, by=ch.by,
                                            reason=ch.reason) for ch in c.claim.changes])
 
