@@ -128,3 +128,4 @@ def test_label_staff_remove_a_reference_from_its_page(client: TestClient, engine
     assert record.claim.changes[-1].by.startswith("user:")
     claims_page = client.get("/label/claims").text
     assert "reference removed" in claims_page
+    assert f"reference:{reference.id} (removed)" in claims_page
