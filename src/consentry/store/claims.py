@@ -65,7 +65,8 @@ def open_claim(conn: Connection, track_id: int, found: Identified, audio_sha256:
         query_start_ms=round(found.query_start * 1000),
         recording_start_ms=round(found.recording_start * 1000),
         matched_ms=round(found.matched_seconds * 1000), confidence=found.confidence,
-        speed=found.speed, created_at=now, significance=found.significance)).inserted_primary_key[0]  # type: ignore[index]
+        significance=found.significance, speed=found.speed,
+        created_at=now)).inserted_primary_key[0]  # type: ignore[index]
     change_id = conn.execute(insert(claim_changes).values(
         claim_id=claim_id, status=ClaimStatus.OPEN.value, at=now, by=by[:200],
         reason="")).inserted_primary_key[0]  # type: ignore[index]
