@@ -136,3 +136,13 @@ def test_identify_refuses_a_file_that_is_not_audio_naming_what_decodes(
     message = " ".join(result.stderr.split())  # Rich wraps long lines
     assert "not in an audio format this server decodes (WAV, FLAC, Ogg Vorbis, MP3, " in message
     assert "MP4/M4A (AAC, ALAC), AAC (ADTS), Ogg Opus)" in message
+
+
+def test_identify_names_a_missing_file_or_a_folder_without_a_traceback(
+        cli_env: dict, tmp_path: Path) -> None:
+    for path in (tmp_path / "nothere.wav", tmp_path):
+        result = consentry(cli_env, "identify", str(path))
+        assert result.returncode == 2, result.stderr
+        message = " ".join(result.stderr.replace("│", " ").split())  # Rich boxes and wraps
+        assert "Traceback" not in message
+        assert "does not exist" in message or "is a directory" in message

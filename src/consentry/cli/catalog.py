@@ -113,7 +113,8 @@ def remove_reference_command(
 
 
 def identify(
-    file: Annotated[Path, typer.Argument(help="An audio file (WAV, FLAC, Ogg, MP3, M4A, ...)")],
+    file: Annotated[Path, typer.Argument(help="An audio file (WAV, FLAC, Ogg, MP3, M4A, ...)",
+                                         exists=True, dir_okay=False, readable=True)],
     json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
     """Which catalogue tracks and reference recordings the file contains: where, how much,
