@@ -194,7 +194,7 @@ def _match_at(index: FingerprintIndex, peaks: Peaks, groups: PeakGroups,
         for chosen in _parts(members, hits.query_frames, min_votes):
             slot = int(hits.slots[chosen[0]])
             span = _span(hits.query_frames[chosen])
-            if any(a < span[1] and span[0] < b for a, b in taken.get(slot, [])):
+            if _overlaps(taken.get(slot, []), span):
                 continue
             of_slot = order[np.searchsorted(keys, (slot * len(speeds)) << _SLOT_SHIFT):
                             np.searchsorted(keys, ((slot + 1) * len(speeds)) << _SLOT_SHIFT)]
@@ -266,6 +266,10 @@ def _within(spans: list[tuple[float, float]], span: tuple[float, float]) -> bool
     return any(a <= span[0] and span[1] <= b for a, b in spans)
 
 
+def _overlaps(spans: list[tuple[float, float]], span: tuple[float, float]) -> bool:
+    return any(a < span[1] and span[0] < b for a, b in spans)
+
+
 def _parts(members: np.ndarray, query_frames: np.ndarray,
            min_votes: int) -> list[np.ndarray]:
     """The runs of ``members`` without a gap longer than ``MAX_GAP_SECONDS``, each with
@@ -334,9 +338,9 @@ def _verified(index: FingerprintIndex, peaks: Peaks, hits: _Hits, chosen: np.nda
     votes = len(_distinct(query_frames))
     evidence = agreement if votes >= _MANY_VOTES else agreement.without(
         _triplet_peaks(hits, chosen))
-    significance = evidence.significance - (_FEW_VOTES_DISCOUNT if votes < _FEW_VOTES else 0)
     if agreement.landed < _MIN_LANDED or evidence.share < _MIN_SHARE:
         return None
+    significance = evidence.significance - (_FEW_VOTES_DISCOUNT if votes < _FEW_VOTES else 0)
     start, end = first * FRAME_SECONDS, (last + 1) * FRAME_SECONDS
     match = Match(index.track_id(slot), start, (offset + first * speed) * FRAME_SECONDS,
                   end - start, round(agreement.share, 3), round(speed, 4), votes,

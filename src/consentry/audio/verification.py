@@ -68,7 +68,6 @@ class Agreement:
         tail = float(bdtrc(self.landed - 1, self.total, chance))  # P(at least this many)
         return float(-ndtri(max(tail, _SMALLEST_TAIL)))
 
-
     def without(self, landed: int) -> Agreement:
         """The agreement left when ``landed`` of the landed peaks are set aside (both counts)."""
         landed = min(landed, self.landed)
