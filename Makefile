@@ -44,7 +44,7 @@ bench-fingerprint: $(STAMP) system-deps
 
 # Extract the English source text (templates' _("..."), Python's gettext(page, "...") and the
 # purposes' N_("...")) into messages.pot and merge it into the German catalogue.
-LOCALE_DIR := src/consentry/web/locales
+LOCALE_DIR := src/consentry/i18n/locales
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k gettext:2 -k N_ --add-comments=Translators: \
 		--project=consentry --version=0.1.0 -o $(LOCALE_DIR)/messages.pot .

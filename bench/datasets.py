@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from consentry.services.dataset_snapshots import create_snapshot
 from consentry.store.database import make_engine
-from consentry.store.datasets import create_snapshot, manifest_path
+from consentry.store.datasets import manifest_path
 from consentry.timestamps import utcnow
 from cpu import one_core  # type: ignore[import-not-found]
 from decisions import build_catalogue  # type: ignore[import-not-found]

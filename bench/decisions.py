@@ -36,10 +36,10 @@ from sqlalchemy.engine import Engine
 from consentry.access import Role
 from consentry.consent import CatalogueDecisions, Rule, decide_catalogue
 from consentry.purposes import deny_chain, get_purpose
+from consentry.services.decisions import decide_all, decide_tracks
 from consentry.store.catalogue import create_agreement, get_tracks, list_agreements
 from consentry.store.columns import forget_track_columns, load_columns
 from consentry.store.database import make_engine
-from consentry.store.decisions import decide_all, decide_tracks
 from consentry.store.migrate import upgrade
 from consentry.store.parties import create_rights_holder
 from consentry.store.schema import artists, consent_events, track_shares, tracks

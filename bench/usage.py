@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from consentry.services.dataset_snapshots import create_snapshot
 from consentry.store.database import make_engine
-from consentry.store.datasets import create_snapshot
 from consentry.store.usage import compensation, count_uses, iter_uses, list_uses
 from consentry.timestamps import utcnow
 from consentry.usage import USE_COLUMNS, UsageScope, View, compensation_lines, csv_chunks, use_row

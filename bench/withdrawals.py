@@ -4,8 +4,8 @@
 
 Builds the synthetic catalogue of bench/decisions.py in a fresh SQLite file, adds one artist
 with ``--artist-tracks`` tracks who allows generative training, takes two snapshots of the
-whole catalogue for it, then times ``ledger.record_choice`` (the transaction that records the
-event, logs it, finds the withdrawals, logs them and queues their webhooks) for: her
+whole catalogue for it, then times ``consent_choices.record_choice`` (the transaction that
+records the event, logs it, finds the withdrawals, logs them and queues their webhooks) for: her
 artist-wide "no" (every one of her tracks leaves both snapshots), one track's "no" by an
 ordinary artist, and a "no" by an artist in no snapshot (five of each, the median).
 """
@@ -27,9 +27,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from consentry.consent import Choice, ConsentChoice
-from consentry.store import ledger, parties
+from consentry.services import consent_choices
+from consentry.services.dataset_snapshots import create_snapshot
+from consentry.store import parties
 from consentry.store.database import make_engine
-from consentry.store.datasets import create_snapshot
 from consentry.store.schema import dataset_tracks, tracks, withdrawn_tracks
 from consentry.timestamps import to_micros, utcnow
 from cpu import one_core  # type: ignore[import-not-found]
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             conn.execute(tracks.insert(), [
                 {"id": i, "title": f"Prolific {i}", "artist_id": big, "created_at": now}
                 for i in range(first, first + args.artist_tracks)])
-            ledger.record_choice(conn, ConsentChoice(big, PURPOSE, Choice.ALLOW))
+            consent_choices.record_choice(conn, ConsentChoice(big, PURPOSE, Choice.ALLOW))
         print("taking two snapshots ...", flush=True)
         snapshots = [create_snapshot(engine, directory, PURPOSE, utcnow(), None,
                                      "bench.example/log", key, "bench") for _ in range(2)]
@@ -72,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             outsiders = [parties.create_artist(conn, f"Outsider {i}").id
                          for i in range(REPEATS + 1)]
         with engine.begin() as conn:  # warm the caches: the first event of a process is slow
-            ledger.record_choice(conn, ConsentChoice(outsiders[-1], "ai-input", Choice.DENY))
+            consent_choices.record_choice(conn, ConsentChoice(
+                outsiders[-1], "ai-input", Choice.DENY))
         cases = {
             "artist-wide 'no'": [ConsentChoice(big, PURPOSE, Choice.DENY)],
             "one track's 'no'": [ConsentChoice(a, PURPOSE, Choice.DENY, track_id=t)
@@ -85,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for choice in choices:
                     started = time.perf_counter()
                     with engine.begin() as conn:
-                        ledger.record_choice(conn, choice)
+                        consent_choices.record_choice(conn, choice)
                     timings.setdefault(name, []).append(time.perf_counter() - started)
         with engine.connect() as conn:
             withdrawn = conn.execute(select(func.count()).select_from(withdrawn_tracks)

@@ -11,8 +11,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.engine import Engine
 
 from consentry.consent import Choice, ConsentChoice, ConsumerKind, Share
-from consentry.store import catalogue, ledger, parties
-from consentry.store.datasets import Snapshot, create_snapshot
+from consentry.services import consent_choices
+from consentry.services.dataset_snapshots import create_snapshot
+from consentry.store import catalogue, parties
+from consentry.store.datasets import Snapshot
 from consentry.timestamps import utcnow
 
 ORIGIN = "music.example/log"
@@ -31,9 +33,10 @@ def world_fixture(engine: Engine) -> dict[str, int]:
         cys = catalogue.create_track(conn, "Cy's", cy).id
         for artist in (ada, bo):
             for purpose in (GEN, "third-party-training:acme"):
-                ledger.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
+                consent_choices.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
         for purpose in (GEN, "third-party-training:acme"):
-            ledger.record_choice(conn, ConsentChoice(cy, purpose, Choice.ALLOW, track_id=cys))
+            consent_choices.record_choice(conn, ConsentChoice(
+                cy, purpose, Choice.ALLOW, track_id=cys))
         acme = parties.create_consumer(conn, "Acme", frozenset({GEN}),
                                        ConsumerKind.THIRD_PARTY, "acme").id
     return {"ada": ada, "bo": bo, "cy": cy, "solo": solo, "duet": duet, "cys": cys,
@@ -51,7 +54,7 @@ def snapshot(engine: Engine, tmp_path: Path, consumer_id: int | None,
 def choose(engine: Engine, artist: int, choice: Choice, track: int | None = None,
            purpose: str = GEN) -> int:
     with engine.begin() as conn:
-        return ledger.record_choice(conn, ConsentChoice(artist, purpose, choice,
+        return consent_choices.record_choice(conn, ConsentChoice(artist, purpose, choice,
                                                         track_id=track)).id
 
 

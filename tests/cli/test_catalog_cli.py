@@ -87,9 +87,9 @@ def test_ingest_refuses_an_unknown_rights_holder(cli_env: dict, tmp_path: Path) 
 def test_a_reference_is_listed_then_removed_and_its_claims_released(
         cli_env: dict, engine: Engine) -> None:
     from consentry.audio.fingerprint import fingerprint_samples
+    from consentry.consent import Identified
     from consentry.store import catalogue
     from consentry.store.claims import claim_records, open_claim
-    from consentry.store.identification import Identified
     from consentry.store.reference_recordings import add_reference
 
     with engine.begin() as conn:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from consentry.consent import Rule
+from consentry.services.decisions import decide_tracks
 from consentry.store import catalogue
 from consentry.store.claims import claim_records
-from consentry.store.decisions import decide_tracks
 from consentry.timestamps import utcnow
 from tests.cli.test_cli import invoke
 

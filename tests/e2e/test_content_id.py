@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice
-from consentry.store import catalogue, ledger, parties, tokens
+from consentry.services import consent_choices
+from consentry.store import catalogue, parties, tokens
 from tests.audio.music import RATE, piece, with_noise
 from tests.cli.conftest import cli_env  # noqa: F401 (the fixture)
 from tests.cli.test_catalog_cli import run
@@ -41,7 +42,7 @@ def test_a_reencoded_noisy_copy_is_claimed_and_loses_training(
                                           frozenset({"train-generative"}))
         artist = parties.create_artist(conn, "Uploader")
         track = catalogue.create_track(conn, "Totally original", artist.id)
-        ledger.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
         secret = tokens.create_token(conn, TEST_SECRET, "uploader", Role.ARTIST,
                                      artist.id).secret
     auth = {"Authorization": f"Bearer {secret}"}

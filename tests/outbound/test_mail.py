@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 
 from consentry.access import Role
 from consentry.errors import UnsafeHeader
-from consentry.outbound.mail import deliver_due, safe_address, safe_subject
-from consentry.outbound.terms_notices import announce
+from consentry.mail_headers import safe_address, safe_subject
+from consentry.outbound.mail import deliver_due
+from consentry.services.terms_notices import announce
 from consentry.settings import Settings
 from consentry.store import accounts
 from consentry.store.outbox import messages_to, outbox_counts, queue_mail

@@ -11,11 +11,11 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from consentry.consent import Identified
 from consentry.ledger.records import CONTENT_CLAIM
+from consentry.services.log_audit import audit_log
 from consentry.store import catalogue, parties
 from consentry.store.claims import claim_records, open_claim
-from consentry.store.identification import Identified
-from consentry.store.log_audit import audit_log
 from consentry.store.log_sources import log_new_row
 from consentry.store.schema import content_claims
 from consentry.store.transparency_log import get_entry, log_size

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from consentry.consent import Choice, ConsentChoice, Share
-from consentry.store import catalogue, ledger, parties
+from consentry.services import consent_choices
+from consentry.services.decisions import catalogue_inputs, decide_all
+from consentry.store import catalogue, parties
 from consentry.store.database import make_engine
-from consentry.store.decisions import catalogue_inputs, decide_all
 from consentry.timestamps import utcnow
 
 
@@ -23,7 +24,8 @@ def test_each_read_sees_the_latest_write(engine: Engine) -> None:
     answers = []
     for choice in (Choice.ALLOW, Choice.DENY, Choice.ALLOW, Choice.DENY):
         with engine.begin() as conn:
-            ledger.record_choice(conn, ConsentChoice(artist.id, "train-non-generative", choice))
+            consent_choices.record_choice(conn, ConsentChoice(
+                artist.id, "train-non-generative", choice))
         answers.append(bool(decide_all(engine, "train-non-generative", utcnow()).allowed[0]))
     assert answers == [True, False, True, False]
 
@@ -38,7 +40,7 @@ def test_kept_track_columns_follow_new_tracks_shares_and_labels(
         catalogue.create_agreement(conn, label, "No training", frozenset({"train-ai"}))
         catalogue.create_track(conn, "Solo", ada)
         for purpose in ("train-non-generative", "recommendations"):
-            ledger.record_choice(conn, ConsentChoice(ada, purpose, Choice.ALLOW))
+            consent_choices.record_choice(conn, ConsentChoice(ada, purpose, Choice.ALLOW))
 
     def decided() -> list[tuple[int, bool, str]]:
         result = decide_all(engine, "train-non-generative", utcnow())

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from consentry.consent import Choice, ConsentChoice
 from consentry.errors import InvalidInput, NotFound, UnknownPurpose
 from consentry.ledger.merkle import root_hash
+from consentry.services import consent_choices
 from consentry.store import catalogue, ledger, parties, transparency_log
 from consentry.store.database import make_engine
 
@@ -19,7 +20,7 @@ from consentry.store.database import make_engine
 def test_recorded_event_reads_back_with_terms_version(engine: Engine) -> None:
     with engine.begin() as conn:
         artist = parties.create_artist(conn, "Ada")
-        event = ledger.record_choice(conn, ConsentChoice(
+        event = consent_choices.record_choice(conn, ConsentChoice(
             artist.id, "train-generative", Choice.ALLOW, source="test", recorded_by="me"))
     with engine.connect() as conn:
         [stored] = ledger.events_of(conn, [artist.id])
@@ -35,7 +36,7 @@ def test_recorded_event_reads_back_with_terms_version(engine: Engine) -> None:
 def test_database_refuses_to_rewrite_events(engine: Engine, statement: str) -> None:
     with engine.begin() as conn:
         artist = parties.create_artist(conn, "Ada")
-        ledger.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.DENY))
+        consent_choices.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.DENY))
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text(statement))
     with engine.connect() as conn:
@@ -48,9 +49,10 @@ def test_track_choice_needs_an_owner(engine: Engine) -> None:
         bo = parties.create_artist(conn, "Bo")
         track = catalogue.create_track(conn, "Song", ada.id)
     with pytest.raises(InvalidInput, match="not an owner"), engine.begin() as conn:
-        ledger.record_choice(conn, ConsentChoice(bo.id, "train-ai", Choice.ALLOW, track.id))
+        consent_choices.record_choice(conn, ConsentChoice(
+            bo.id, "train-ai", Choice.ALLOW, track.id))
     with pytest.raises(NotFound), engine.begin() as conn:
-        ledger.record_choice(conn, ConsentChoice(ada.id, "train-ai", Choice.ALLOW, 999))
+        consent_choices.record_choice(conn, ConsentChoice(ada.id, "train-ai", Choice.ALLOW, 999))
     with pytest.raises(UnknownPurpose):
         ConsentChoice(ada.id, "train-everything", Choice.ALLOW)
 
@@ -59,7 +61,7 @@ def test_required_use_cannot_be_denied(engine: Engine) -> None:
     with engine.begin() as conn:
         ada = parties.create_artist(conn, "Ada")
     with pytest.raises(InvalidInput, match="required"), engine.begin() as conn:
-        ledger.record_choice(conn, ConsentChoice(ada.id, "fraud-detection", Choice.DENY))
+        consent_choices.record_choice(conn, ConsentChoice(ada.id, "fraud-detection", Choice.DENY))
     with engine.connect() as conn:
         assert ledger.count_events(conn) == 0
 
@@ -68,7 +70,7 @@ def _write_events(url: str, artist_id: int, count: int) -> None:
     engine = make_engine(url)
     for i in range(count):
         with engine.begin() as conn:
-            ledger.record_choice(conn, ConsentChoice(
+            consent_choices.record_choice(conn, ConsentChoice(
                 artist_id, "train-ai", Choice.ALLOW if i % 2 else Choice.DENY,
                 source=f"writer-{artist_id}-{i}"))
     engine.dispose()

@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from consentry.consent import Choice, ConsentChoice, TermsPolicy
-from consentry.store import catalogue, ledger, parties
+from consentry.services import consent_choices
+from consentry.store import catalogue, parties
 from consentry.store.ledger_memo import LedgerMemo, ledger_version
 from consentry.store.terms import publish_terms
 from consentry.timestamps import utcnow
@@ -18,7 +19,7 @@ def test_every_kind_of_change_moves_the_version(engine: Engine) -> None:
         artist = parties.create_artist(conn, "Ada")
         holder = parties.create_rights_holder(conn, "Label")
         versions = [ledger_version(conn)]
-        ledger.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
         versions.append(ledger_version(conn))
         catalogue.create_agreement(conn, holder.id, "No AI", frozenset({"ai-use"}))
         versions.append(ledger_version(conn))
@@ -37,7 +38,7 @@ def test_the_memo_recomputes_after_a_change_or_its_ttl(engine: Engine) -> None:
     with engine.begin() as conn:
         artist = parties.create_artist(conn, "Ada")
         assert memo.get(conn, "k", compute) == memo.get(conn, "k", compute) == 1
-        ledger.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.DENY))
+        consent_choices.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.DENY))
         assert memo.get(conn, "k", compute) == 2
         assert memo.get(conn, "other", compute) == 3
         expired = LedgerMemo(ttl=0)

@@ -12,8 +12,8 @@ from sqlalchemy.exc import DBAPIError
 
 from consentry.access import Role
 from consentry.errors import InvalidInput
+from consentry.services.decisions import decide_track
 from consentry.store import accounts, catalogue, parties
-from consentry.store.decisions import decide_track
 from consentry.store.schema import terms_responses, terms_versions
 from consentry.store.terms import get_published, publish_text, review_draft, terms_at
 from consentry.store.terms_acceptance import notified_accounts, record_answer, standing_of

@@ -15,6 +15,7 @@ from consentry.consent import Choice, ConsentChoice
 from consentry.ledger.checkpoint import verify_checkpoint
 from consentry.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 from consentry.ledger.records import CONSENT_EVENT, LogRecord, consent_event_record
+from consentry.services import consent_choices
 from consentry.store import accounts, ledger, parties
 from consentry.store import transparency_log as log
 from consentry.store.log_sources import append_missing, record_decision_batch
@@ -28,7 +29,7 @@ ORIGIN = "music.example/log"
 def _choices(engine: Engine, n: int) -> list[int]:
     with engine.begin() as conn:
         artist = parties.create_artist(conn, "Ada")
-        return [ledger.record_choice(conn, ConsentChoice(
+        return [consent_choices.record_choice(conn, ConsentChoice(
             artist.id, "train-ai", Choice.ALLOW if i % 2 else Choice.DENY)).id for i in range(n)]
 
 

@@ -10,7 +10,8 @@ from consentry.access import Role
 from consentry.audio.fingerprint import fingerprint_samples
 from consentry.audio.matching import MIN_SIGNIFICANCE
 from consentry.consent import Choice, ConsentChoice
-from consentry.store import accounts, catalogue, ledger, parties
+from consentry.services import consent_choices
+from consentry.store import accounts, catalogue, parties
 from consentry.store.claims import claim_records
 from tests.audio.music import piece, with_noise
 from tests.web.test_identify_api import wav
@@ -29,7 +30,7 @@ def test_a_claim_from_upload_to_review(client: TestClient, engine: Engine) -> No
         add_reference(conn, label.id, "The Label Hit", "a" * 64, fingerprint_samples(SONG))
         artist = parties.create_artist(conn, "Ada")
         track = catalogue.create_track(conn, "My Upload", artist.id)
-        ledger.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
         accounts.create_user(conn, "ada@example.org", PASSWORD, "Ada", Role.ARTIST,
                              artist_id=artist.id)
         accounts.create_user(conn, "staff@one.example", PASSWORD, "Staff", Role.RIGHTS_HOLDER,
@@ -82,8 +83,8 @@ def test_a_claim_from_upload_to_review(client: TestClient, engine: Engine) -> No
 
 
 def test_label_staff_remove_a_reference_from_its_page(client: TestClient, engine: Engine) -> None:
+    from consentry.consent import Identified
     from consentry.store.claims import open_claim
-    from consentry.store.identification import Identified
     from consentry.store.reference_recordings import add_reference, list_references
 
     with engine.begin() as conn:

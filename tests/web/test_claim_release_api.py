@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from consentry.audio.fingerprint import fingerprint_samples
 from consentry.consent import Choice, ConsentChoice
-from consentry.store import ledger
+from consentry.services import consent_choices
 from consentry.store.reference_recordings import add_reference
 from tests.audio.music import RATE, piece, with_noise
 from tests.web.conftest import World
@@ -40,7 +40,7 @@ def test_a_label_removes_its_reference_and_the_claims_on_it_are_released(
     with engine.begin() as conn:
         reference = add_reference(conn, world.holder_1, "Label hit", "a" * 64,
                                   fingerprint_samples(SONG), isrc="GBAYE2400001")
-        ledger.record_choice(conn, ConsentChoice(world.artist_b, "train-ai", Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(world.artist_b, "train-ai", Choice.ALLOW))
     [claim] = upload(client, world, world.track_b, COPY)["claims"]
     assert training(client, world, world.track_b)["rule"] == "content-claim"
 
@@ -84,7 +84,7 @@ def test_new_audio_releases_the_old_audios_claim_and_is_matched_afresh(
         client: TestClient, world: World, engine: Engine) -> None:
     with engine.begin() as conn:
         add_reference(conn, world.holder_1, "Label hit", "a" * 64, fingerprint_samples(SONG))
-        ledger.record_choice(conn, ConsentChoice(world.artist_b, "train-ai", Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(world.artist_b, "train-ai", Choice.ALLOW))
     first = upload(client, world, world.track_b, COPY)
     [claim] = first["claims"]
     decision = training(client, world, world.track_b)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from consentry.consent import Identified
 from consentry.store.claims import open_claim
-from consentry.store.identification import Identified
 from tests.web.conftest import World
 
 

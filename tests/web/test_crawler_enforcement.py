@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from consentry.consent import Choice, ConsentChoice
+from consentry.services import consent_choices
 from consentry.settings import Settings
-from consentry.store import catalogue, ledger, media, parties
+from consentry.store import catalogue, media, parties
 from consentry.store.refusals import recent_refusals
 from consentry.store.tokens import Role, create_token
 from consentry.web.app import create_app
@@ -80,13 +81,13 @@ def test_an_opt_in_for_one_company_lets_only_its_crawler_in(
     artist, track = song
     with engine.begin() as conn:
         for purpose in ("ai-use", "train-ai", "third-party-training:openai"):
-            ledger.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
+            consent_choices.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
     assert _get(client, f"/tracks/{track}", GPTBOT) == 200
     assert _get(client, f"/v1/tracks/{track}/audio", GPTBOT) == 200
     assert _get(client, f"/tracks/{track}", CLAUDEBOT) == 403
     # and a later "no" on this track shuts the door again, on the next request
     with engine.begin() as conn:
-        ledger.record_choice(conn, ConsentChoice(artist, "train-ai", Choice.DENY,
+        consent_choices.record_choice(conn, ConsentChoice(artist, "train-ai", Choice.DENY,
                                                  track_id=track))
     assert _get(client, f"/tracks/{track}", GPTBOT) == 403
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice
 from consentry.ledger.receipts import verify_receipt
+from consentry.services import consent_choices
 from consentry.store import accounts, catalogue, ledger, parties
 
 PASSWORD = "correct horse battery"
@@ -72,7 +73,7 @@ def test_signup_then_change_a_permission_with_confirmation(
         assert receipt.headers["content-disposition"].startswith("attachment")
         assert verify_receipt(receipt.json(), key).record["id"] == event.id
     with engine.begin() as conn:
-        other = ledger.record_choice(conn, ConsentChoice(
+        other = consent_choices.record_choice(conn, ConsentChoice(
             parties.create_artist(conn, "Someone else").id, "train-ai", Choice.DENY))
     assert client.get(f"/me/history/{other.id}/receipt.json").status_code == 403
     export = client.get("/me/export.json")

@@ -13,11 +13,12 @@ from sqlalchemy.engine import Engine
 
 from consentry.consent import Choice, ConsentChoice
 from consentry.errors import UnsafeSettings
+from consentry.services import consent_choices
 from consentry.settings import Settings
 from consentry.signals.c2pa_manifest import read_manifest
 from consentry.signals.file_tags import read_file_rights
 from consentry.signals.signing_keys import ensure_development_chain
-from consentry.store import catalogue, ledger, media, parties
+from consentry.store import catalogue, media, parties
 from consentry.web.app import create_app
 from tests.audio.synth import audio_bytes
 
@@ -64,7 +65,7 @@ def test_downloads_are_signed_and_resigned_when_consent_changes(
     with engine.begin() as conn:
         for purpose in ("ai-use", "train-ai", "train-generative", "third-party-training",
                         "voice-likeness", "ai-input"):
-            ledger.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
+            consent_choices.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
     second, new_etag = _download(signing_client, track, fmt, tmp_path)
     assert new_etag != etag
     manifest = read_manifest(second, MIME[fmt])

@@ -9,8 +9,9 @@ from sqlalchemy.engine import Engine
 
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice
-from consentry.store import accounts, catalogue, ledger, parties, tokens
-from consentry.store.decisions import decide_track
+from consentry.services import consent_choices
+from consentry.services.decisions import decide_track
+from consentry.store import accounts, catalogue, parties, tokens
 from consentry.timestamps import utcnow
 from tests.web.test_pages import PASSWORD, csrf
 
@@ -32,7 +33,7 @@ def test_label_staff_add_an_agreement_that_decisions_follow(
         artist = parties.create_artist(conn, "Ada")
         mine = catalogue.create_track(conn, "Licensed", artist.id, rights_holder_id=label.id)
         catalogue.create_track(conn, "Someone else's", artist.id, rights_holder_id=other.id)
-        ledger.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
         accounts.create_user(conn, "staff@label.example", PASSWORD, "Staff",
                              Role.RIGHTS_HOLDER, rights_holder_id=label.id)
     log_in(client, "staff@label.example")

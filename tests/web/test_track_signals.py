@@ -7,8 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from consentry.consent import Choice, ConsentChoice
+from consentry.services import consent_choices
 from consentry.settings import Settings
-from consentry.store import catalogue, ledger, media, parties
+from consentry.store import catalogue, media, parties
 from consentry.store.catalogue import attach_audio
 from tests.audio.synth import write_audio
 
@@ -43,9 +44,9 @@ def test_signals_follow_a_consent_change_on_the_next_request(
     assert '<meta name="robots" content="noai, noimageai">' in page.text
 
     with engine.begin() as conn:
-        ledger.record_choice(conn, ConsentChoice(artist.id, "ai-use", Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(artist.id, "ai-use", Choice.ALLOW))
         for purpose in ("voice-likeness", "third-party-training"):
-            ledger.record_choice(conn, ConsentChoice(artist.id, purpose, Choice.ALLOW))
+            consent_choices.record_choice(conn, ConsentChoice(artist.id, purpose, Choice.ALLOW))
     page = client.get(f"/tracks/{track.id}")
     assert usage(page.headers["content-usage"]) == {"train-ai": "y", "search": "y"}
     assert "x-robots-tag" not in page.headers

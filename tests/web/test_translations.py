@@ -20,9 +20,9 @@ from markupsafe import escape
 from sqlalchemy.engine import Engine
 
 from consentry.access import Role
+from consentry.i18n import LOCALE_DIR, translations
 from consentry.purposes import VOCABULARY
 from consentry.store import accounts, catalogue, parties
-from consentry.web.i18n import LOCALE_DIR, translations
 from tests.web.test_pages import PASSWORD, csrf
 
 ROOT = Path(__file__).resolve().parents[2]

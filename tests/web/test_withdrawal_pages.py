@@ -10,8 +10,9 @@ from sqlalchemy.engine import Engine
 
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
-from consentry.store import accounts, catalogue, ledger, parties
-from consentry.store.datasets import create_snapshot
+from consentry.services import consent_choices
+from consentry.services.dataset_snapshots import create_snapshot
+from consentry.store import accounts, catalogue, parties
 from consentry.store.withdrawals import acknowledge, list_withdrawals
 from consentry.timestamps import utcnow
 from tests.web.test_pages import PASSWORD, csrf, sign_up
@@ -28,7 +29,8 @@ def test_an_artist_sees_where_her_withdrawal_stands(client: TestClient, engine: 
         other = parties.create_artist(conn, "Bo").id
         catalogue.create_track(conn, "Bo's own", other)
         for artist in (ada, other):
-            ledger.record_choice(conn, ConsentChoice(artist, "train-generative", Choice.ALLOW))
+            consent_choices.record_choice(conn, ConsentChoice(
+                artist, "train-generative", Choice.ALLOW))
         acme = parties.create_consumer(conn, "Acme Audio", frozenset({"train-generative"}),
                                        ConsumerKind.INTERNAL)
         accounts.create_user(conn, "admin@example.org", PASSWORD, "Admin", Role.ADMIN)
@@ -36,8 +38,8 @@ def test_an_artist_sees_where_her_withdrawal_stands(client: TestClient, engine: 
     create_snapshot(engine, tmp_path, "train-generative", utcnow(), acme, "o",
                     Ed25519PrivateKey.generate(), "test")
     with engine.begin() as conn:
-        ledger.record_choice(conn, ConsentChoice(ada, "train-generative", Choice.DENY))
-        ledger.record_choice(conn, ConsentChoice(other, "train-generative", Choice.DENY))
+        consent_choices.record_choice(conn, ConsentChoice(ada, "train-generative", Choice.DENY))
+        consent_choices.record_choice(conn, ConsentChoice(other, "train-generative", Choice.DENY))
     page = client.get("/me/withdrawals").text
     assert "Tide &lt;Song&gt;" in page and "Bo&#39;s own" not in page
     assert "Acme Audio" in page and "Train AI that generates music" in page

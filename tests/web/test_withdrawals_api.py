@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 
 from consentry.ledger.note import open_note, parse_vkey
 from consentry.ledger.operator_key import load_operator_key
+from consentry.services.log_audit import audit_log
 from consentry.settings import Settings
-from consentry.store.log_audit import audit_log
 from tests.web.conftest import World
 
 

@@ -30,11 +30,12 @@ from consentry.cli.withdrawals import webhooks_app, withdrawals_app
 from consentry.consent import Choice, ConsentChoice, ConsumerKind
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.operator_key import ensure_development_key
+from consentry.services import consent_choices
+from consentry.services.artist_export import export_artist
+from consentry.services.catalogue_import import check_existing, store_catalogue
+from consentry.services.decisions import decide_all, decide_track_ids
 from consentry.signals.signing_keys import ensure_development_chain
 from consentry.store import ledger, parties, tokens
-from consentry.store.artist_export import export_artist
-from consentry.store.decisions import decide_all, decide_track_ids
-from consentry.store.importer import check_existing, store_catalogue
 from consentry.store.log_sources import append_missing
 from consentry.store.migrate import require_migrated, upgrade
 from consentry.store.terms import ensure_baseline_terms
@@ -177,7 +178,7 @@ def consent_set(
 ) -> None:
     """Append a consent event for an artist (all their tracks, or one)."""
     with context.engine().begin() as conn:
-        event = ledger.record_choice(conn, ConsentChoice(
+        event = consent_choices.record_choice(conn, ConsentChoice(
             artist_id, purpose, choice, track, source=source,
             recorded_by=f"cli:{os.environ.get('USER', 'unknown')}"))
         caused = list_withdrawals(conn, consent_event_id=event.id)

@@ -39,7 +39,7 @@ def ingest(
     """Register a rights holder's reference recordings: new files are fingerprinted in
     parallel; files already registered (same content) are skipped, so an interrupted run can
     simply be started again; bad files are reported and do not stop the run."""
-    from consentry.store.reference_ingest import ingest_references
+    from consentry.services.reference_ingest import ingest_references
 
     settings, engine = context.settings(), context.engine()
     with Progress(TextColumn("fingerprinting"), BarColumn(), MofNCompleteColumn(),
@@ -120,8 +120,8 @@ def identify(
     """Which catalogue tracks and reference recordings the file contains: where, how much,
     how sure. Also how a generated track is checked for replication."""
     from consentry.audio.fingerprint import fingerprint_file
+    from consentry.services.identification import identify as identify_peaks
     from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
-    from consentry.store.identification import identify as identify_peaks
 
     settings, engine = context.settings(), context.engine()
     fingerprint = fingerprint_file(file, settings.max_audio_seconds)

@@ -20,14 +20,10 @@ from rich.table import Table
 from consentry.cli.log import context, signing_key
 from consentry.datasets.shards import parse_size
 from consentry.operator_files import download_signer
+from consentry.services.dataset_export import DEFAULT_SHARD_BYTES, Layout, materialise
+from consentry.services.dataset_snapshots import create_snapshot
 from consentry.store import parties
-from consentry.store.dataset_export import DEFAULT_SHARD_BYTES, Layout, materialise
-from consentry.store.datasets import (
-    create_snapshot,
-    get_snapshot_by_id,
-    list_snapshots,
-    manifest_path,
-)
+from consentry.store.datasets import get_snapshot_by_id, list_snapshots, manifest_path
 from consentry.timestamps import parse_instant, utcnow
 
 datasets_app = typer.Typer(help="Dataset snapshots for AI consumers.", no_args_is_help=True)

@@ -17,10 +17,10 @@ from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.checkpoint import vkey
 from consentry.ledger.receipts import verify_receipt
 from consentry.operator_files import log_signing_key
+from consentry.services.log_audit import audit_log
+from consentry.services.receipts import consent_receipt
 from consentry.settings import Settings
 from consentry.store import transparency_log as log
-from consentry.store.log_audit import audit_log
-from consentry.store.receipts import consent_receipt
 
 log_app = typer.Typer(help="The tamper-evident log of consent and AI use.", no_args_is_help=True)
 out = Console()

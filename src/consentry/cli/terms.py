@@ -16,8 +16,8 @@ from consentry.cli import context
 from consentry.errors import InvalidInput
 from consentry.outbound.fetch import PoliteFetcher
 from consentry.outbound.mail import deliver_due
-from consentry.outbound.terms_notices import publish_with_notice
 from consentry.outbound.terms_watch import run_watch
+from consentry.services.terms_notices import publish_with_notice
 from consentry.settings import get_settings
 from consentry.store import watch
 from consentry.store.outbox import outbox_counts

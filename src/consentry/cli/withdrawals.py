@@ -15,8 +15,8 @@ from rich.table import Table
 
 from consentry.cli.log import context, signing_key
 from consentry.outbound.webhooks import deliver_due
+from consentry.services.snapshot_revisions import create_revision
 from consentry.store import webhooks
-from consentry.store.snapshot_revisions import create_revision
 from consentry.store.withdrawals import Withdrawal, acknowledge, list_withdrawals
 from consentry.timestamps import utcnow
 

@@ -7,7 +7,14 @@ from consentry.consent.catalogue_decisions import (
     decide_catalogue,
     settling_events,
 )
-from consentry.consent.claims import Claim, ClaimAction, ClaimChange, ClaimStatus, next_status
+from consentry.consent.claims import (
+    Claim,
+    ClaimAction,
+    ClaimChange,
+    ClaimStatus,
+    Identified,
+    next_status,
+)
 from consentry.consent.decide import Decision, DecisionContext, Reason, decide
 from consentry.consent.events import Choice, ConsentChoice, ConsentEvent
 from consentry.consent.history import ConsentHistory
@@ -41,6 +48,7 @@ __all__ = [
     "ConsumerKind",
     "Decision",
     "DecisionContext",
+    "Identified",
     "Reason",
     "RightsHolder",
     "Rule",

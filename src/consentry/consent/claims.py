@@ -14,6 +14,34 @@ from enum import StrEnum
 from consentry.errors import InvalidInput
 
 
+@dataclass(frozen=True)
+class Identified:
+    """One stretch of an audio that is a stretch of a stored recording (times in seconds): what
+    content identification found, and what a claim is opened from."""
+
+    recording_key: str
+    kind: str  # "track" or "reference"
+    recording_id: int
+    title: str
+    rights_holder_id: int | None
+    owner_ids: tuple[int, ...]  # the artists who own a track; none for a reference
+    query_start: float
+    recording_start: float
+    matched_seconds: float
+    confidence: float
+    significance: float
+    speed: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {"recording": self.recording_key, "kind": self.kind, "id": self.recording_id,
+                "title": self.title, "rights_holder_id": self.rights_holder_id,
+                "query_start": round(self.query_start, 2),
+                "recording_start": round(self.recording_start, 2),
+                "matched_seconds": round(self.matched_seconds, 2),
+                "confidence": self.confidence, "significance": self.significance,
+                "speed": self.speed}
+
+
 class ClaimStatus(StrEnum):
     OPEN = "open"
     CONFIRMED = "confirmed"

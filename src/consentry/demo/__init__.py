@@ -9,7 +9,8 @@ from sqlalchemy import Connection, select
 
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice, ConsumerKind, Share
-from consentry.store import accounts, catalogue, ledger, parties
+from consentry.services import consent_choices
+from consentry.store import accounts, catalogue, parties
 from consentry.store.schema import artists, consumers, rights_holders
 from consentry.store.tokens import IssuedToken, create_token
 
@@ -66,7 +67,7 @@ def seed_demo(conn: Connection) -> None:
         ConsentChoice(kofi.id, "train-generative", Choice.ALLOW),
         ConsentChoice(kofi.id, "third-party-training:soundlab", Choice.ALLOW),
     ):
-        ledger.record_choice(conn, ConsentChoice(
+        consent_choices.record_choice(conn, ConsentChoice(
             choice.artist_id, choice.purpose, choice.choice, choice.track_id,
             source="demo seed", recorded_by="consentry demo"))
 

@@ -11,11 +11,11 @@ from sqlalchemy import Connection
 
 from consentry.audio.fingerprint import fingerprint_file, fingerprint_samples
 from consentry.demo.audio import RATE, plucked_chords
+from consentry.services.upload_claims import claim_in
 from consentry.settings import Settings
 from consentry.store import catalogue, media, parties
 from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.reference_recordings import add_reference
-from consentry.store.upload_claims import claim_in
 
 REFERENCE_TITLE = "Harbour Lights (Northwind archive)"
 CLAIMED_TRACK = "Red Earth"

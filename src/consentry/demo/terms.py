@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from consentry.outbound.terms_notices import publish_with_notice
+from consentry.services.terms_notices import publish_with_notice
 
 DEMO_TERMS_V1 = """\
 # Demo Platform Terms of Use

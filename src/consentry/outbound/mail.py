@@ -6,7 +6,6 @@ transaction, then records each outcome: a server that is down costs a retry, nev
 
 from __future__ import annotations
 
-import re
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,24 +15,10 @@ from email.utils import formatdate, make_msgid
 from sqlalchemy.engine import Engine
 
 from consentry.errors import UnsafeHeader
+from consentry.mail_headers import safe_address, safe_subject
 from consentry.settings import Settings
 from consentry.store.outbox import OutgoingMail, claim_due, mark_failed, mark_sent
 from consentry.timestamps import utcnow
-
-_ADDRESS = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,189}$")
-
-
-def safe_address(address: str) -> str:
-    """An address as a header may carry it: no line breaks, no display names, no lists."""
-    if not _ADDRESS.match(address):
-        raise UnsafeHeader("not a plain e-mail address", {"address": address[:100]})
-    return address
-
-
-def safe_subject(subject: str) -> str:
-    """One line: line breaks and other control characters become spaces."""
-    return " ".join("".join(" " if ord(c) < 32 or c == "\x7f" else c for c in subject)
-                    .split())[:300]
 
 
 def compose(sender: str, mail: OutgoingMail) -> EmailMessage:

@@ -7,19 +7,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, insert, or_, select
 
-from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, next_status
+from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, Identified, next_status
 from consentry.errors import N_, InvalidInput, NotFound
 from consentry.ledger.records import CLAIM_CHANGE, CONTENT_CLAIM
 from consentry.store.log_sources import log_new_row
 from consentry.store.schema import claim_changes, content_claims, track_shares, tracks
 from consentry.timestamps import from_micros, to_micros, utcnow
 
-if TYPE_CHECKING:  # deciding reads claims without loading the audio stack
-    from consentry.store.identification import Identified
 MAX_REASON = 2000
 # Why the platform itself released a claim: the recording it cites, or the audio it was
 # found in, is gone. Written as the release's reason, so the log says it too.

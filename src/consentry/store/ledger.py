@@ -7,45 +7,27 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, or_, select
 
-from consentry.consent import Choice, ConsentChoice, ConsentEvent, ConsentHistory
-from consentry.errors import InvalidInput, NotFound
-from consentry.ledger.records import consent_event_record
+from consentry.consent import ConsentChoice, ConsentEvent, ConsentHistory
+from consentry.errors import NotFound
 from consentry.store.catalogue import get_track
-from consentry.store.parties import get_artist
 from consentry.store.records import event_from_row
 from consentry.store.schema import consent_events
-from consentry.store.terms import terms_at
-from consentry.store.transparency_log import append
-from consentry.store.withdrawal_detection import record_withdrawals
-from consentry.timestamps import from_micros, to_micros, utcnow
+from consentry.timestamps import from_micros, to_micros
 
 
-def record_choice(conn: Connection, choice: ConsentChoice) -> ConsentEvent:
-    """Append one event, stamped with the time and the terms version in force."""
-    get_artist(conn, choice.artist_id)
-    if choice.track_id is not None:
-        track = get_track(conn, choice.track_id)
-        if choice.artist_id not in track.owner_ids:
-            raise InvalidInput(
-                f"artist {choice.artist_id} is not an owner of track {choice.track_id}")
-    now = utcnow()
-    terms = terms_at(conn, now)
-    if choice.choice is Choice.DENY and terms.requires(choice.purpose):
-        raise InvalidInput(
-            f"'{choice.purpose}' is required by the terms (version {terms.version}) and cannot "
-            "be denied")
+def append_event(conn: Connection, choice: ConsentChoice, now: datetime,
+                 terms_version: str) -> ConsentEvent:
+    """Insert one event as given; checks and consequences belong to the caller
+    (``consentry.services.consent_choices``)."""
     values = {
         "artist_id": choice.artist_id, "track_id": choice.track_id, "purpose": choice.purpose,
         "choice": choice.choice.value, "recorded_at": to_micros(now), "source": choice.source,
-        "terms_version": terms.version, "recorded_by": choice.recorded_by[:200]}
+        "terms_version": terms_version, "recorded_by": choice.recorded_by[:200]}
     new_id = conn.execute(insert(consent_events).values(**values)).inserted_primary_key[0]  # type: ignore[index]
-    event = ConsentEvent(
+    return ConsentEvent(
         id=new_id, artist_id=choice.artist_id, purpose=choice.purpose, choice=choice.choice,
         track_id=choice.track_id, recorded_at=from_micros(to_micros(now)), source=choice.source,
-        terms_version=terms.version, recorded_by=choice.recorded_by[:200])
-    append(conn, [consent_event_record(event)])
-    record_withdrawals(conn, event)  # after the log entry: see withdrawal_detection
-    return event
+        terms_version=terms_version, recorded_by=choice.recorded_by[:200])
 
 
 def events_of(

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, insert, select, update
 
 from consentry.errors import N_, InvalidInput, NotFound
-from consentry.outbound.mail import safe_address
+from consentry.mail_headers import safe_address
 from consentry.store.schema import watch_snapshots, watch_subscribers, watched_pages
 from consentry.terms import PageSnapshot, SnapshotDiff
 from consentry.timestamps import from_micros, to_micros

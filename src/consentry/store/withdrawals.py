@@ -1,7 +1,7 @@
 """Withdrawals as their readers see them: the tracks, the cause, and where each stands
 (notified, delivered, acknowledged, revised), plus the consumer's acknowledgement.
 
-Recording them is ``consentry.store.withdrawal_detection``; this module only reads, except
+Recording them is ``consentry.services.withdrawal_detection``; this module only reads, except
 ``acknowledge`` which appends one row.
 """
 

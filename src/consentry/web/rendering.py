@@ -10,8 +10,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from consentry.i18n import LOCALES, translations
 from consentry.purposes import VOCABULARY
-from consentry.web.i18n import LANG_COOKIE, LOCALES, translations
+from consentry.web.language import LANG_COOKIE
 from consentry.web.sessions import PageContext, set_session_cookie
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -26,7 +26,7 @@ class PageContext:
     session: WebSession
     locale: str
     is_new: bool = False
-    # The terms banner (consentry.web.pages.terms.TermsBanner) for a user with a version to
+    # The terms banner (consentry.web.terms_view.TermsBanner) for a user with a version to
     # answer; filled in by the page dependency.
     terms_banner: object | None = None
 
@@ -36,7 +36,7 @@ class PageContext:
 
 
 def load_page_context(request: Request, conn: Connection) -> PageContext:
-    from consentry.web.i18n import negotiate
+    from consentry.web.language import negotiate
 
     session = accounts.load_session(conn, request.cookies.get(COOKIE, ""))
     is_new = session is None

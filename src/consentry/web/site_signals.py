@@ -18,12 +18,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consentry.errors import InvalidInput, NotFound
+from consentry.services.content_signals import signal_headers, signal_meta, site_decisions
 from consentry.settings import Settings
 from consentry.signals import site_files
 from consentry.signals.crawlers import CrawlerRegistry
 from consentry.signals.preferences import ContentPreferences, derive_preferences
 from consentry.signals.robots import robots_txt
-from consentry.store.content_signals import signal_headers, signal_meta, site_decisions
 
 logger = logging.getLogger(__name__)
 CONTENT_PATHS = ("/tracks/", "/artists/", "/v1/tracks/")

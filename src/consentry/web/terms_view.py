@@ -1,17 +1,24 @@
-"""Terms for the pages: Markdown rendered safely, and reviews as rows a template can show."""
+"""Terms for the pages: Markdown rendered safely, reviews as rows a template can show, and the
+banner every page shows to a user with a version to answer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from datetime import datetime
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from sqlalchemy import Connection
 
 from consentry.errors import N_
-from consentry.outbound.terms_notices import describe
-from consentry.terms import Segment, TermsReview, TermsSummary
-from consentry.web.i18n import translations
+from consentry.i18n import translations
+from consentry.services.terms_notices import describe
+from consentry.store.terms import EMPTY_TERMS, PublishedTerms, list_published
+from consentry.store.terms_acceptance import standing_of
+from consentry.terms import Segment, TermsReview, TermsSummary, review_terms, summarise
+from consentry.terms.document import parse_terms
+from consentry.timestamps import utcnow
 
 LEVELS = {"material": N_("changes AI use"), "minor": N_("changed"),
           "editorial": N_("correction")}
@@ -56,3 +63,40 @@ def change_rows(review: TermsReview, locale: str) -> list[ChangeRow]:
 def summary_lines(summary: TermsSummary, locale: str) -> list[str]:
     _ = translations(locale).gettext
     return [describe(item, _) for item in summary.items]
+
+
+@dataclass(frozen=True)
+class TermsBanner:
+    version: str
+    status: str
+    effective_at: datetime
+    lines: tuple[str, ...]
+
+
+@lru_cache(maxsize=64)
+def _summary(old_markdown: str, new_markdown: str) -> TermsSummary:
+    old = parse_terms(old_markdown) if old_markdown else EMPTY_TERMS
+    return summarise(review_terms(old, parse_terms(new_markdown)))
+
+
+def previous_version(versions: list[PublishedTerms],
+                     terms: PublishedTerms) -> PublishedTerms | None:
+    earlier = [t for t in versions if t.has_text and t.published_at < terms.published_at]
+    return earlier[-1] if earlier else None
+
+
+def summary_from_previous(versions: list[PublishedTerms],
+                          terms: PublishedTerms) -> TermsSummary:
+    previous = previous_version(versions, terms)
+    return _summary(previous.markdown if previous else "", terms.markdown)
+
+
+def terms_banner(conn: Connection, user_id: int, locale: str) -> TermsBanner | None:
+    """The banner for a user who has a new version to answer, else nothing."""
+    standing = standing_of(conn, user_id, utcnow())
+    pending = standing.pending
+    if pending is None or not standing.needs_answer or not pending.has_text:
+        return None
+    lines = summary_lines(summary_from_previous(list_published(conn), pending), locale)
+    return TermsBanner(pending.version, standing.state.status, pending.effective_at,
+                       tuple(lines))

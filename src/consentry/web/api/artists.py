@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from consentry import access
+from consentry.services.artist_export import export_artist
 from consentry.store import catalogue, ledger, parties
-from consentry.store.artist_export import export_artist
 from consentry.web.api.models import ConsentEventOut, NameIn, PartyOut, TrackOut
 from consentry.web.api.tracks import track_records
 from consentry.web.dependencies import At, Db, Who

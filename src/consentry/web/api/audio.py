@@ -26,14 +26,14 @@ from consentry.errors import (
     NotFound,
     RangeNotSatisfiable,
 )
+from consentry.services.content_signals import judge_track_crawler
+from consentry.services.delivered_audio import copy_with_rights_now
+from consentry.services.upload_claims import claim_upload, replace_audio
 from consentry.settings import Settings
 from consentry.store import catalogue, media
 from consentry.store.catalogue import TrackAudio
 from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.claims import ClaimRecord
-from consentry.store.content_signals import judge_track_crawler
-from consentry.store.delivered_audio import copy_with_rights_now
-from consentry.store.upload_claims import claim_upload, replace_audio
 from consentry.web.api.models import AudioUploadOut
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly

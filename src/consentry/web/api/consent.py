@@ -8,7 +8,7 @@ from consentry import access
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice
 from consentry.errors import InvalidInput
-from consentry.store import ledger
+from consentry.services import consent_choices
 from consentry.web.api.models import ConsentEventOut, ConsentIn
 from consentry.web.dependencies import Db, Who
 
@@ -25,7 +25,7 @@ def record_consent(body: ConsentIn, db: Db, who: Who) -> ConsentEventOut:
         artist_id = who.subject_id
     assert artist_id is not None
     access.require_artist_self(who, artist_id)
-    event = ledger.record_choice(db, ConsentChoice(
+    event = consent_choices.record_choice(db, ConsentChoice(
         artist_id=artist_id, purpose=body.purpose, choice=Choice(body.choice),
         track_id=body.track_id, source=body.source, recorded_by=who.label))
     return ConsentEventOut.of(event)

@@ -15,15 +15,10 @@ from consentry import access
 from consentry.access import Principal, Role
 from consentry.errors import DeliveryUnavailable, Forbidden, InvalidInput, NotFound
 from consentry.ledger.records import DATASET_SNAPSHOT
+from consentry.services.dataset_snapshots import create_snapshot
 from consentry.store import parties
 from consentry.store import transparency_log as log
-from consentry.store.datasets import (
-    Snapshot,
-    create_snapshot,
-    get_snapshot,
-    list_snapshots,
-    manifest_path,
-)
+from consentry.store.datasets import Snapshot, get_snapshot, list_snapshots, manifest_path
 from consentry.timestamps import utcnow
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, Who, WhoBriefly
 

@@ -19,8 +19,8 @@ from consentry.access import Principal, Role
 from consentry.consent import Consumer
 from consentry.errors import InvalidInput
 from consentry.purposes import get_purpose
+from consentry.services.decisions import decide_all, decide_track_ids
 from consentry.store import parties
-from consentry.store.decisions import decide_all, decide_track_ids
 from consentry.store.log_sources import record_decision_batch
 from consentry.timestamps import to_micros, utcnow
 from consentry.web.api.models import DecisionBatchIn, DecisionBatchOut, DecisionOut

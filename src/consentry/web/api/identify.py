@@ -20,10 +20,10 @@ from consentry import access
 from consentry.audio.decode import FFMPEG_FORMATS
 from consentry.audio.fingerprint import fingerprint_file
 from consentry.audio.formats import ACCEPTED
+from consentry.services.identification import identify
 from consentry.settings import Settings
 from consentry.store import media
 from consentry.store.catalogue_index import CatalogueIndex
-from consentry.store.identification import identify
 from consentry.web.api.audio import multipart_body, upload_threads
 from consentry.web.api.models import IdentifiedOut, IdentifyOut
 from consentry.web.dependencies import EngineDep, SettingsDep, WhoBriefly

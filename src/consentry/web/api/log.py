@@ -18,9 +18,9 @@ from consentry.errors import DeliveryUnavailable
 from consentry.ledger.checkpoint import vkey
 from consentry.ledger.note import encode_base64
 from consentry.ledger.records import CONSENT_EVENT, LogRecord
+from consentry.services import receipts as stored_receipts
 from consentry.settings import Settings
 from consentry.store import ledger as consent_ledger
-from consentry.store import receipts as stored_receipts
 from consentry.store import transparency_log as log
 from consentry.store.transparency_log import LogEntry, SignedCheckpoint
 from consentry.web.dependencies import Db, MaybeWho, SettingsDep, Who

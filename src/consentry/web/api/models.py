@@ -14,13 +14,13 @@ from consentry.consent import (
     ConsentEvent,
     Consumer,
     Decision,
+    Identified,
     Reason,
     Track,
 )
 from consentry.purposes import Purpose
 from consentry.store.catalogue import TrackAudio
 from consentry.store.claims import ClaimRecord
-from consentry.store.identification import Identified
 from consentry.store.reference_recordings import ReferenceRecording, RemovedReference
 
 Name = Field(min_length=1, max_length=200)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from consentry import access
-from consentry.outbound.terms_notices import publish_with_notice
+from consentry.services.terms_notices import publish_with_notice
 from consentry.store.terms import PublishedTerms, list_published, review_draft
 from consentry.terms import summarise
 from consentry.web.dependencies import Db, SettingsDep, Who

@@ -12,8 +12,8 @@ from consentry.access import Role
 from consentry.consent import Share, Track
 from consentry.errors import Forbidden, InvalidInput
 from consentry.purposes import get_purpose
+from consentry.services.decisions import decide_every_purpose, decide_tracks
 from consentry.store import catalogue, ledger, parties
-from consentry.store.decisions import decide_every_purpose, decide_tracks
 from consentry.web.api.models import ConsentEventOut, DecisionOut, TrackIn, TrackOut
 from consentry.web.dependencies import At, Db, Who
 

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from consentry import access
 from consentry.access import Principal, Role
 from consentry.errors import DeliveryUnavailable, Forbidden, NotFound
+from consentry.services.snapshot_revisions import create_revision
 from consentry.store.datasets import get_snapshot
-from consentry.store.snapshot_revisions import create_revision
 from consentry.store.withdrawals import Withdrawal, acknowledge, list_withdrawals
 from consentry.timestamps import utcnow
 from consentry.web.api.datasets import SnapshotOut, _out

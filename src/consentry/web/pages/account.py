@@ -11,7 +11,7 @@ from consentry.access import Role
 from consentry.errors import InvalidInput, RateLimited, Unauthenticated
 from consentry.store import accounts
 from consentry.web.dependencies import Db
-from consentry.web.pages import Page
+from consentry.web.pages.page import Page
 from consentry.web.rendering import finish, gettext, render
 from consentry.web.sessions import PageContext, check_csrf, set_session_cookie
 

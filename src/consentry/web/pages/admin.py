@@ -11,7 +11,7 @@ from consentry.access import Role
 from consentry.errors import N_, Forbidden, InvalidInput
 from consentry.store import accounts, parties, refusals, tokens
 from consentry.web.dependencies import Db, SettingsDep
-from consentry.web.pages import Page, require_user
+from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import finish, render
 from consentry.web.sessions import PageContext, check_csrf
 

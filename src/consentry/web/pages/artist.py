@@ -14,15 +14,16 @@ from consentry.consent import Choice, ConsentChoice, ConsentEvent, Track
 from consentry.errors import N_, DeliveryUnavailable, Forbidden, InvalidInput
 from consentry.ledger.checkpoint import vkey
 from consentry.purposes import VOCABULARY, get_purpose
+from consentry.services import consent_choices
+from consentry.services.artist_export import export_artist
+from consentry.services.decisions import decide_tracks
+from consentry.services.receipts import consent_receipt
 from consentry.store import catalogue, ledger, parties
-from consentry.store.artist_export import export_artist
-from consentry.store.decisions import decide_tracks
-from consentry.store.receipts import consent_receipt
 from consentry.store.terms import terms_at
 from consentry.timestamps import utcnow
 from consentry.web.dependencies import Db
-from consentry.web.pages import Page, require_user
 from consentry.web.pages.explain import explain
+from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import finish, gettext, render
 from consentry.web.sessions import PageContext, check_csrf
 
@@ -147,7 +148,7 @@ async def confirm(request: Request, page: Page, db: Db) -> Response:
         scope, _, rest = token.partition("|")
         purpose, _, choice = rest.partition("|")
         get_purpose(purpose)
-        ledger.record_choice(db, ConsentChoice(
+        consent_choices.record_choice(db, ConsentChoice(
             artist_id, purpose, _choice(choice), None if scope == "all" else _int(scope),
             source="web", recorded_by=f"user:{page.user.id}" if page.user else "web"))
     notice = "saved" if tokens else "unchanged"

@@ -9,13 +9,13 @@ from sqlalchemy import Connection
 
 from consentry.consent import ClaimAction
 from consentry.errors import N_, ConsentryError, Forbidden
+from consentry.services.identification import recording_titles
 from consentry.store import catalogue, parties
 from consentry.store.claims import ClaimRecord, change_claim, claim_records, get_claim
-from consentry.store.identification import recording_titles
 from consentry.web.dependencies import Db
-from consentry.web.pages import Page
 from consentry.web.pages.artist import artist_id_of
 from consentry.web.pages.label import holder_id_of
+from consentry.web.pages.page import Page
 from consentry.web.rendering import finish, gettext, render
 from consentry.web.sessions import PageContext, check_csrf
 

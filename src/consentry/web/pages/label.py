@@ -11,13 +11,13 @@ from consentry.access import Role
 from consentry.consent import ClaimStatus
 from consentry.errors import N_, Forbidden, InvalidInput
 from consentry.purposes import VOCABULARY, get_purpose
+from consentry.services.decisions import decide_tracks
 from consentry.store import catalogue, parties
 from consentry.store.claims import claim_records
-from consentry.store.decisions import decide_tracks
 from consentry.store.reference_recordings import count_references
 from consentry.timestamps import parse_instant, utcnow
 from consentry.web.dependencies import Db
-from consentry.web.pages import Page, require_user
+from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import finish, gettext, render
 from consentry.web.sessions import PageContext, check_csrf
 

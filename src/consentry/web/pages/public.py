@@ -8,16 +8,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from consentry.purposes import VOCABULARY
-from consentry.store import catalogue, parties
-from consentry.store.content_signals import (
+from consentry.services.content_signals import (
     artist_decisions,
     judge_artist_crawler,
     judge_track_crawler,
     track_decisions,
 )
+from consentry.store import catalogue, parties
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, SettingsDep
-from consentry.web.pages import Page
+from consentry.web.pages.page import Page
 from consentry.web.rendering import gettext, render
 from consentry.web.site_signals import content_signals
 

@@ -7,8 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from consentry.store.reference_recordings import list_references, remove_reference
 from consentry.web.dependencies import Db
-from consentry.web.pages import Page
 from consentry.web.pages.label import holder_id_of
+from consentry.web.pages.page import Page
 from consentry.web.rendering import finish, render
 from consentry.web.sessions import check_csrf
 

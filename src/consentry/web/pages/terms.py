@@ -3,63 +3,29 @@ user's notice: the banner on every page, the review page, acceptance or refusal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
 from xml.sax.saxutils import escape as xml_escape
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
-from sqlalchemy import Connection
 
 from consentry.errors import N_, InvalidInput, NotFound
 from consentry.store.terms import EMPTY_TERMS, PublishedTerms, in_force_text, list_published
 from consentry.store.terms_acceptance import record_answer, standing_of
-from consentry.terms import TermsSummary, review_terms, summarise
-from consentry.terms.document import parse_terms
+from consentry.terms import review_terms
 from consentry.timestamps import utcnow
 from consentry.web.dependencies import Db
-from consentry.web.pages import Page, require_user
+from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import SECURITY_HEADERS, finish, render
 from consentry.web.sessions import check_csrf
-from consentry.web.terms_view import change_rows, render_markdown, summary_lines
+from consentry.web.terms_view import (
+    change_rows,
+    previous_version,
+    render_markdown,
+    summary_from_previous,
+    summary_lines,
+)
 
 router = APIRouter()
-
-
-@dataclass(frozen=True)
-class TermsBanner:
-    version: str
-    status: str
-    effective_at: datetime
-    lines: tuple[str, ...]
-
-
-@lru_cache(maxsize=64)
-def _summary(old_markdown: str, new_markdown: str) -> TermsSummary:
-    old = parse_terms(old_markdown) if old_markdown else EMPTY_TERMS
-    return summarise(review_terms(old, parse_terms(new_markdown)))
-
-
-def _previous(versions: list[PublishedTerms], terms: PublishedTerms) -> PublishedTerms | None:
-    earlier = [t for t in versions if t.has_text and t.published_at < terms.published_at]
-    return earlier[-1] if earlier else None
-
-
-def _summary_of(versions: list[PublishedTerms], terms: PublishedTerms) -> TermsSummary:
-    previous = _previous(versions, terms)
-    return _summary(previous.markdown if previous else "", terms.markdown)
-
-
-def terms_banner(conn: Connection, user_id: int, locale: str) -> TermsBanner | None:
-    """The banner for a user who has a new version to answer, else nothing."""
-    standing = standing_of(conn, user_id, utcnow())
-    pending = standing.pending
-    if pending is None or not standing.needs_answer or not pending.has_text:
-        return None
-    lines = summary_lines(_summary_of(list_published(conn), pending), locale)
-    return TermsBanner(pending.version, standing.state.status, pending.effective_at,
-                       tuple(lines))
 
 
 @router.get("/terms")
@@ -75,10 +41,10 @@ def terms_history(request: Request, page: Page, db: Db) -> Response:
     versions = list_published(db)
     entries = []
     for terms in reversed([t for t in versions if t.has_text]):
-        previous = _previous(versions, terms)
+        previous = previous_version(versions, terms)
         review = review_terms(previous.document() if previous else EMPTY_TERMS,
                               terms.document())
-        entries.append((terms, previous, summary_lines(_summary_of(versions, terms),
+        entries.append((terms, previous, summary_lines(summary_from_previous(versions, terms),
                                                        page.locale),
                         change_rows(review, page.locale) if previous else []))
     return render(request, page, "terms_history.html", entries=entries)
@@ -137,10 +103,10 @@ def review(request: Request, page: Page, db: Db) -> Response:
     pending, rows, lines = standing.pending, [], []
     if pending is not None and pending.has_text:
         versions = list_published(db)
-        previous = _previous(versions, pending)
+        previous = previous_version(versions, pending)
         rows = change_rows(review_terms(previous.document() if previous else EMPTY_TERMS,
                                         pending.document()), page.locale)
-        lines = summary_lines(_summary_of(versions, pending), page.locale)
+        lines = summary_lines(summary_from_previous(versions, pending), page.locale)
     return render(request, page, "terms_review.html", standing=standing, pending=pending,
                   rows=rows, lines=lines)
 

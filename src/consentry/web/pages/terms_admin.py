@@ -9,13 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from consentry.errors import N_, InvalidInput
-from consentry.outbound.terms_notices import publish_with_notice
+from consentry.services.terms_notices import publish_with_notice
 from consentry.store.outbox import outbox_counts
 from consentry.store.terms import list_published, review_draft
 from consentry.terms import summarise
 from consentry.web.dependencies import Db, SettingsDep
-from consentry.web.pages import Page
 from consentry.web.pages.admin import _require_admin
+from consentry.web.pages.page import Page
 from consentry.web.rendering import finish, render
 from consentry.web.sessions import PageContext, check_csrf
 from consentry.web.terms_view import change_rows, summary_lines

@@ -14,9 +14,9 @@ from consentry.store import catalogue
 from consentry.store.claims import claim_records
 from consentry.web.api.audio import receive_track_audio
 from consentry.web.dependencies import Db, EngineDep, SettingsDep
-from consentry.web.pages import Page
 from consentry.web.pages.artist import artist_id_of
 from consentry.web.pages.claims import claims_view
+from consentry.web.pages.page import Page
 from consentry.web.rendering import finish, gettext, render
 from consentry.web.sessions import check_csrf
 

@@ -40,7 +40,7 @@ from consentry.usage import (
 )
 from consentry.usage.money import format_minor
 from consentry.web.dependencies import Db
-from consentry.web.pages import Page, require_user
+from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import finish, render
 from consentry.web.sessions import PageContext
 

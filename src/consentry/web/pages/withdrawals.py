@@ -13,8 +13,8 @@ from consentry.purposes import VOCABULARY
 from consentry.store import catalogue, parties
 from consentry.store.withdrawals import Withdrawal, list_withdrawals
 from consentry.web.dependencies import Db
-from consentry.web.pages import Page, require_user
 from consentry.web.pages.artist import artist_id_of
+from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import gettext, render
 from consentry.web.sessions import PageContext
 

@@ -6,8 +6,9 @@ from sqlalchemy.engine import Engine
 
 from consentry.consent import Choice, ConsentChoice, Share
 from consentry.purposes import VOCABULARY
-from consentry.store import catalogue, ledger, parties
-from consentry.store.decisions import decide_every_purpose, decide_tracks
+from consentry.services import consent_choices
+from consentry.services.decisions import decide_every_purpose, decide_tracks
+from consentry.store import catalogue, parties
 from consentry.timestamps import utcnow
 
 
@@ -21,7 +22,7 @@ def test_every_purpose_at_once_agrees_with_one_at_a_time(engine: Engine) -> None
         for artist, purpose, choice in ((ada.id, "train-ai", Choice.ALLOW),
                                         (bo.id, "train-generative", Choice.ALLOW),
                                         (ada.id, "recommendations", Choice.DENY)):
-            ledger.record_choice(conn, ConsentChoice(artist, purpose, choice))
+            consent_choices.record_choice(conn, ConsentChoice(artist, purpose, choice))
     now = utcnow()
     with engine.connect() as conn:
         together = decide_every_purpose(conn, track, now)

@@ -14,12 +14,12 @@ from markupsafe import escape
 from sqlalchemy import Connection
 
 from consentry.errors import N_
+from consentry.i18n import translations
 from consentry.purposes import get_purpose
 from consentry.store.outbox import queue_mail
 from consentry.store.terms import EMPTY_TERMS, PublishedTerms, list_published, publish_text
 from consentry.store.terms_acceptance import notified_accounts
 from consentry.terms import SummaryItem, TermsSummary, review_terms, summarise
-from consentry.web.i18n import translations
 
 Translate = Callable[[str], str]
 TERM_WORDS = {

@@ -18,18 +18,18 @@ from consentry.datasets.manifest import SnapshotStatement, manifest_bytes, sha25
 from consentry.errors import InvalidInput, NotFound
 from consentry.ledger.note import sign_note
 from consentry.ledger.records import DATASET_SNAPSHOT
+from consentry.services.withdrawal_detection import catch_up_snapshot
 from consentry.store.datasets import (
     ROWS_PER_INSERT,
     Snapshot,
-    _write,
     get_snapshot,
     get_snapshot_by_id,
     manifest_path,
+    write_manifest,
 )
 from consentry.store.log_sources import log_new_row
 from consentry.store.schema import dataset_snapshots, dataset_tracks
 from consentry.store.transparency_log import log_size
-from consentry.store.withdrawal_detection import catch_up_snapshot
 from consentry.store.withdrawals import withdrawn_from
 from consentry.timestamps import to_micros, utcnow
 
@@ -81,5 +81,5 @@ def create_revision(engine: Engine, data_dir: Path, parent_id: int, origin: str,
                 for t in kept[start:start + ROWS_PER_INSERT]])
         log_new_row(conn, DATASET_SNAPSHOT, snapshot_id)
         catch_up_snapshot(conn, snapshot_id, seen_log_size)
-        _write(manifest_path(data_dir, snapshot_id), data)
+        write_manifest(manifest_path(data_dir, snapshot_id), data)
     return Revision(get_snapshot_by_id(engine, snapshot_id), parent_id, tuple(excluded))

@@ -12,13 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from consentry.consent import Choice
+from consentry.services.dataset_snapshots import create_snapshot
+from consentry.services.log_audit import LogMismatch, audit_log
+from consentry.services.withdrawal_detection import catch_up_snapshot
 from consentry.store import catalogue, parties
 from consentry.store import transparency_log as log
-from consentry.store.datasets import create_snapshot
-from consentry.store.log_audit import LogMismatch, audit_log
 from consentry.store.log_sources import log_new_row
 from consentry.store.schema import dataset_snapshots, dataset_tracks
-from consentry.store.withdrawal_detection import catch_up_snapshot
 from consentry.store.withdrawals import list_withdrawals
 from consentry.timestamps import to_micros, utcnow
 from tests.withdrawal_world import (

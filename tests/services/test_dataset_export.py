@@ -17,10 +17,12 @@ from consentry.consent import Choice, ConsentChoice, ConsumerKind, Share
 from consentry.datasets.manifest import sha256_hex
 from consentry.datasets.shards import parse_size, plan_shards, sample_key
 from consentry.errors import InvalidInput, LogVerificationError
+from consentry.services import consent_choices
+from consentry.services.dataset_export import Layout, materialise
+from consentry.services.dataset_snapshots import create_snapshot
 from consentry.signals.file_tags import read_file_rights
-from consentry.store import catalogue, ledger, media, parties
-from consentry.store.dataset_export import Layout, materialise
-from consentry.store.datasets import Snapshot, create_snapshot, manifest_path
+from consentry.store import catalogue, media, parties
+from consentry.store.datasets import Snapshot, manifest_path
 from consentry.timestamps import utcnow
 from tests.audio.synth import audio_bytes
 
@@ -41,8 +43,8 @@ def snapshot(engine: Engine, tmp_path: Path) -> Snapshot:
         catalogue.create_track(conn, "Other", cy)
         for artist in (ada, bo):
             for purpose in ("train-generative", "third-party-training:acme"):
-                ledger.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
-        ledger.record_choice(conn, ConsentChoice(cy, "train-generative", Choice.DENY))
+                consent_choices.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(cy, "train-generative", Choice.DENY))
         acme = parties.create_consumer(conn, "Acme", frozenset({"train-generative"}),
                                        ConsumerKind.THIRD_PARTY, "acme")
     for track_id, fmt, seed in ((first, "wav", 1), (second, "flac", 2)):
@@ -114,7 +116,8 @@ def test_a_withdrawal_since_the_snapshot_leaves_the_track_out_even_on_resume(
     with engine.begin() as conn:
         ada = parties.list_artists(conn)[0].id
         first = catalogue.list_tracks(conn)[0].id
-        ledger.record_choice(conn, ConsentChoice(ada, "train-generative", Choice.DENY, first))
+        consent_choices.record_choice(conn, ConsentChoice(
+            ada, "train-generative", Choice.DENY, first))
 
     after = _materialise(engine, tmp_path, snapshot, directory)
     assert after.withdrawn == [first] and after.samples == 1

@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Connection
 
 from consentry.audio.matching import Match
 from consentry.audio.peaks import Peaks
+from consentry.consent.claims import Identified
 from consentry.store.catalogue import get_tracks
 from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.fingerprints import parse_key
 from consentry.store.reference_recordings import get_references
-
-
-@dataclass(frozen=True)
-class Identified:
-    """One stretch of the query that is a stretch of a stored recording (times in seconds)."""
-
-    recording_key: str
-    kind: str  # "track" or "reference"
-    recording_id: int
-    title: str
-    rights_holder_id: int | None
-    owner_ids: tuple[int, ...]  # the artists who own a track; none for a reference
-    query_start: float
-    recording_start: float
-    matched_seconds: float
-    confidence: float
-    significance: float
-    speed: float
-
-    def as_dict(self) -> dict[str, object]:
-        return {"recording": self.recording_key, "kind": self.kind, "id": self.recording_id,
-                "title": self.title, "rights_holder_id": self.rights_holder_id,
-                "query_start": round(self.query_start, 2),
-                "recording_start": round(self.recording_start, 2),
-                "matched_seconds": round(self.matched_seconds, 2),
-                "confidence": self.confidence, "significance": self.significance,
-                "speed": self.speed}
 
 
 def identify(conn: Connection, index: CatalogueIndex, peaks: Peaks,

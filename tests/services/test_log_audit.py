@@ -8,9 +8,10 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
 from consentry.consent import Choice, ConsentChoice
-from consentry.store import ledger, parties
+from consentry.services import consent_choices
+from consentry.services.log_audit import LogMismatch, audit_log
+from consentry.store import parties
 from consentry.store import transparency_log as log
-from consentry.store.log_audit import LogMismatch, audit_log
 from consentry.store.log_sources import record_decision_batch
 
 ORIGIN = "music.example/log"
@@ -37,7 +38,7 @@ def filled(engine: Engine) -> Engine:
     with engine.begin() as conn:
         artist = parties.create_artist(conn, "Ada")
         for i in range(600):
-            ledger.record_choice(conn, ConsentChoice(
+            consent_choices.record_choice(conn, ConsentChoice(
                 artist.id, "train-ai", Choice.ALLOW if i % 3 else Choice.DENY))
         log.sign_current(conn, ORIGIN, KEY)
         record_decision_batch(conn, None, "train-ai", 0, [1], [True], "test")

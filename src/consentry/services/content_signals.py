@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from consentry.consent import DecisionContext, Track, decide
 from consentry.consent.history import ConsentHistory
 from consentry.purposes import VOCABULARY
+from consentry.services.decisions import decide_every_purpose, decide_tracks
 from consentry.signals.crawlers import Crawler
 from consentry.signals.enforcement import CrawlerRefusal, crawler_purpose, judge_crawler
 from consentry.signals.preferences import (
@@ -21,7 +22,6 @@ from consentry.signals.preferences import (
     tdm_headers,
     x_robots_tag,
 )
-from consentry.store.decisions import decide_every_purpose, decide_tracks
 from consentry.store.terms import terms_at
 from consentry.timestamps import utcnow
 

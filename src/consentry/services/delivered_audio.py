@@ -17,12 +17,12 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from consentry.consent import Track
+from consentry.services.content_signals import track_decisions
 from consentry.signals.delivery import embed_rights
 from consentry.signals.file_rights import FileRights, file_rights
 from consentry.signals.signing_keys import SigningCredentials
 from consentry.store import parties
 from consentry.store.catalogue import TrackAudio
-from consentry.store.content_signals import track_decisions
 from consentry.store.media import audio_path
 
 logger = logging.getLogger(__name__)

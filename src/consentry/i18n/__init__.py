@@ -1,7 +1,8 @@
-"""English and German: message catalogues (Babel .po files) and the choice of language.
+"""English and German: the message catalogues (Babel .po files) that pages and e-mails share.
 
 The German catalogue is read from its .po file and compiled in memory, so the repository
-holds only the text translators edit.
+holds only the text translators edit. Choosing a request's language is the web's business
+(``consentry.web.language``); what a locale's text is belongs here, where mail reads it too.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from starlette.requests import Request
 
 LOCALES = ("en", "de")
 DEFAULT_LOCALE = "en"
 LOCALE_DIR = Path(__file__).parent / "locales"
-LANG_COOKIE = "consentry_lang"
 
 
 @cache
@@ -33,16 +32,3 @@ def translations(locale: str) -> NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(fp=buffer)
-
-
-def negotiate(request: Request, account_locale: str | None = None) -> str:
-    """?lang=, then the language cookie, then the account, then Accept-Language."""
-    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
-                      account_locale):
-        if candidate in LOCALES:
-            return candidate
-    for part in request.headers.get("accept-language", "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        if tag in LOCALES:
-            return tag
-    return DEFAULT_LOCALE

@@ -15,7 +15,8 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from consentry.audio.fingerprint import Fingerprint, fingerprint_file
-from consentry.consent import Track
+from consentry.consent import Identified, Track
+from consentry.services.identification import identify
 from consentry.store.catalogue import TrackAudio, attach_audio, get_track
 from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.claims import (
@@ -28,7 +29,6 @@ from consentry.store.claims import (
     release_claims,
 )
 from consentry.store.fingerprints import save_fingerprint, track_key
-from consentry.store.identification import Identified, identify
 from consentry.store.media import StoredAudio
 
 MIN_CLAIM_SECONDS = 5.0  # shorter matches are reported by identify, never claimed

@@ -16,11 +16,13 @@ from sqlalchemy.engine import Engine
 from consentry.audio.fingerprint import fingerprint_samples
 from consentry.consent import Choice, ClaimAction, ClaimStatus, ConsentChoice, Rule
 from consentry.errors import NotFound
-from consentry.store import catalogue, ledger, parties
+from consentry.services import consent_choices
+from consentry.services.decisions import decide_tracks
+from consentry.services.log_audit import audit_log
+from consentry.services.upload_claims import claim_fingerprint, release_replaced
+from consentry.store import catalogue, parties
 from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.claims import change_claim, get_claim
-from consentry.store.decisions import decide_tracks
-from consentry.store.log_audit import audit_log
 from consentry.store.reference_recordings import (
     add_reference,
     known_hashes,
@@ -29,7 +31,6 @@ from consentry.store.reference_recordings import (
 )
 from consentry.store.schema import fingerprints
 from consentry.store.transparency_log import entries, log_size
-from consentry.store.upload_claims import claim_fingerprint, release_replaced
 from consentry.timestamps import utcnow
 from tests.audio.music import piece, with_noise
 
@@ -43,7 +44,7 @@ def _world(engine: Engine):  # type: ignore[no-untyped-def]
         other = parties.create_rights_holder(conn, "Other Label")
         reference = add_reference(conn, label.id, "Hit", "d" * 64, fingerprint_samples(SONG))
         artist = parties.create_artist(conn, "Uploader")
-        ledger.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
         one = catalogue.create_track(conn, "Upload one", artist.id)
         two = catalogue.create_track(conn, "Upload two", artist.id)
     return label, other, reference, one, two

@@ -10,10 +10,13 @@ from sqlalchemy.engine import Engine
 from consentry.audio.fingerprint import fingerprint_samples
 from consentry.consent import Choice, ClaimAction, ClaimStatus, ConsentChoice, Rule
 from consentry.errors import InvalidInput
-from consentry.store import catalogue, ledger, parties
+from consentry.services import consent_choices
+from consentry.services.decisions import decide_all, decide_tracks
+from consentry.services.log_audit import audit_log
+from consentry.services.upload_claims import claim_fingerprint
+from consentry.store import catalogue, parties
 from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.claims import change_claim, claim_records
-from consentry.store.decisions import decide_all, decide_tracks
 from consentry.store.fingerprints import (
     decode_fingerprint,
     delete_fingerprint,
@@ -21,10 +24,8 @@ from consentry.store.fingerprints import (
     save_fingerprint,
     track_key,
 )
-from consentry.store.log_audit import audit_log
 from consentry.store.reference_recordings import add_reference, known_hashes
 from consentry.store.transparency_log import entries, log_size
-from consentry.store.upload_claims import claim_fingerprint
 from consentry.timestamps import utcnow
 from tests.audio.music import piece, with_noise
 
@@ -115,7 +116,7 @@ def test_a_copy_of_a_labels_recording_is_claimed_and_loses_its_training(engine: 
                                   isrc="GBAYE2400001")
         assert known_hashes(conn, label.id) == {"d" * 64}
         artist = parties.create_artist(conn, "Uploader")
-        ledger.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
         upload = catalogue.create_track(conn, "My song", artist.id)
         own = catalogue.create_track(conn, "Really mine", artist.id)
     copy = fingerprint_samples(with_noise(SONG[8_000 * 5:8_000 * 35], 10.0))

@@ -8,8 +8,8 @@ from sqlalchemy import Connection
 
 from consentry import __version__
 from consentry.purposes import VOCABULARY
+from consentry.services.decisions import decide_tracks
 from consentry.store.catalogue import list_tracks
-from consentry.store.decisions import decide_tracks
 from consentry.store.ledger import events_of
 from consentry.store.parties import get_artist
 from consentry.store.terms import terms_at

@@ -17,13 +17,11 @@ from sqlalchemy.exc import DBAPIError
 from consentry.consent import Choice, ConsentChoice, ConsumerKind, Share
 from consentry.datasets.manifest import sha256_hex
 from consentry.ledger.note import open_note
+from consentry.services import consent_choices
+from consentry.services.dataset_snapshots import create_snapshot
 from consentry.store import catalogue, ledger, media, parties
 from consentry.store import transparency_log as log
-from consentry.store.datasets import (
-    create_snapshot,
-    manifest_path,
-    snapshots_containing,
-)
+from consentry.store.datasets import manifest_path, snapshots_containing
 from consentry.timestamps import utcnow
 from tests.audio.synth import audio_bytes
 
@@ -45,8 +43,8 @@ def world(engine: Engine, tmp_path: Path) -> dict[str, int]:
         other = catalogue.create_track(conn, "Other", cy).id
         for artist in (ada, bo):
             for purpose in ("train-generative", "third-party-training:acme"):
-                ledger.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
-        ledger.record_choice(conn, ConsentChoice(cy, "train-generative", Choice.DENY))
+                consent_choices.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
+        consent_choices.record_choice(conn, ConsentChoice(cy, "train-generative", Choice.DENY))
         consumer = parties.create_consumer(conn, "Acme", frozenset({"train-generative"}),
                                            ConsumerKind.THIRD_PARTY, "acme").id
     stored = media.store_upload(io.BytesIO(audio_bytes("wav", 0.2)), tmp_path, 10**7,
@@ -95,7 +93,7 @@ def test_a_snapshot_holds_exactly_the_eligible_tracks_and_says_why(
 
     # the same instant gives the same manifest, whatever was recorded since
     with engine.begin() as conn:
-        ledger.record_choice(conn, ConsentChoice(world["bo"], "train-ai", Choice.DENY))
+        consent_choices.record_choice(conn, ConsentChoice(world["bo"], "train-ai", Choice.DENY))
     again = create_snapshot(engine, tmp_path, "train-generative", at,
                             _consumer(engine, world["consumer"]), ORIGIN, KEY, "test")
     assert again.manifest_sha256 == snapshot.manifest_sha256

@@ -27,12 +27,12 @@ from sqlalchemy.engine import Engine
 from consentry.consent import Track
 from consentry.datasets.shards import Shard, plan_shards, sample_key
 from consentry.errors import ConsentryError, InvalidInput, LogVerificationError
+from consentry.services.decisions import decide_all
+from consentry.services.delivered_audio import copy_with_rights_now
 from consentry.signals.signing_keys import SigningCredentials
 from consentry.store import parties
 from consentry.store.catalogue import TrackAudio, get_tracks, tracks_audio
 from consentry.store.datasets import Snapshot, get_snapshot_by_id, manifest_path
-from consentry.store.decisions import decide_all
-from consentry.store.delivered_audio import copy_with_rights_now
 from consentry.store.media import audio_path
 from consentry.timestamps import utcnow
 

@@ -1,9 +1,10 @@
 """Finding withdrawals: after a consent event, which snapshots hold tracks the event made
 ineligible for the snapshot's purpose and consumer.
 
-It runs inside the transaction that records the event (``ledger.record_choice``), after the
-event's log entry: the log head's lock orders it after every snapshot already committed, and
-the withdrawal, its log record and its webhook deliveries commit with the event or not at all.
+It runs inside the transaction that records the event (``consent_choices.record_choice``),
+after the event's log entry: the log head's lock orders it after every snapshot already
+committed, and the withdrawal, its log record and its webhook deliveries commit with the
+event or not at all.
 A snapshot committed after the event (its decisions read before the event was visible, or
 taken at an earlier instant) catches up when it is stored: ``catch_up_snapshot``.
 
