@@ -23,11 +23,11 @@ demo: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/ruff check $(wildcard src tests bench)
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 check: $(STAMP)
 	$(BIN)/ruff check $(wildcard src tests bench)
-	$(BIN)/pytest -m "not slow and not postgres and not browser" -q
+	$(BIN)/pytest -n auto -m "not slow and not postgres and not browser" -q
 
 # Each benchmark prints its figures and its baseline; bench/fingerprint.py needs Debian's music
 # packages (it says which) and runs on its own: make bench-fingerprint.

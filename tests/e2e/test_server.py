@@ -81,6 +81,17 @@ def test_server_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     assert "run 'consentry init'" in result.stderr
 
 
+def test_a_cli_message_is_not_wrapped_when_the_output_is_no_terminal(tmp_path: Path) -> None:
+    """A script or a log reads each message on one line, whatever the path's length."""
+    data_dir = tmp_path / ("a-data-dir-with-a-long-name-" * 3)
+    env = {"CONSENTRY_DATA_DIR": str(data_dir), "CONSENTRY_SECRET_KEY": TEST_SECRET}
+    result = run(env, "serve", "--port", str(free_port()))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and str(data_dir) in lines[0] and lines[0].endswith(
+        "run 'consentry init'")
+
+
 def test_production_refuses_the_default_secret(tmp_path: Path) -> None:
     env = {"CONSENTRY_DATA_DIR": str(tmp_path), "CONSENTRY_ENVIRONMENT": "production",
            "CONSENTRY_SECRET_KEY": ""}

@@ -64,8 +64,8 @@ app.add_typer(usage_app, name="usage")
 app.add_typer(catalog_app, name="catalog")
 app.command("identify")(identify_command)
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 AtOption = Annotated[str | None, typer.Option("--at", help="ISO 8601 instant (default: now)")]
 

@@ -23,8 +23,8 @@ from rich.table import Table
 from consentry.cli import context
 
 catalog_app = typer.Typer(help="Rights holders' reference recordings.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @catalog_app.command("ingest")

@@ -27,7 +27,7 @@ from consentry.store.datasets import get_snapshot_by_id, list_snapshots, manifes
 from consentry.timestamps import parse_instant, utcnow
 
 datasets_app = typer.Typer(help="Dataset snapshots for AI consumers.", no_args_is_help=True)
-out = Console()
+out = Console(soft_wrap=True)
 
 
 @datasets_app.command("create")

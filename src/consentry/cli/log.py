@@ -23,7 +23,7 @@ from consentry.settings import Settings
 from consentry.store import transparency_log as log
 
 log_app = typer.Typer(help="The tamper-evident log of consent and AI use.", no_args_is_help=True)
-out = Console()
+out = Console(soft_wrap=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 
 

@@ -31,7 +31,7 @@ from consentry.signals.file_tags import read_file_rights
 signals_app = typer.Typer(help="What AI crawlers are told and how they are treated.",
                           no_args_is_help=True)
 crawlers_app = typer.Typer(help="The AI crawlers the platform recognises.", no_args_is_help=True)
-out = Console()
+out = Console(soft_wrap=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 # Agents that are not AI crawlers, for comparison: a search engine and a browser.
 REFERENCE_AGENTS = ("Googlebot", "Mozilla")

@@ -30,7 +30,7 @@ terms_app = typer.Typer(help="Terms versions with notice, and the watcher of oth
 watch_app = typer.Typer(help="Watch other platforms' public terms pages.", no_args_is_help=True)
 outbox_app = typer.Typer(help="The mail outbox.", no_args_is_help=True)
 terms_app.add_typer(watch_app, name="watch")
-out = Console()
+out = Console(soft_wrap=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 TermsFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
                                            help="The new version, in Markdown")]

@@ -25,7 +25,7 @@ from consentry.usage import (
 from consentry.usage.money import format_minor
 
 usage_app = typer.Typer(help="Usage and compensation statements.", no_args_is_help=True)
-out = Console()
+out = Console(soft_wrap=True)
 SHOWN_ROWS = 500  # a terminal table; --csv gives every row
 
 From = Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (UTC)")]

@@ -24,7 +24,7 @@ withdrawals_app = typer.Typer(help="Withdrawals: consent changes that reach data
                               no_args_is_help=True)
 webhooks_app = typer.Typer(help="Webhooks that tell consumers of withdrawals.",
                            no_args_is_help=True)
-out = Console()
+out = Console(soft_wrap=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 
 
