@@ -109,8 +109,8 @@ def _decide_purpose(track: Track, purpose: str, at: datetime, ctx: DecisionConte
         agreement, restricted = found
         return False, Rule.RIGHTS_HOLDER_AGREEMENT, (Reason(
             Rule.RIGHTS_HOLDER_AGREEMENT, purpose,
-            f"The rights holder's agreement '{agreement.title}' forbids '{restricted}'.",
-            agreement_id=agreement.id),)
+            f"The rights holder's agreement '{agreement.title}' forbids '{restricted}'."
+            f"{_backdating(agreement)}", agreement_id=agreement.id),)
     claimed = _claim_outcome(track, purpose, at, ctx)
     if claimed is not None:
         return claimed
@@ -143,12 +143,21 @@ def _claim_outcome(track: Track, purpose: str, at: datetime,
             Rule.CONTENT_CLAIM, purpose,
             f"Content claim {claim.id}: the upload contains a recording of rights holder "
             f"{claim.rights_holder_id}, whose agreement '{agreement.title}' forbids "
-            f"'{restricted}'.", agreement_id=agreement.id, claim_id=claim.id),)
+            f"'{restricted}'.{_backdating(agreement)}", agreement_id=agreement.id,
+            claim_id=claim.id),)
     return False, Rule.CONTENT_CLAIM, (Reason(
         Rule.CONTENT_CLAIM, purpose,
         f"Content claim {claim.id}: the upload contains a recording of rights holder "
         f"{claim.rights_holder_id}; no agreement of theirs allows '{purpose}', so it is "
         "denied while the claim stands.", claim_id=claim.id),)
+
+
+def _backdating(agreement: Agreement) -> str:
+    """Both times of an agreement that states an earlier start than its recording."""
+    if not agreement.backdated:
+        return ""
+    return (f" It states a start of {agreement.starts_at.isoformat()} but was recorded at "
+            f"{agreement.effective_from.isoformat()}, and counts only from then.")
 
 
 def _restriction(agreements: tuple[Agreement, ...], rights_holder_id: int | None, purpose: str,

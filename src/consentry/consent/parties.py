@@ -77,7 +77,12 @@ def check_shares(shares: tuple[Share, ...]) -> None:
 
 @dataclass(frozen=True)
 class Agreement:
-    """A rights holder's separate agreement: purposes forbidden for its whole catalogue."""
+    """A rights holder's separate agreement: purposes forbidden for its whole catalogue.
+
+    ``starts_at`` is the start the agreement states; ``recorded_at`` is when the platform
+    learnt of it. A decision at an instant reads only what had been recorded by then, so the
+    agreement is in force from the later of the two: a past answer never changes.
+    """
 
     id: int
     rights_holder_id: int
@@ -85,6 +90,7 @@ class Agreement:
     restricted_purposes: frozenset[str]
     starts_at: datetime
     ends_at: datetime | None = None
+    recorded_at: datetime | None = None  # None: not stored yet, or known to be at starts_at
 
     def __post_init__(self) -> None:
         for purpose in self.restricted_purposes:
@@ -92,8 +98,20 @@ class Agreement:
         if self.ends_at is not None and self.ends_at <= self.starts_at:
             raise InvalidInput("an agreement must end after it starts")
 
+    @property
+    def effective_from(self) -> datetime:
+        """When decisions start to read it: its stated start, or its recording if later."""
+        if self.recorded_at is None or self.recorded_at <= self.starts_at:
+            return self.starts_at
+        return self.recorded_at
+
+    @property
+    def backdated(self) -> bool:
+        """It states a start before it was recorded (a contract signed before it was entered)."""
+        return self.effective_from > self.starts_at
+
     def in_force(self, at: datetime) -> bool:
-        return self.starts_at <= at and (self.ends_at is None or at < self.ends_at)
+        return self.effective_from <= at and (self.ends_at is None or at < self.ends_at)
 
     def restricts(self, purpose: str) -> str | None:
         """The restricted purpose that covers ``purpose``, if any."""

@@ -30,8 +30,10 @@ DATASET_SNAPSHOT = "dataset-snapshot"
 WITHDRAWAL = "withdrawal"
 CONTENT_CLAIM = "content-claim"
 CLAIM_CHANGE = "claim-change"
+AGREEMENT = "agreement"
+TRACK_OWNERSHIP = "track-ownership"
 KINDS = (CONSENT_EVENT, DECISION_BATCH, TERMS_PUBLICATION, TERMS_RESPONSE, DATASET_SNAPSHOT,
-         WITHDRAWAL, CONTENT_CLAIM, CLAIM_CHANGE)
+         WITHDRAWAL, CONTENT_CLAIM, CLAIM_CHANGE, AGREEMENT, TRACK_OWNERSHIP)
 
 
 def canonical(record: Mapping[str, Any]) -> bytes:
@@ -180,3 +182,27 @@ def claim_change_record(change_id: int, claim_id: int, status: str, at_micros: i
     return LogRecord(CLAIM_CHANGE, change_id, canonical({
         "format": FORMAT, "kind": CLAIM_CHANGE, "id": change_id, "claim_id": claim_id,
         "status": status, "at": at_micros, "by": by, "reason": reason}))
+
+
+def agreement_record(agreement_id: int, rights_holder_id: int, title: str,
+                     restricted: Sequence[str], starts_at_micros: int, ends_at_micros: int | None,
+                     recorded_at_micros: int) -> LogRecord:
+    """A rights holder's agreement as decisions read it: what it restricts, the start and end
+    it states, and when it was recorded (it counts for decisions only from then on)."""
+    return LogRecord(AGREEMENT, agreement_id, canonical({
+        "format": FORMAT, "kind": AGREEMENT, "id": agreement_id,
+        "rights_holder_id": rights_holder_id, "title": title, "restricted": sorted(restricted),
+        "starts_at": starts_at_micros, "ends_at": ends_at_micros,
+        "recorded_at": recorded_at_micros}))
+
+
+def track_ownership_record(track_id: int, artist_id: int, rights_holder_id: int | None,
+                           shares: Sequence[tuple[int, int]], created_at_micros: int
+                           ) -> LogRecord:
+    """Who a track belongs to: the managing artist, the rights holder whose catalogue it is
+    in, and every owner's share in basis points."""
+    return LogRecord(TRACK_OWNERSHIP, track_id, canonical({
+        "format": FORMAT, "kind": TRACK_OWNERSHIP, "id": track_id, "artist_id": artist_id,
+        "rights_holder_id": rights_holder_id,
+        "shares": [[artist, points] for artist, points in sorted(shares)],
+        "at": created_at_micros}))

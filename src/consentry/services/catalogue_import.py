@@ -9,8 +9,11 @@ from sqlalchemy import Connection, insert, select
 
 from consentry.catalogue_file import CataloguePlan, Ref, reject
 from consentry.consent.parties import SHARE_UNITS
+from consentry.ledger.records import agreement_record, track_ownership_record
 from consentry.store.records import purposes_json
 from consentry.store.schema import agreements, artists, rights_holders, track_shares, tracks
+from consentry.store.terms import terms_at
+from consentry.store.transparency_log import append
 from consentry.timestamps import to_micros, utcnow
 
 Progress = Callable[[int], None]
@@ -34,6 +37,10 @@ def check_existing(conn: Connection, plan: CataloguePlan, unit: str = "line") ->
         found = {r.id for r in conn.execute(select(table.c.id).where(table.c.id.in_(ids)))}
         problems += [f"{unit} {line}: no stored {kind} with id {i}"
                      for line, i in wanted if i not in found]
+    terms = terms_at(conn, utcnow())
+    problems += [f"{unit} {a.line}: the terms (version {terms.version}) require {p!r} for all "
+                 "content, so an agreement cannot restrict it"
+                 for a in plan.agreements for p in sorted(a.restricts) if terms.requires(p)]
     if problems:
         raise reject(problems, "catalogue")
 
@@ -69,20 +76,32 @@ def store_catalogue(
             return None
         return ref.existing_id if ref.existing_id is not None else holder_ids[ref.key or ""]
 
-    _insert(conn, agreements, [{
+    agreement_rows = [{
         "rights_holder_id": holder(a.rights_holder), "title": a.title,
         "restricted_purposes": purposes_json(a.restricts),
         "starts_at": to_micros(a.starts_at) if a.starts_at else now,
         "ends_at": to_micros(a.ends_at) if a.ends_at else None,
-        "created_at": now} for a in plan.agreements], progress)
-    track_ids = _insert(conn, tracks, [{
+        "created_at": now} for a in plan.agreements]
+    agreement_ids = _insert(conn, agreements, agreement_rows, progress)
+    track_rows = [{
         "title": t.title, "artist_id": artist(t.artist),
         "rights_holder_id": holder(t.rights_holder),
-        "isrc": t.isrc, "created_at": now} for t in plan.tracks], progress)
-    shares = [{"track_id": track_id, "artist_id": artist(ref), "basis_points": points}
-              for track_id, t in zip(track_ids, plan.tracks, strict=True)
-              for ref, points in (t.co_owners or ((t.artist, SHARE_UNITS),))]
+        "isrc": t.isrc, "created_at": now} for t in plan.tracks]
+    track_ids = _insert(conn, tracks, track_rows, progress)
+    owners = [[(artist(ref), points) for ref, points in (t.co_owners or ((t.artist, SHARE_UNITS),))]
+              for t in plan.tracks]
+    shares = [{"track_id": track_id, "artist_id": owner, "basis_points": points}
+              for track_id, track_owners in zip(track_ids, owners, strict=True)
+              for owner, points in track_owners]
     for start in range(0, len(shares), _CHUNK):
         conn.execute(insert(track_shares), shares[start:start + _CHUNK])
+    # Vouched for by the log in the same transaction, as each row written one at a time is.
+    records = [agreement_record(i, r["rights_holder_id"], r["title"], sorted(a.restricts),
+                                r["starts_at"], r["ends_at"], now)
+               for i, r, a in zip(agreement_ids, agreement_rows, plan.agreements, strict=True)]
+    records += [track_ownership_record(i, r["artist_id"], r["rights_holder_id"], o, now)
+                for i, r, o in zip(track_ids, track_rows, owners, strict=True)]
+    for start in range(0, len(records), _CHUNK):
+        append(conn, records[start:start + _CHUNK])
     return ImportSummary(len(plan.artists), len(plan.rights_holders), len(plan.agreements),
                          len(plan.tracks))

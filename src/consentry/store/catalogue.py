@@ -14,9 +14,12 @@ from sqlalchemy import Connection, insert, or_, select, update
 from consentry.consent import Agreement, Share, Track
 from consentry.consent.parties import SHARE_UNITS
 from consentry.errors import InvalidInput, NotFound
+from consentry.ledger.records import AGREEMENT, TRACK_OWNERSHIP
+from consentry.store.log_sources import log_new_row
 from consentry.store.parties import get_artist, get_rights_holder
 from consentry.store.records import agreement_from_row, purposes_json
 from consentry.store.schema import agreements, track_shares, tracks
+from consentry.store.terms import terms_at
 from consentry.timestamps import from_micros, to_micros, utcnow
 
 if TYPE_CHECKING:  # at run time, reading tracks need not load libsndfile
@@ -47,6 +50,7 @@ def create_track(
     conn.execute(insert(track_shares), [
         {"track_id": new_id, "artist_id": s.artist_id, "basis_points": s.basis_points}
         for s in shares])
+    log_new_row(conn, TRACK_OWNERSHIP, new_id)
     return Track(new_id, track.artist_id, shares, rights_holder_id, title, isrc)
 
 
@@ -138,20 +142,30 @@ def create_agreement(
     conn: Connection, rights_holder_id: int, title: str, restricted_purposes: frozenset[str],
     starts_at: datetime | None = None, ends_at: datetime | None = None,
 ) -> Agreement:
+    """Record an agreement; it counts for decisions from the moment it is recorded, whatever
+    earlier start it states (see docs/decisions.md, "No backdating")."""
     get_rights_holder(conn, rights_holder_id)
     title = title.strip()
     if not title or len(title) > 200:
         raise InvalidInput("agreement title must be 1 to 200 characters")
     if not restricted_purposes:
         raise InvalidInput("an agreement must restrict at least one purpose")
-    starts_at = starts_at or utcnow()
+    now = utcnow()
+    terms = terms_at(conn, now)
+    required = sorted(p for p in restricted_purposes if terms.requires(p))
+    if required:
+        raise InvalidInput(
+            f"the terms (version {terms.version}) require {', '.join(map(repr, required))} for "
+            "all content, so an agreement cannot restrict it: it would change no decision")
+    starts_at = starts_at or now
     Agreement(0, rights_holder_id, title, restricted_purposes, starts_at, ends_at)  # validates
     new_id = conn.execute(insert(agreements).values(
         rights_holder_id=rights_holder_id, title=title,
         restricted_purposes=purposes_json(restricted_purposes), starts_at=to_micros(starts_at),
         ends_at=None if ends_at is None else to_micros(ends_at),
-        created_at=to_micros(utcnow()))).inserted_primary_key[0]  # type: ignore[index]
-    return Agreement(new_id, rights_holder_id, title, restricted_purposes, starts_at, ends_at)
+        created_at=to_micros(now))).inserted_primary_key[0]  # type: ignore[index]
+    log_new_row(conn, AGREEMENT, new_id)
+    return get_agreement(conn, new_id)
 
 
 def get_agreement(conn: Connection, agreement_id: int) -> Agreement:

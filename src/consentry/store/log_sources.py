@@ -15,6 +15,7 @@ from sqlalchemy import Connection, insert, select
 
 from consentry.errors import NotFound
 from consentry.ledger.records import (
+    AGREEMENT,
     CLAIM_CHANGE,
     CONSENT_EVENT,
     CONTENT_CLAIM,
@@ -22,8 +23,10 @@ from consentry.ledger.records import (
     DECISION_BATCH,
     TERMS_PUBLICATION,
     TERMS_RESPONSE,
+    TRACK_OWNERSHIP,
     WITHDRAWAL,
     LogRecord,
+    agreement_record,
     claim_change_record,
     consent_event_record,
     content_claim_record,
@@ -32,11 +35,13 @@ from consentry.ledger.records import (
     result_digest,
     terms_publication_record,
     terms_response_record,
+    track_ownership_record,
     version_source_id,
     withdrawal_record,
 )
 from consentry.store.records import event_from_row, purposes_from_json
 from consentry.store.schema import (
+    agreements,
     claim_changes,
     consent_events,
     content_claims,
@@ -45,6 +50,8 @@ from consentry.store.schema import (
     log_entries,
     terms_responses,
     terms_versions,
+    track_shares,
+    tracks,
     withdrawals,
     withdrawn_tracks,
 )
@@ -55,7 +62,7 @@ from consentry.timestamps import to_micros, utcnow
 SOURCES = {CONSENT_EVENT: consent_events, DECISION_BATCH: decision_batches,
            TERMS_RESPONSE: terms_responses, DATASET_SNAPSHOT: dataset_snapshots,
            WITHDRAWAL: withdrawals, CONTENT_CLAIM: content_claims,
-           CLAIM_CHANGE: claim_changes}
+           CLAIM_CHANGE: claim_changes, AGREEMENT: agreements, TRACK_OWNERSHIP: tracks}
 
 
 def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
@@ -81,6 +88,16 @@ def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
     if kind == CLAIM_CHANGE:
         return claim_change_record(row.id, row.claim_id, row.status, row.at, row.by,
                                    row.reason)
+    if kind == AGREEMENT:
+        return agreement_record(row.id, row.rights_holder_id, row.title,
+                                purposes_from_json(row.restricted_purposes), row.starts_at,
+                                row.ends_at, row.created_at)
+    if kind == TRACK_OWNERSHIP:  # the shares are read from their own table, so they are vouched for
+        shares = conn.execute(select(track_shares.c.artist_id, track_shares.c.basis_points)
+                              .where(track_shares.c.track_id == row.id))
+        return track_ownership_record(row.id, row.artist_id, row.rights_holder_id,
+                                      [(s.artist_id, s.basis_points) for s in shares],
+                                      row.created_at)
     if kind == TERMS_PUBLICATION:
         return terms_publication_record(
             row.version, row.text_hash,

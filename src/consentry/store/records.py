@@ -30,7 +30,8 @@ def agreement_from_row(row: Any) -> Agreement:
         id=row.id, rights_holder_id=row.rights_holder_id, title=row.title,
         restricted_purposes=purposes_from_json(row.restricted_purposes),
         starts_at=from_micros(row.starts_at),
-        ends_at=None if row.ends_at is None else from_micros(row.ends_at))
+        ends_at=None if row.ends_at is None else from_micros(row.ends_at),
+        recorded_at=from_micros(row.created_at))
 
 
 def consumer_from_row(row: Any) -> Consumer:

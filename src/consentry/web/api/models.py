@@ -232,14 +232,19 @@ class AgreementOut(BaseModel):
     rights_holder_id: int
     title: str
     restricted_purposes: list[str]
-    starts_at: datetime
+    starts_at: datetime = Field(description="The start the agreement states.")
     ends_at: datetime | None
+    recorded_at: datetime | None = Field(
+        description="When it was recorded; decisions read it only from then on.")
+    effective_from: datetime = Field(
+        description="When it starts to count for decisions: the later of its stated start and "
+                    "its recording.")
 
     @classmethod
     def of(cls, a: Agreement) -> AgreementOut:
         return cls(id=a.id, rights_holder_id=a.rights_holder_id, title=a.title,
                    restricted_purposes=sorted(a.restricted_purposes), starts_at=a.starts_at,
-                   ends_at=a.ends_at)
+                   ends_at=a.ends_at, recorded_at=a.recorded_at, effective_from=a.effective_from)
 
 
 class ConsumerIn(BaseModel):
