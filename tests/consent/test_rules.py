@@ -111,8 +111,18 @@ def test_every_co_owner_must_consent_to_training() -> None:
     assert verdict(DUET, "train-generative", mine) == (False, Rule.CO_OWNER_CONSENT)
     both = [*mine, event(11, "train-generative", ALLOW, track=2)]
     assert verdict(DUET, "train-generative", both) == (True, Rule.ARTIST_DEFAULT)
-    assert verdict(DUET, "recommendations", [event(11, "recommendations", DENY)]) == (
-        True, Rule.PLATFORM_DEFAULT), "co-owners decide together only for training"
+
+
+def test_the_strictest_co_owner_decides_every_use() -> None:
+    """A co-owner's "no" counts for any use, not only for training; their silence leaves a use
+    that is on by default on."""
+    assert verdict(DUET, "recommendations", [event(11, "recommendations", DENY, track=2)]) == (
+        False, Rule.CO_OWNER_CONSENT)
+    assert verdict(DUET, "recommendations", [event(11, "ai-use", DENY)]) == (
+        False, Rule.CO_OWNER_CONSENT)
+    assert verdict(DUET, "recommendations", []) == (True, Rule.PLATFORM_DEFAULT)
+    assert verdict(DUET, "fraud-detection", [event(11, "ai-use", DENY)]) == (
+        True, Rule.REQUIRED_USE)
 
 
 def test_co_owner_rule_loses_to_agreement() -> None:

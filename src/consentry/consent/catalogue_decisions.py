@@ -162,17 +162,15 @@ class SettlingEvents:
     """For a dataset manifest: which consent events made each track's answer what it is."""
 
     owner_event: Ints  # per track: the managing artist's settling event, 0 for none
-    co_owner_track_id: Ints  # per co-owner row, when the purpose is training
+    co_owner_track_id: Ints  # per co-owner row
     co_owner_event: Ints
 
 
 def settling_events(columns: CatalogueColumns, purpose: str, at: datetime) -> SettlingEvents:
     """The events ``decide`` names in the reasons of owner-decided answers, for every track:
-    the managing artist's, and for training each co-owner's (their consent is needed too)."""
+    the managing artist's and each co-owner's (every owner's answer counts)."""
     levels = _ScopeChoices(columns, purpose, to_micros(at))
     owner = levels.settling_event(columns.artist_id, columns.track_id)
-    if not get_purpose(purpose).training:
-        return SettlingEvents(owner, np.zeros(0, np.int64), np.zeros(0, np.int64))
     co = levels.settling_event(columns.co_owner_artist_id, columns.co_owner_track_id)
     return SettlingEvents(owner, columns.co_owner_track_id, co)
 
@@ -195,7 +193,7 @@ def _decide_purpose(
     owner_allowed, owner_rule = levels.owner_choice(cols.artist_id, cols.track_id, default)
 
     co_owner_denies = np.zeros(n, bool)
-    if get_purpose(purpose).training and len(cols.co_owner_track_id):
+    if len(cols.co_owner_track_id):  # the strictest owner decides
         co_allowed, _ = levels.owner_choice(cols.co_owner_artist_id, cols.co_owner_track_id,
                                             default)
         denied_tracks = cols.co_owner_track_id[~co_allowed]

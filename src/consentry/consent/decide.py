@@ -115,15 +115,14 @@ def _decide_purpose(track: Track, purpose: str, at: datetime, ctx: DecisionConte
     if claimed is not None:
         return claimed
     co_owner_reasons: tuple[Reason, ...] = ()
-    if get_purpose(purpose).training:
-        for owner in track.co_owner_ids:
-            owner_allowed, _, reason = _owner_choice(owner, track.id, purpose, at, ctx)
-            if not owner_allowed:
-                return False, Rule.CO_OWNER_CONSENT, (Reason(
-                    Rule.CO_OWNER_CONSENT, purpose,
-                    f"Every co-owner must consent to training; co-owner {owner} has not: "
-                    f"{reason.summary}", event_id=reason.event_id, artist_id=owner),)
-            co_owner_reasons += (reason,)
+    for owner in track.co_owner_ids:  # the strictest owner decides: see docs/decisions.md
+        owner_allowed, _, reason = _owner_choice(owner, track.id, purpose, at, ctx)
+        if not owner_allowed:
+            return False, Rule.CO_OWNER_CONSENT, (Reason(
+                Rule.CO_OWNER_CONSENT, purpose,
+                f"Every co-owner's answer counts; co-owner {owner} has not allowed it: "
+                f"{reason.summary}", event_id=reason.event_id, artist_id=owner),)
+        co_owner_reasons += (reason,)
     allowed, rule, reason = _owner_choice(track.artist_id, track.id, purpose, at, ctx)
     return allowed, rule, (reason, *co_owner_reasons) if allowed else (reason,)
 
