@@ -66,15 +66,23 @@ def _track_facts(engine: Engine, eligible: np.ndarray) -> tuple[pa.Array, pa.Arr
 def create_snapshot(engine: Engine, data_dir: Path, purpose: str, at: datetime,
                     consumer: Consumer | None, origin: str, key: Ed25519PrivateKey,
                     requested_by: str) -> Snapshot:
-    """Exactly the tracks eligible for ``purpose`` (for ``consumer``) at ``at``."""
+    """Exactly the tracks eligible for ``purpose`` (for ``consumer``) at ``at`` and still
+    eligible now: a snapshot of a past instant never takes back a track withdrawn since."""
     with engine.connect() as conn:
         seen_log_size = log_size(conn)  # before the decisions: see catch_up_snapshot
+    checked_at = utcnow()
     columns, terms, agreements = catalogue_inputs(engine, purpose, at, consumer)
     # Choosing a snapshot's tracks is the one question a datasets-only consumer asks about
     # tracks outside its snapshots: consent decides it alone.
     selecting = replace(consumer, datasets_only=False) if consumer else None
     decided = decide_catalogue(columns, purpose, at, terms, agreements, selecting)
     eligible = decided.track_id[decided.allowed]
+    if at < checked_at:
+        columns_now, terms_now, agreements_now = catalogue_inputs(engine, purpose, checked_at,
+                                                                  consumer)
+        now = decide_catalogue(columns_now, purpose, checked_at, terms_now, agreements_now,
+                               selecting)
+        eligible = np.intersect1d(eligible, now.track_id[now.allowed], assume_unique=True)
     event_track, event_id = [], []
     checked = [purpose] + ([extra] if consumer and (
         extra := consumer.extra_consent_purpose(purpose)) else [])

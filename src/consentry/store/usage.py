@@ -61,7 +61,8 @@ def owned_track_ids(artist_id: int) -> Select[tuple[int]]:
 
 
 def _filtered(query: Select[Any], scope: UsageScope, period: Period) -> Select[Any]:
-    query = query.where(
+    query = query.where(  # a revision is its parent less withdrawn tracks: no use of its own
+        dataset_snapshots.c.revision_of.is_(None),
         dataset_snapshots.c.created_at >= to_micros(period.starts_at),
         dataset_snapshots.c.created_at < to_micros(period.ends_before))
     if scope.artist_id is not None:
@@ -154,7 +155,8 @@ def compensation(engine: Engine, pool: int, period: Period,
     with ColumnarReader(engine) as reader:
         mark = reader.placeholder
         params: list[object] = [to_micros(period.starts_at), to_micros(period.ends_before)]
-        where = f"s.created_at >= {mark}1 AND s.created_at < {mark}2"
+        where = (f"s.revision_of IS NULL AND s.created_at >= {mark}1 "
+                 f"AND s.created_at < {mark}2")
         if consumer_id is not None:
             where += f" AND s.consumer_id = {mark}3"
             params.append(consumer_id)
