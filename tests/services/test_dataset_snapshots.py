@@ -91,15 +91,21 @@ def test_a_snapshot_holds_exactly_the_eligible_tracks_and_says_why(
         assert [s.id for s in snapshots_containing(conn, world["duet"])] == [snapshot.id]
         assert snapshots_containing(conn, world["other"]) == []
 
-    # the same instant gives the same manifest, whatever was recorded since
+    # the same instant gives the same manifest, whatever else was recorded since ...
     with engine.begin() as conn:
-        consent_choices.record_choice(conn, ConsentChoice(world["bo"], "train-ai", Choice.DENY))
+        consent_choices.record_choice(conn, ConsentChoice(world["bo"], "recommendations",
+                                                          Choice.DENY))
     again = create_snapshot(engine, tmp_path, "train-generative", at,
                             _consumer(engine, world["consumer"]), ORIGIN, KEY, "test")
     assert again.manifest_sha256 == snapshot.manifest_sha256
-    now = create_snapshot(engine, tmp_path, "train-generative", utcnow() + timedelta(seconds=1),
-                          _consumer(engine, world["consumer"]), ORIGIN, KEY, "test")
-    assert now.tracks == 1  # Bo's "no" to training takes the duet out
+    # ... but never takes back a track withdrawn since: Bo's "no" to training takes the duet
+    # out of a snapshot of that instant taken now, as of any later one
+    with engine.begin() as conn:
+        consent_choices.record_choice(conn, ConsentChoice(world["bo"], "train-ai", Choice.DENY))
+    for instant in (at, utcnow() + timedelta(seconds=1)):
+        later = create_snapshot(engine, tmp_path, "train-generative", instant,
+                                _consumer(engine, world["consumer"]), ORIGIN, KEY, "test")
+        assert later.tracks == 1
 
 
 def test_snapshots_cannot_be_rewritten(engine: Engine, tmp_path: Path,
