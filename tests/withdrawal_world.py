@@ -29,7 +29,8 @@ def world_fixture(engine: Engine) -> dict[str, int]:
     with engine.begin() as conn:
         ada, bo, cy = (parties.create_artist(conn, n).id for n in ("Ada", "Bo", "Cy"))
         solo = catalogue.create_track(conn, "Solo", ada).id
-        duet = catalogue.create_track(conn, "Duet", ada, [Share(ada, 7000), Share(bo, 3000)]).id
+        duet = catalogue.create_track(conn, "Duet", ada, [Share(ada, 7000), Share(bo, 3000)],
+                                      accepted=(ada, bo)).id
         cys = catalogue.create_track(conn, "Cy's", cy).id
         for artist in (ada, bo):
             for purpose in (GEN, "third-party-training:acme"):

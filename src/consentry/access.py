@@ -56,11 +56,11 @@ def require_rights_holder_self(who: Principal, rights_holder_id: int) -> None:
 
 
 def can_see_track(who: Principal, track: Track) -> bool:
-    """Admins, the track's owners, and its rights holder see a track's record."""
+    """Admins, the owners who accepted their share, and its rights holder see a track."""
     if who.role is Role.ADMIN:
         return True
     if who.role is Role.ARTIST:
-        return who.subject_id in track.owner_ids
+        return who.subject_id in track.accepted_owner_ids
     if who.role is Role.RIGHTS_HOLDER:
         return who.subject_id is not None and who.subject_id == track.rights_holder_id
     return False

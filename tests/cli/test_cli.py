@@ -44,6 +44,13 @@ def test_import_then_consent_then_decide(cli_env: dict, tmp_path: Path) -> None:
                        "file": str(path)}
 
     invoke("consent", "set", "1", "train-ai", "allow")
+    [offer] = invoke("invitations", "list", "2", "--json")  # Juno co-owns Low Tide: invited
+    assert (offer["track_id"], offer["percent"], offer["declined"]) == (2, 40.0, False)
+    refused = consentry(cli_env, "consent", "set", "2", "train-generative", "allow", "--track",
+                        "2")
+    assert refused.returncode == 1 and "has not accepted their share" in refused.stderr
+    invoke("invitations", "answer", "2", "2", "--accept", "--source", "signed form")
+    assert invoke("invitations", "list", "2", "--json") == []
     event = invoke("consent", "set", "2", "train-generative", "allow", "--track", "2", "--json")
     assert event["track_id"] == 2 and event["terms_version"] == "1"
 
@@ -130,6 +137,7 @@ def test_tokens_create_and_revoke(cli_env: dict) -> None:
 
 def test_export_is_everything_about_one_artist(cli_env: dict, tmp_path: Path) -> None:
     invoke("import", str(_write(tmp_path, CATALOGUE_CSV)), "--json")
+    invoke("invitations", "answer", "2", "2", "--accept", "--source", "signed form")
     invoke("consent", "set", "2", "train-ai", "deny")
     out = tmp_path / "export.json"
     invoke("export", "2", "--out", str(out))

@@ -27,6 +27,7 @@ from consentry.consent import (
     decide_catalogue,
     settling_events,
 )
+from consentry.consent.ownership import ShareAnswer, ShareAnswers
 from consentry.consent.rules import Rule
 from consentry.consent.terms_policy import PLATFORM_START
 from consentry.purposes import VOCABULARY
@@ -38,7 +39,7 @@ RIGHTS_HOLDERS = [None, 10, 11]
 
 @st.composite
 def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[Agreement],
-                                         list[Claim]]:
+                                         list[Claim], list[ShareAnswer]]:
     tracks = []
     for track_id in range(1, draw(st.integers(1, 12)) + 1):
         owners = draw(st.lists(st.sampled_from(ARTISTS), min_size=1, max_size=3, unique=True))
@@ -73,7 +74,17 @@ def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[A
             claim_id, draw(st.integers(1, len(tracks))), draw(st.sampled_from([10, 11])),
             tuple(ClaimChange(status, PLATFORM_START + timedelta(days=day), "test")
                   for status, day in zip(statuses, days, strict=True))))
-    return tracks, events, agreements, claims
+    answers = []  # invitations to shares, and answers to them (consent/ownership.py)
+    for track in tracks:
+        for owner in (s.artist_id for s in track.shares):
+            if not draw(st.booleans()):
+                continue  # registered by this owner: the share counts from the start
+            days = sorted(draw(st.lists(st.integers(0, 25), min_size=1, max_size=3)))
+            for n, day in enumerate(days):
+                answers.append(ShareAnswer(
+                    len(answers) + 1, track.id, owner, n > 0 and draw(st.booleans()),
+                    PLATFORM_START + timedelta(days=day), "invited" if n == 0 else "test"))
+    return tracks, events, agreements, claims, answers
 
 
 @settings(max_examples=300, deadline=None)
@@ -93,14 +104,14 @@ def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[A
 def test_catalogue_path_agrees_with_one_track_path(
     catalogue, purpose, day, prohibited, consumer, in_snapshots
 ) -> None:
-    tracks, events, agreements, claims = catalogue
+    tracks, events, agreements, claims, answers = catalogue
     at = PLATFORM_START + timedelta(days=day, hours=day % 2)
     terms = TermsPolicy("1", PLATFORM_START, prohibited=prohibited)
     context = DecisionContext(terms, tuple(agreements), ConsentHistory(events), tuple(claims),
-                              in_snapshots)
+                              in_snapshots, ShareAnswers(answers))
 
-    batch = decide_catalogue(CatalogueColumns.from_records(tracks, events, claims), purpose, at,
-                             terms, tuple(agreements), consumer,
+    batch = decide_catalogue(CatalogueColumns.from_records(tracks, events, claims, answers),
+                             purpose, at, terms, tuple(agreements), consumer,
                              np.array(sorted(in_snapshots), np.int64))
 
     for index, track in enumerate(tracks):
@@ -115,10 +126,12 @@ OWNER_RULES = (Rule.ARTIST_TRACK_CHOICE, Rule.ARTIST_DEFAULT, Rule.PLATFORM_DEFA
 @settings(max_examples=300, deadline=None)
 @given(catalogue=catalogues(), purpose=st.sampled_from(PURPOSES), day=st.integers(0, 31))
 def test_settling_events_are_the_ones_the_reasons_name(catalogue, purpose, day) -> None:
-    tracks, events, _agreements, _claims = catalogue
+    tracks, events, _agreements, _claims, answers = catalogue
     at = PLATFORM_START + timedelta(days=day, hours=1)
-    context = DecisionContext(TermsPolicy("1", PLATFORM_START), (), ConsentHistory(events))
-    found = settling_events(CatalogueColumns.from_records(tracks, events), purpose, at)
+    context = DecisionContext(TermsPolicy("1", PLATFORM_START), (), ConsentHistory(events),
+                              answers=ShareAnswers(answers))
+    found = settling_events(CatalogueColumns.from_records(tracks, events, answers=answers),
+                            purpose, at)
 
     for index, track in enumerate(tracks):
         one = decide(track, purpose, at, context)

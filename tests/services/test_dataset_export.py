@@ -39,7 +39,8 @@ def snapshot(engine: Engine, tmp_path: Path) -> Snapshot:
         ada, bo, cy = (parties.create_artist(conn, n).id for n in ("Ada", "Bo", "Cy"))
         first = catalogue.create_track(conn, "First", ada).id
         second = catalogue.create_track(conn, "Second", ada).id
-        catalogue.create_track(conn, "Duet", ada, [Share(ada, 7000), Share(bo, 3000)])
+        catalogue.create_track(conn, "Duet", ada, [Share(ada, 7000), Share(bo, 3000)],
+                               accepted=(ada, bo))
         catalogue.create_track(conn, "Other", cy)
         for artist in (ada, bo):
             for purpose in ("train-generative", "third-party-training:acme"):

@@ -38,7 +38,8 @@ def world(engine: Engine, tmp_path: Path) -> dict[str, int]:
         label = parties.create_rights_holder(conn, "Label").id
         catalogue.create_agreement(conn, label, "No training", frozenset({"train-ai"}))
         solo = catalogue.create_track(conn, "Solo", ada).id
-        duet = catalogue.create_track(conn, "Duet", ada, [Share(ada, 7000), Share(bo, 3000)]).id
+        duet = catalogue.create_track(conn, "Duet", ada, [Share(ada, 7000), Share(bo, 3000)],
+                                      accepted=(ada, bo)).id
         signed = catalogue.create_track(conn, "Signed", ada, rights_holder_id=label).id
         other = catalogue.create_track(conn, "Other", cy).id
         for artist in (ada, bo):

@@ -18,7 +18,8 @@ def test_every_purpose_at_once_agrees_with_one_at_a_time(engine: Engine) -> None
         label = parties.create_rights_holder(conn, "Label")
         catalogue.create_agreement(conn, label.id, "no voices", frozenset({"voice-likeness"}))
         track = catalogue.create_track(conn, "Duet", ada.id,
-                                       [Share(ada.id, 5000), Share(bo.id, 5000)], label.id)
+                                       [Share(ada.id, 5000), Share(bo.id, 5000)], label.id,
+                                       accepted=(ada.id, bo.id))
         for artist, purpose, choice in ((ada.id, "train-ai", Choice.ALLOW),
                                         (bo.id, "train-generative", Choice.ALLOW),
                                         (ada.id, "recommendations", Choice.DENY)):

@@ -51,7 +51,8 @@ def test_kept_track_columns_follow_new_tracks_shares_and_labels(
     assert decided() == first  # the kept columns give the same answer
     other = make_engine(database_url)  # another writer, as another process would be
     with other.begin() as conn:
-        duet = catalogue.create_track(conn, "Duet", ada, [Share(ada, 5000), Share(bo, 5000)]).id
+        duet = catalogue.create_track(conn, "Duet", ada, [Share(ada, 5000), Share(bo, 5000)],
+                                      accepted=(ada, bo)).id
         signed = catalogue.create_track(conn, "Signed", ada, rights_holder_id=label).id
     other.dispose()
     assert decided() == [*first, (duet, False, "co-owner-consent"),

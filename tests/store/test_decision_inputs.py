@@ -36,7 +36,8 @@ def world(engine: Engine) -> dict[str, int]:
         label = parties.create_rights_holder(conn, "Northwind Records").id
         agreement = catalogue.create_agreement(conn, label, "Distribution", frozenset({"train-ai"}))
         signed = catalogue.create_track(conn, "Signed", ada, rights_holder_id=label).id
-        duet = catalogue.create_track(conn, "Duet", ada, (Share(ada, 5000), Share(bo, 5000))).id
+        duet = catalogue.create_track(conn, "Duet", ada, (Share(ada, 5000), Share(bo, 5000)),
+                                      accepted=(ada, bo)).id
         for artist in (ada, bo):
             consent_choices.record_choice(conn, ConsentChoice(artist, GEN, Choice.ALLOW))
         claim = claims.open_claim(conn, duet, Identified(

@@ -39,7 +39,8 @@ def world(engine: Engine) -> dict[str, int]:
         ada, bo, cy = (parties.create_artist(conn, n).id for n in ("Ada", "Bo", "Cy"))
         label = parties.create_rights_holder(conn, "Label").id
         solo = catalogue.create_track(conn, "Solo", ada).id
-        duet = catalogue.create_track(conn, "Duet", ada, [Share(ada, 7000), Share(bo, 3000)]).id
+        duet = catalogue.create_track(conn, "Duet", ada, [Share(ada, 7000), Share(bo, 3000)],
+                                      accepted=(ada, bo)).id
         signed = catalogue.create_track(conn, "Signed", ada, rights_holder_id=label).id
         other = catalogue.create_track(conn, "Other", cy).id
         acme = parties.create_consumer(conn, "Acme", frozenset({"train-generative"})).id

@@ -57,7 +57,8 @@ def world(engine: Engine) -> World:
         b = parties.create_artist(conn, "Bo Artist").id
         track_a = catalogue.create_track(conn, "Only A", a).id
         track_b = catalogue.create_track(conn, "Only B", b).id
-        track_ab = catalogue.create_track(conn, "A and B", a, [Share(a, 6000), Share(b, 4000)]).id
+        track_ab = catalogue.create_track(conn, "A and B", a, [Share(a, 6000), Share(b, 4000)],
+                                          accepted=(a, b)).id
         l1 = parties.create_rights_holder(conn, "Label One").id
         l2 = parties.create_rights_holder(conn, "Label Two").id
         agreement_1 = catalogue.create_agreement(

@@ -146,6 +146,11 @@ def expectations(w: World) -> list[Case]:
         case("POST", "/v1/tracks", "/v1/tracks", "401 201 403 201 201 201 403 403",
              {"title": "Duet", "artist_id": b,
               "co_owners": [{"artist_id": b, "percent": 50}, {"artist_id": a, "percent": 50}]}),
+        # invitations: an artist's own offers; only an invited artist answers (none here:
+        # the world's co-owner accepted at creation, test_invitations.py walks an answer)
+        case("GET", "/v1/invitations", "/v1/invitations", "401 403 200 200 403 403 403 403"),
+        case("POST", "/v1/invitations/{track_id}", f"/v1/invitations/{w.track_ab}",
+             "401 403 404 404 403 403 403 403", {"accept": True}),
         # without artist_id only artists (who default to themselves) succeed
         case("POST", "/v1/tracks", "/v1/tracks", "401 422 201 201 422 422 403 403",
              {"title": "Nobody's"}),

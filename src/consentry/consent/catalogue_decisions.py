@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from consentry.consent.claims import Claim
 from consentry.consent.events import ConsentEvent
+from consentry.consent.ownership import ShareAnswer
 from consentry.consent.parties import Agreement, Consumer, Track
 from consentry.consent.rules import Rule
 from consentry.consent.terms_policy import TermsPolicy
@@ -59,10 +60,17 @@ class CatalogueColumns:
     claim_change_id: Ints = field(default_factory=_no_ints)  # orders changes at one instant
     claim_active: Bools = field(default_factory=_no_bools)
     claim_at: Ints = field(default_factory=_no_ints)  # microseconds since the epoch
+    # Share invitations and answers, one row each (consent/ownership.py)
+    answer_id: Ints = field(default_factory=_no_ints)
+    answer_track_id: Ints = field(default_factory=_no_ints)
+    answer_artist_id: Ints = field(default_factory=_no_ints)
+    answer_accepted: Bools = field(default_factory=_no_bools)
+    answer_at: Ints = field(default_factory=_no_ints)
 
     @classmethod
     def from_records(cls, tracks: list[Track], events: list[ConsentEvent],
-                     claims: Sequence[Claim] = ()) -> CatalogueColumns:
+                     claims: Sequence[Claim] = (),
+                     answers: Sequence[ShareAnswer] = ()) -> CatalogueColumns:
         """Columns from domain objects: for small catalogues and tests."""
         names = tuple(sorted({e.purpose for e in events}))
         co_owners = [(t.id, a) for t in tracks for a in t.co_owner_ids]
@@ -93,7 +101,30 @@ class CatalogueColumns:
             claim_change_id=ints(list(range(1, len(changes) + 1))),
             claim_active=np.array([ch.status.active for _, ch in changes], bool),
             claim_at=ints([to_micros(ch.at) for _, ch in changes]),
+            answer_id=ints([a.id for a in answers]),
+            answer_track_id=ints([a.track_id for a in answers]),
+            answer_artist_id=ints([a.artist_id for a in answers]),
+            answer_accepted=np.array([a.accepted for a in answers], bool),
+            answer_at=ints([to_micros(a.at) for a in answers]),
         )
+
+    def pending_shares(self, at_micros: int) -> Ints:
+        """(track, artist) keys of the shares that do not count at the instant: those whose
+        latest invitation or answer by then is not an acceptance."""
+        known = self.answer_at <= at_micros
+        keys = _scope_key(self.answer_artist_id[known], self.answer_track_id[known])
+        order = np.lexsort((self.answer_id[known], self.answer_at[known], keys))
+        keys, accepted = keys[order], self.answer_accepted[known][order]
+        last = np.ones(len(keys), bool)
+        last[:-1] = keys[1:] != keys[:-1]
+        return np.sort(keys[last & ~accepted])
+
+    def counting(self, artist: Ints, track: Ints, at_micros: int) -> Bools:
+        """Whether each (artist, track) share counts at the instant."""
+        pending = self.pending_shares(at_micros)
+        if not len(pending):
+            return np.ones(len(artist), bool)
+        return ~np.isin(_scope_key(artist, track), pending)
 
     def claimed_track_ids(self, at_micros: int) -> Ints:
         """Tracks with a claim open or confirmed at the instant: each claim's latest change."""
@@ -169,9 +200,14 @@ class SettlingEvents:
 def settling_events(columns: CatalogueColumns, purpose: str, at: datetime) -> SettlingEvents:
     """The events ``decide`` names in the reasons of owner-decided answers, for every track:
     the managing artist's and each co-owner's (every owner's answer counts)."""
-    levels = _ScopeChoices(columns, purpose, to_micros(at))
-    owner = levels.settling_event(columns.artist_id, columns.track_id)
-    co = levels.settling_event(columns.co_owner_artist_id, columns.co_owner_track_id)
+    at_micros = to_micros(at)
+    levels = _ScopeChoices(columns, purpose, at_micros)
+    owner = np.where(columns.counting(columns.artist_id, columns.track_id, at_micros),
+                     levels.settling_event(columns.artist_id, columns.track_id), 0)
+    co = np.where(columns.counting(columns.co_owner_artist_id, columns.co_owner_track_id,
+                                   at_micros),
+                  levels.settling_event(columns.co_owner_artist_id, columns.co_owner_track_id),
+                  0)
     return SettlingEvents(owner, columns.co_owner_track_id, co)
 
 
@@ -188,14 +224,21 @@ def _decide_purpose(
                    if a.in_force(at) and a.restricts(purpose) is not None]
     agreement_denies = np.isin(cols.rights_holder_id, np.array(restricting, np.int64))
 
-    levels = _ScopeChoices(cols, purpose, to_micros(at))
+    at_micros = to_micros(at)
+    levels = _ScopeChoices(cols, purpose, at_micros)
     default = get_purpose(purpose).default_allowed
     owner_allowed, owner_rule = levels.owner_choice(cols.artist_id, cols.track_id, default)
+    # an owner whose share does not count (invited, declined) is not read: platform default
+    counts = cols.counting(cols.artist_id, cols.track_id, at_micros)
+    owner_allowed = np.where(counts, owner_allowed, default)
+    owner_rule = np.where(counts, owner_rule, Rule.PLATFORM_DEFAULT.code).astype(np.int8)
 
     co_owner_denies = np.zeros(n, bool)
     if len(cols.co_owner_track_id):  # the strictest owner decides
         co_allowed, _ = levels.owner_choice(cols.co_owner_artist_id, cols.co_owner_track_id,
                                             default)
+        co_allowed = np.where(cols.counting(cols.co_owner_artist_id, cols.co_owner_track_id,
+                                            at_micros), co_allowed, default)
         denied_tracks = cols.co_owner_track_id[~co_allowed]
         co_owner_denies = np.isin(cols.track_id, denied_tracks)
 

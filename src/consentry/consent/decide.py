@@ -6,12 +6,13 @@ of ``Rule``; consent/catalogue_decisions.py applies the same rules to a whole ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from consentry.consent.claims import Claim
 from consentry.consent.events import ConsentEvent
 from consentry.consent.history import ConsentHistory
+from consentry.consent.ownership import ShareAnswers
 from consentry.consent.parties import Agreement, Consumer, Track
 from consentry.consent.rules import Rule
 from consentry.consent.terms_policy import TermsPolicy
@@ -56,6 +57,8 @@ class DecisionContext:
     claims: tuple[Claim, ...] = ()  # content claims on the tracks decided, any status
     # For a datasets-only consumer: the tracks in its snapshots for the purpose asked about.
     snapshot_tracks: frozenset[int] | None = None
+    # Invitations and answers to shares of the tracks decided (consent/ownership.py)
+    answers: ShareAnswers = field(default_factory=lambda: ShareAnswers(()))
 
 
 def decide(
@@ -116,14 +119,14 @@ def _decide_purpose(track: Track, purpose: str, at: datetime, ctx: DecisionConte
         return claimed
     co_owner_reasons: tuple[Reason, ...] = ()
     for owner in track.co_owner_ids:  # the strictest owner decides: see docs/decisions.md
-        owner_allowed, _, reason = _owner_choice(owner, track.id, purpose, at, ctx)
+        owner_allowed, _, reason = _owner_choice(owner, track, purpose, at, ctx)
         if not owner_allowed:
             return False, Rule.CO_OWNER_CONSENT, (Reason(
                 Rule.CO_OWNER_CONSENT, purpose,
                 f"Every co-owner's answer counts; co-owner {owner} has not allowed it: "
                 f"{reason.summary}", event_id=reason.event_id, artist_id=owner),)
         co_owner_reasons += (reason,)
-    allowed, rule, reason = _owner_choice(track.artist_id, track.id, purpose, at, ctx)
+    allowed, rule, reason = _owner_choice(track.artist_id, track, purpose, at, ctx)
     return allowed, rule, (reason, *co_owner_reasons) if allowed else (reason,)
 
 
@@ -173,14 +176,22 @@ def _restriction(agreements: tuple[Agreement, ...], rights_holder_id: int | None
 
 
 def _owner_choice(
-    artist_id: int, track_id: int, purpose: str, at: datetime, ctx: DecisionContext
+    artist_id: int, track: Track, purpose: str, at: datetime, ctx: DecisionContext
 ) -> tuple[bool, Rule, Reason]:
-    """One owner's answer: their choice for this track, else their default, else the platform's."""
-    for scope, rule in ((track_id, Rule.ARTIST_TRACK_CHOICE), (None, Rule.ARTIST_DEFAULT)):
+    """One owner's answer: their choice for this track, else their default, else the platform's.
+    An owner whose share does not count (invited, or declined) is not read at all."""
+    default = get_purpose(purpose).default_allowed
+    if track.shares and not ctx.answers.counts(track.id, artist_id, at):
+        then = ("the platform allows it by default" if default else
+                "it stays off, as for an owner who never opted in")
+        return default, Rule.PLATFORM_DEFAULT, Reason(
+            Rule.PLATFORM_DEFAULT, purpose,
+            f"Artist {artist_id} has not accepted their share of track {track.id}, so no "
+            f"choice of theirs counts for it; for '{purpose}' {then}.", artist_id=artist_id)
+    for scope, rule in ((track.id, Rule.ARTIST_TRACK_CHOICE), (None, Rule.ARTIST_DEFAULT)):
         event = ctx.history.effective_choice(artist_id, scope, purpose, at)
         if event is not None:
             return event.allowed, rule, _event_reason(rule, purpose, event)
-    default = get_purpose(purpose).default_allowed
     summary = (
         f"No choice recorded; the platform allows '{purpose}' by default."
         if default else

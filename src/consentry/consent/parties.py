@@ -46,6 +46,9 @@ class Track:
     rights_holder_id: int | None = None
     title: str = ""
     isrc: str | None = None
+    # Owners who have not accepted their share, as of when the track was read (see
+    # consent/ownership.py): decisions ask the answers at their own instant instead.
+    pending_ids: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         if self.shares:
@@ -55,7 +58,14 @@ class Track:
 
     @property
     def owner_ids(self) -> tuple[int, ...]:
+        """Every owner named, whether or not they have accepted their share."""
         return tuple(s.artist_id for s in self.shares) or (self.artist_id,)
+
+    @property
+    def accepted_owner_ids(self) -> tuple[int, ...]:
+        """The owners who have accepted their share: the only artists who may see the track's
+        decisions and choose for it."""
+        return tuple(a for a in self.owner_ids if a not in self.pending_ids)
 
     @property
     def co_owner_ids(self) -> tuple[int, ...]:

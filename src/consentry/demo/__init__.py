@@ -50,8 +50,10 @@ def seed_demo(conn: Connection) -> None:
         frozenset({"train-ai", "ai-input"}), datetime(2024, 1, 1, tzinfo=UTC))
 
     salt = catalogue.create_track(conn, "Salt and Static", mara.id, isrc="GBNWR2400001")
-    catalogue.create_track(conn, "Low Tide", mara.id,
-                           [Share(mara.id, 6000), Share(juno.id, 4000)])
+    low_tide = catalogue.create_track(conn, "Low Tide", mara.id,
+                                      [Share(mara.id, 6000), Share(juno.id, 4000)],
+                                      by="Mara Lind (demo seed)")
+    catalogue.answer_share(conn, low_tide.id, juno.id, True, "Juno Vale (demo seed)")
     catalogue.create_track(conn, "Open Water", flight.id, rights_holder_id=northwind.id,
                            isrc="GBNWR2400002")
     catalogue.create_track(conn, "Signal Fire", flight.id, rights_holder_id=northwind.id)

@@ -32,8 +32,9 @@ CONTENT_CLAIM = "content-claim"
 CLAIM_CHANGE = "claim-change"
 AGREEMENT = "agreement"
 TRACK_OWNERSHIP = "track-ownership"
+SHARE_ANSWER = "share-answer"
 KINDS = (CONSENT_EVENT, DECISION_BATCH, TERMS_PUBLICATION, TERMS_RESPONSE, DATASET_SNAPSHOT,
-         WITHDRAWAL, CONTENT_CLAIM, CLAIM_CHANGE, AGREEMENT, TRACK_OWNERSHIP)
+         WITHDRAWAL, CONTENT_CLAIM, CLAIM_CHANGE, AGREEMENT, TRACK_OWNERSHIP, SHARE_ANSWER)
 
 
 def canonical(record: Mapping[str, Any]) -> bytes:
@@ -206,3 +207,12 @@ def track_ownership_record(track_id: int, artist_id: int, rights_holder_id: int 
         "rights_holder_id": rights_holder_id,
         "shares": [[artist, points] for artist, points in sorted(shares)],
         "at": created_at_micros}))
+
+
+def share_answer_record(answer_id: int, track_id: int, artist_id: int, accepted: bool,
+                        at_micros: int, by: str) -> LogRecord:
+    """An artist accepting or declining their share of a track: from then on their choices
+    count for it, or no longer do."""
+    return LogRecord(SHARE_ANSWER, answer_id, canonical({
+        "format": FORMAT, "kind": SHARE_ANSWER, "id": answer_id, "track_id": track_id,
+        "artist_id": artist_id, "accepted": accepted, "at": at_micros, "by": by}))

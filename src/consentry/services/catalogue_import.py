@@ -8,10 +8,22 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select
 
 from consentry.catalogue_file import CataloguePlan, Ref, reject
+from consentry.consent.ownership import INVITED
 from consentry.consent.parties import SHARE_UNITS
-from consentry.ledger.records import agreement_record, track_ownership_record
+from consentry.ledger.records import (
+    agreement_record,
+    share_answer_record,
+    track_ownership_record,
+)
 from consentry.store.records import purposes_json
-from consentry.store.schema import agreements, artists, rights_holders, track_shares, tracks
+from consentry.store.schema import (
+    agreements,
+    artists,
+    rights_holders,
+    share_answers,
+    track_shares,
+    tracks,
+)
 from consentry.store.terms import terms_at
 from consentry.store.transparency_log import append
 from consentry.timestamps import to_micros, utcnow
@@ -95,12 +107,21 @@ def store_catalogue(
               for owner, points in track_owners]
     for start in range(0, len(shares), _CHUNK):
         conn.execute(insert(track_shares), shares[start:start + _CHUNK])
+    # A co-owner named by the catalogue is invited, like one named in the app: their share
+    # counts once they accept it (the managing artist's counts at once).
+    invitations = [{"track_id": track_id, "artist_id": owner, "accepted": False, "at": now,
+                    "by": f"{INVITED} by catalogue import"}
+                   for track_id, r, track_owners in zip(track_ids, track_rows, owners, strict=True)
+                   for owner, _points in track_owners if owner != r["artist_id"]]
+    invitation_ids = _insert(conn, share_answers, invitations, lambda _n: None)
     # Vouched for by the log in the same transaction, as each row written one at a time is.
     records = [agreement_record(i, r["rights_holder_id"], r["title"], sorted(a.restricts),
                                 r["starts_at"], r["ends_at"], now)
                for i, r, a in zip(agreement_ids, agreement_rows, plan.agreements, strict=True)]
     records += [track_ownership_record(i, r["artist_id"], r["rights_holder_id"], o, now)
                 for i, r, o in zip(track_ids, track_rows, owners, strict=True)]
+    records += [share_answer_record(i, r["track_id"], r["artist_id"], False, now, r["by"])
+                for i, r in zip(invitation_ids, invitations, strict=True)]
     for start in range(0, len(records), _CHUNK):
         append(conn, records[start:start + _CHUNK])
     return ImportSummary(len(plan.artists), len(plan.rights_holders), len(plan.agreements),

@@ -26,6 +26,10 @@ def record_choice(conn: Connection, choice: ConsentChoice) -> ConsentEvent:
         if choice.artist_id not in track.owner_ids:
             raise InvalidInput(
                 f"artist {choice.artist_id} is not an owner of track {choice.track_id}")
+        if choice.artist_id in track.pending_ids:
+            raise InvalidInput(
+                f"artist {choice.artist_id} has not accepted their share of track "
+                f"{choice.track_id}: accept it first, then choose for it")
     now = utcnow()
     terms = terms_at(conn, now)
     if choice.choice is Choice.DENY and terms.requires(choice.purpose):

@@ -91,7 +91,7 @@ def materialise(engine: Engine, data_dir: Path, snapshot_id: int, out_dir: Path,
                 conn, data_dir, sample.track, sample.audio,
                 f"{base_url}/tracks/{sample.track.id}", signer)
             data = path.read_bytes()
-            names = [parties.get_artist(conn, a).name for a in sample.track.owner_ids]
+            names = [parties.get_artist(conn, a).name for a in sample.track.accepted_owner_ids]
             return (sample.audio.format, data,
                     _metadata(snapshot, sample, names, decisions, data, base_url))
 

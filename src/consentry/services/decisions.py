@@ -21,8 +21,14 @@ from consentry.consent import (
     decide,
     decide_catalogue,
 )
+from consentry.consent.ownership import ShareAnswers
 from consentry.purposes import VOCABULARY, deny_chain, get_purpose
-from consentry.store.catalogue import get_track, get_tracks, list_agreements
+from consentry.store.catalogue import (
+    get_track,
+    get_tracks,
+    list_agreements,
+    share_answers_of,
+)
 from consentry.store.claims import claims_on
 from consentry.store.columns import ColumnarReader, int_column, load_columns
 from consentry.store.ledger import history_of
@@ -51,7 +57,8 @@ def decide_tracks(
         history=history_of(conn, owners, at, _relevant_purposes(purpose, consumer)),
         claims=claims,
         snapshot_tracks=_in_snapshots(conn, consumer, purpose, at, [t.id for t in tracks])
-        if consumer and consumer.datasets_only else None)
+        if consumer and consumer.datasets_only else None,
+        answers=ShareAnswers(share_answers_of(conn, [t.id for t in tracks])))
     return [decide(t, purpose, at, context, consumer) for t in tracks]
 
 
@@ -79,7 +86,8 @@ def decide_every_purpose(
     context = DecisionContext(
         terms=terms_at(conn, at),
         agreements=tuple(list_agreements(conn)) if claims or track.rights_holder_id else (),
-        history=history_of(conn, list(track.owner_ids), at), claims=claims)
+        history=history_of(conn, list(track.owner_ids), at), claims=claims,
+        answers=ShareAnswers(share_answers_of(conn, [track.id])))
     return {p.id: decide(track, p.id, at, context, consumer) for p in VOCABULARY}
 
 

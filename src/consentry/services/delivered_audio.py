@@ -76,7 +76,7 @@ def copy_with_rights_now(conn: Connection, data_dir: Path, track: Track, audio: 
     """The copy carrying the track's rights as decided now, its hash-name, and those
     decisions: what a listener downloads and what a materialised dataset holds."""
     decisions = track_decisions(conn, track)
-    rights = file_rights(track.title, [parties.get_artist(conn, a).name for a in track.owner_ids],
-                         audio.uploaded_at.year, page_url, decisions)
+    names = [parties.get_artist(conn, a).name for a in track.accepted_owner_ids]
+    rights = file_rights(track.title, names, audio.uploaded_at.year, page_url, decisions)
     path, key = delivered_copy(data_dir, audio, rights, signer)
     return path, key, decisions

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, Select, exists, func, insert, select, update
 
 from consentry.consent import Agreement, Share, Track
+from consentry.consent.ownership import INVITED, ShareAnswer, ShareAnswers
 from consentry.consent.parties import SHARE_UNITS
 from consentry.errors import InvalidInput, NotFound
-from consentry.ledger.records import AGREEMENT, TRACK_OWNERSHIP
+from consentry.ledger.records import AGREEMENT, SHARE_ANSWER, TRACK_OWNERSHIP
 from consentry.store.log_sources import log_new_row
 from consentry.store.parties import get_artist, get_rights_holder
 from consentry.store.records import agreement_from_row, purposes_json
-from consentry.store.schema import agreements, track_shares, tracks
+from consentry.store.schema import agreements, share_answers, track_shares, tracks
 from consentry.store.terms import terms_at
 from consentry.timestamps import from_micros, to_micros, utcnow
 
@@ -31,15 +32,21 @@ _ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$")
 def create_track(
     conn: Connection, title: str, artist_id: int, shares: Sequence[Share] = (),
     rights_holder_id: int | None = None, isrc: str | None = None,
+    accepted: Collection[int] | None = None, by: str = "",
 ) -> Track:
-    """Register a track; without shares the managing artist owns all of it."""
+    """Register a track; without shares the managing artist owns all of it.
+
+    ``accepted`` are the owners whose share is accepted as it is written (by default the
+    managing artist alone: the artist registering their own track, or the operator); every
+    other owner is invited and counts only once they accept (consent/ownership.py).
+    """
     title = title.strip()
     if not title or len(title) > 300:
         raise InvalidInput("track title must be 1 to 300 characters")
     if isrc is not None and not _ISRC.match(isrc):
         raise InvalidInput(f"{isrc!r} is not an ISRC (e.g. GBAYE2400001)")
     shares = tuple(shares) or (Share(artist_id, SHARE_UNITS),)
-    track = Track(0, artist_id, shares, rights_holder_id, title, isrc)  # validates shares
+    Track(0, artist_id, shares, rights_holder_id, title, isrc)  # validates the shares
     for share in shares:
         get_artist(conn, share.artist_id)
     if rights_holder_id is not None:
@@ -51,7 +58,12 @@ def create_track(
         {"track_id": new_id, "artist_id": s.artist_id, "basis_points": s.basis_points}
         for s in shares])
     log_new_row(conn, TRACK_OWNERSHIP, new_id)
-    return Track(new_id, track.artist_id, shares, rights_holder_id, title, isrc)
+    accepted = {artist_id} if accepted is None else set(accepted)
+    for share in shares:
+        if share.artist_id not in accepted:
+            _append_answer(conn, new_id, share.artist_id, False,
+                           f"{INVITED} by {by}" if by else INVITED)
+    return get_track(conn, new_id)
 
 
 def get_track(conn: Connection, track_id: int) -> Track:
@@ -73,12 +85,26 @@ def list_tracks(
 ) -> list[Track]:
     """Tracks, optionally those an artist co-owns or a rights holder controls."""
     query = select(tracks).order_by(tracks.c.id).limit(limit).offset(offset)
-    if artist_id is not None:
-        owned = select(track_shares.c.track_id).where(track_shares.c.artist_id == artist_id)
-        query = query.where(or_(tracks.c.artist_id == artist_id, tracks.c.id.in_(owned)))
+    if artist_id is not None:  # the tracks whose share the artist has accepted
+        query = query.where(tracks.c.id.in_(accepted_track_ids(artist_id)))
     if rights_holder_id is not None:
         query = query.where(tracks.c.rights_holder_id == rights_holder_id)
     return _with_shares(conn, list(conn.execute(query)))
+
+
+def accepted_track_ids(artist_id: int) -> Select[tuple[int]]:
+    """The tracks whose share counts for the artist now: never invited (they registered it),
+    or their latest answer accepts it."""
+    latest = (select(func.max(share_answers.c.id))
+              .where(share_answers.c.artist_id == artist_id)
+              .group_by(share_answers.c.track_id))
+    pending = (select(share_answers.c.track_id)
+               .where(share_answers.c.id.in_(latest), ~share_answers.c.accepted))
+    owned = select(track_shares.c.track_id).where(track_shares.c.artist_id == artist_id,
+                                                  track_shares.c.track_id.not_in(pending))
+    alone = select(tracks.c.id).where(  # managed alone, stored before shares were (imports)
+        tracks.c.artist_id == artist_id, ~exists().where(track_shares.c.track_id == tracks.c.id))
+    return owned.union(alone)  # type: ignore[return-value]
 
 
 def _with_shares(conn: Connection, rows: list, order: list[int] | None = None) -> list[Track]:  # type: ignore[type-arg]
@@ -88,9 +114,76 @@ def _with_shares(conn: Connection, rows: list, order: list[int] | None = None) -
                 track_shares.c.track_id.in_([r.id for r in rows]))
                 .order_by(track_shares.c.track_id, track_shares.c.artist_id)):
             shares[s.track_id].append(Share(s.artist_id, s.basis_points))
-    built = {r.id: Track(r.id, r.artist_id, tuple(shares[r.id]), r.rights_holder_id, r.title,
-                         r.isrc) for r in rows}
+    answers = ShareAnswers(share_answers_of(conn, [r.id for r in rows]))
+    now = utcnow()
+    built = {}
+    for r in rows:
+        owned = tuple(shares[r.id])
+        pending = frozenset(s.artist_id for s in owned
+                            if not answers.counts(r.id, s.artist_id, now))
+        built[r.id] = Track(r.id, r.artist_id, owned, r.rights_holder_id, r.title, r.isrc,
+                            pending)
     return [built[i] for i in (order if order is not None else built) if i in built]
+
+
+def answer_share(conn: Connection, track_id: int, artist_id: int, accepted: bool,
+                 by: str) -> ShareAnswer:
+    """Record an owner's answer to their share; the latest answer counts from now on."""
+    invited = conn.execute(select(share_answers.c.id).where(
+        share_answers.c.track_id == track_id, share_answers.c.artist_id == artist_id)).first()
+    if invited is None:
+        raise NotFound(f"artist {artist_id} has no invitation to a share of track {track_id}")
+    if not by.strip() or by.startswith(INVITED):
+        raise InvalidInput("an answer names who gave it")
+    return _append_answer(conn, track_id, artist_id, accepted, by)
+
+
+def _append_answer(conn: Connection, track_id: int, artist_id: int, accepted: bool,
+                   by: str) -> ShareAnswer:
+    at = utcnow()
+    new_id = conn.execute(insert(share_answers).values(
+        track_id=track_id, artist_id=artist_id, accepted=accepted, at=to_micros(at),
+        by=by[:200])).inserted_primary_key[0]  # type: ignore[index]
+    log_new_row(conn, SHARE_ANSWER, new_id)
+    return ShareAnswer(new_id, track_id, artist_id, accepted, from_micros(to_micros(at)), by[:200])
+
+
+def share_answers_of(conn: Connection, track_ids: Sequence[int]) -> list[ShareAnswer]:
+    """Every answer about these tracks, oldest first."""
+    if not track_ids:
+        return []
+    rows = conn.execute(select(share_answers).where(share_answers.c.track_id.in_(track_ids))
+                        .order_by(share_answers.c.at, share_answers.c.id))
+    return [ShareAnswer(r.id, r.track_id, r.artist_id, bool(r.accepted), from_micros(r.at), r.by)
+            for r in rows]
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A share an artist was offered and has not accepted: what, by whom, since when."""
+
+    track: Track
+    basis_points: int
+    managing_artist: str
+    since: datetime
+    declined: bool
+
+
+def invitations_of(conn: Connection, artist_id: int) -> list[Invitation]:
+    """The artist's shares that do not count now: not answered yet, or declined."""
+    invited = [r.track_id for r in conn.execute(
+        select(share_answers.c.track_id).distinct()
+        .where(share_answers.c.artist_id == artist_id).order_by(share_answers.c.track_id))]
+    found = []
+    for track in get_tracks(conn, invited):
+        if artist_id not in track.pending_ids:
+            continue
+        answers = share_answers_of(conn, [track.id])
+        mine = [a for a in answers if a.artist_id == artist_id]
+        share = next(s.basis_points for s in track.shares if s.artist_id == artist_id)
+        found.append(Invitation(track, share, get_artist(conn, track.artist_id).name,
+                                mine[0].at, len(mine) > 1))
+    return found
 
 
 @dataclass(frozen=True)

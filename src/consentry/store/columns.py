@@ -39,6 +39,13 @@ _CLAIM_CHANGES = ("SELECT ch.claim_id, cl.track_id, ch.id, "
 _CLAIM_SCHEMA = pa.schema([("claim_id", pa.int64()), ("track_id", pa.int64()),
                            ("id", pa.int64()), ("active", pa.int64()), ("at", pa.int64())])
 
+# Share invitations and answers made by the instant: a row per owner named by someone else.
+_ANSWERS = ("SELECT id, track_id, artist_id, CASE WHEN accepted THEN 1 ELSE 0 END AS accepted, "
+            "at FROM share_answers WHERE at <= {at}")
+_ANSWER_SCHEMA = pa.schema([("id", pa.int64()), ("track_id", pa.int64()),
+                            ("artist_id", pa.int64()), ("accepted", pa.int64()),
+                            ("at", pa.int64())])
+
 _EVENT_SCHEMA = pa.schema([("id", pa.int64()), ("artist_id", pa.int64()),
                            ("track_id", pa.int64()), ("purpose", pa.int64()),
                            ("choice", pa.int64()), ("recorded_at", pa.int64())])
@@ -138,6 +145,9 @@ def load_columns(
                   else _EVENT_SCHEMA.empty_table())
         claims = reader.query_ints(_CLAIM_CHANGES.format(at=int(at_micros)))
         claims = claims.cast(_CLAIM_SCHEMA) if claims.num_rows else _CLAIM_SCHEMA.empty_table()
+        answers = reader.query_ints(_ANSWERS.format(at=int(at_micros)))
+        answers = (answers.cast(_ANSWER_SCHEMA) if answers.num_rows
+                   else _ANSWER_SCHEMA.empty_table())
     return CatalogueColumns(
         track_id=tracks.track_id,
         artist_id=tracks.artist_id,
@@ -157,6 +167,11 @@ def load_columns(
         claim_change_id=int_column(claims, "id"),
         claim_active=int_column(claims, "active") == 1,
         claim_at=int_column(claims, "at"),
+        answer_id=int_column(answers, "id"),
+        answer_track_id=int_column(answers, "track_id"),
+        answer_artist_id=int_column(answers, "artist_id"),
+        answer_accepted=int_column(answers, "accepted") == 1,
+        answer_at=int_column(answers, "at"),
     )
 
 

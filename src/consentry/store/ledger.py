@@ -55,7 +55,7 @@ def track_events(conn: Connection, track_id: int) -> list[ConsentEvent]:
     """Every event about one track: its own choices and its owners' defaults."""
     track = get_track(conn, track_id)
     query = (select(consent_events)
-             .where(consent_events.c.artist_id.in_(track.owner_ids))
+             .where(consent_events.c.artist_id.in_(track.accepted_owner_ids))
              .where(or_(consent_events.c.track_id == track_id,
                         consent_events.c.track_id.is_(None)))
              .order_by(consent_events.c.recorded_at, consent_events.c.id))

@@ -21,6 +21,7 @@ from consentry.ledger.records import (
     CONTENT_CLAIM,
     DATASET_SNAPSHOT,
     DECISION_BATCH,
+    SHARE_ANSWER,
     TERMS_PUBLICATION,
     TERMS_RESPONSE,
     TRACK_OWNERSHIP,
@@ -33,6 +34,7 @@ from consentry.ledger.records import (
     dataset_snapshot_record,
     decision_batch_record_from,
     result_digest,
+    share_answer_record,
     terms_publication_record,
     terms_response_record,
     track_ownership_record,
@@ -48,6 +50,7 @@ from consentry.store.schema import (
     dataset_snapshots,
     decision_batches,
     log_entries,
+    share_answers,
     terms_responses,
     terms_versions,
     track_shares,
@@ -62,7 +65,8 @@ from consentry.timestamps import to_micros, utcnow
 SOURCES = {CONSENT_EVENT: consent_events, DECISION_BATCH: decision_batches,
            TERMS_RESPONSE: terms_responses, DATASET_SNAPSHOT: dataset_snapshots,
            WITHDRAWAL: withdrawals, CONTENT_CLAIM: content_claims,
-           CLAIM_CHANGE: claim_changes, AGREEMENT: agreements, TRACK_OWNERSHIP: tracks}
+           CLAIM_CHANGE: claim_changes, AGREEMENT: agreements, TRACK_OWNERSHIP: tracks,
+           SHARE_ANSWER: share_answers}
 
 
 def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
@@ -98,6 +102,9 @@ def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
         return track_ownership_record(row.id, row.artist_id, row.rights_holder_id,
                                       [(s.artist_id, s.basis_points) for s in shares],
                                       row.created_at)
+    if kind == SHARE_ANSWER:
+        return share_answer_record(row.id, row.track_id, row.artist_id, bool(row.accepted),
+                                   row.at, row.by)
     if kind == TERMS_PUBLICATION:
         return terms_publication_record(
             row.version, row.text_hash,

@@ -79,6 +79,19 @@ track_shares = Table(
           postgresql_where=text("basis_points < 10000")),
 )
 
+# Append-only: the invitation of an owner named by someone else, and each answer to it
+# (consent/ownership.py). A share without rows counts; otherwise the latest row decides.
+share_answers = Table(
+    "share_answers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("track_id", Integer, ForeignKey("tracks.id"), nullable=False),
+    Column("artist_id", Integer, ForeignKey("artists.id"), nullable=False, index=True),
+    Column("accepted", Boolean, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("by", String(200), nullable=False),
+    Index("ix_share_answers_share", "track_id", "artist_id"),
+)
+
 consumers = Table(
     "consumers", metadata,
     Column("id", Integer, primary_key=True),

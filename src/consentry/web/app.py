@@ -32,6 +32,7 @@ from consentry.web.api import (
     datasets,
     decisions,
     identify,
+    invitations,
     log,
     purposes,
     references,
@@ -139,9 +140,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(site_signals.router)
     app.include_router(pages.router())
-    for module in (purposes, artists, tracks, audio, identify, claims, consent, decisions,
-                   rights_holders, references, consumers, tokens, signals, log, terms, datasets,
-                   usage, withdrawals, webhooks):
+    for module in (purposes, artists, tracks, invitations, audio, identify, claims, consent,
+                   decisions, rights_holders, references, consumers, tokens, signals, log, terms,
+                   datasets, usage, withdrawals, webhooks):
         app.include_router(module.router, prefix="/v1")
     app.include_router(log.receipts, prefix="/v1")
 

@@ -51,7 +51,7 @@ def _require_party(db: Db, who: Principal, claim: ClaimRecord, action: ClaimActi
     if who.role is Role.ADMIN:
         return
     if action is ClaimAction.DISPUTE:
-        owners = catalogue.get_track(db, claim.claim.track_id).owner_ids
+        owners = catalogue.get_track(db, claim.claim.track_id).accepted_owner_ids
         if who.role is Role.ARTIST and who.subject_id in owners:
             return
         raise Forbidden("only the track's owners dispute a claim on it")

@@ -19,7 +19,7 @@ from consentry.consent import (
     Track,
 )
 from consentry.purposes import Purpose
-from consentry.store.catalogue import TrackAudio
+from consentry.store.catalogue import Invitation, TrackAudio
 from consentry.store.claims import ClaimRecord
 from consentry.store.reference_recordings import ReferenceRecording, RemovedReference
 
@@ -209,6 +209,9 @@ class TrackOut(BaseModel):
     co_owners: list[ShareIO]
     rights_holder_id: int | None
     isrc: str | None
+    pending_owners: list[int] = Field(description=(
+        "Owners invited who have not accepted their share: until they do, nothing of theirs "
+        "is read and every use that needs their consent stays off"))
     audio: TrackAudioOut | None = Field(description="The recording; null until one is uploaded")
 
     @classmethod
@@ -217,7 +220,35 @@ class TrackOut(BaseModel):
                    co_owners=[ShareIO(artist_id=s.artist_id, percent=s.basis_points / 100)
                               for s in t.shares],
                    rights_holder_id=t.rights_holder_id, isrc=t.isrc,
+                   pending_owners=sorted(t.pending_ids),
                    audio=None if audio is None else TrackAudioOut.of(audio))
+
+
+class InvitationOut(BaseModel):
+    track_id: int
+    title: str
+    managing_artist_id: int
+    managing_artist: str
+    percent: float = Field(description="The share offered")
+    since: datetime = Field(description="When the track naming this artist was registered")
+    declined: bool = Field(description="Declined earlier; accepting still makes it count")
+
+    @classmethod
+    def of(cls, i: Invitation) -> InvitationOut:
+        return cls(track_id=i.track.id, title=i.track.title,
+                   managing_artist_id=i.track.artist_id, managing_artist=i.managing_artist,
+                   percent=i.basis_points / 100, since=i.since, declined=i.declined)
+
+
+class ShareAnswerIn(BaseModel):
+    accept: bool = Field(description="true to accept the share, false to decline it")
+
+
+class ShareAnswerOut(BaseModel):
+    track_id: int
+    artist_id: int
+    accepted: bool
+    at: datetime
 
 
 class AgreementIn(BaseModel):

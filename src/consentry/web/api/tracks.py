@@ -44,7 +44,10 @@ def list_tracks(db: Db, who: Who, limit: int = Query(100, ge=1, le=1000),
 
 @router.post("", response_model=TrackOut, status_code=201)
 def create_track(body: TrackIn, db: Db, who: Who) -> TrackOut:
-    """Register a track. Artists register their own; labels register into their catalogue."""
+    """Register a track. Artists register their own; labels register into their catalogue.
+
+    Every owner named by someone else (a co-owner, or the artist of a label's track) is
+    invited, and counts for the track only once they accept (``/v1/invitations``)."""
     artist_id, rights_holder_id = body.artist_id, body.rights_holder_id
     if who.role is Role.ARTIST:
         artist_id = artist_id if artist_id is not None else who.subject_id
@@ -59,8 +62,10 @@ def create_track(body: TrackIn, db: Db, who: Who) -> TrackOut:
     if artist_id is None:
         raise InvalidInput("artist_id is required")
     shares = [Share(s.artist_id, round(s.percent * 100)) for s in body.co_owners]
+    # Every owner named by someone else is invited: a label's own artist included
+    accepted = () if who.role is Role.RIGHTS_HOLDER else (artist_id,)
     track = catalogue.create_track(db, body.title, artist_id, shares, rights_holder_id,
-                                   body.isrc)
+                                   body.isrc, accepted=accepted, by=who.label)
     return TrackOut.of(track)
 
 

@@ -67,7 +67,7 @@ def _rows(db: Connection, page: PageContext, artist_id: int, tracks: list[Track]
     now = utcnow()
     required = terms_at(db, now).required
     history = ledger.history_of(db, [artist_id])
-    names = {a: parties.get_artist(db, a).name for t in tracks for a in t.owner_ids}
+    names = {a: parties.get_artist(db, a).name for t in tracks for a in t.accepted_owner_ids}
     defaults = history.current_choices(artist_id, None, now)
     on_track = {t.id: history.current_choices(artist_id, t.id, now) for t in tracks}
     rows = []

@@ -43,7 +43,7 @@ async def dispute(claim_id: int, request: Request, page: Page, db: Db) -> Respon
     check_csrf(page, str(form.get("csrf_token", "")))
     artist_id = artist_id_of(page)
     claim = get_claim(db, claim_id)
-    if artist_id not in catalogue.get_track(db, claim.claim.track_id).owner_ids:
+    if artist_id not in catalogue.get_track(db, claim.claim.track_id).accepted_owner_ids:
         raise Forbidden(N_("this claim is not on one of your tracks"))
     return _change(request, page, db, claim_id, ClaimAction.DISPUTE, "artist",
                    str(form.get("reason", "")), "/me/claims")

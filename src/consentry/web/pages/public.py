@@ -58,7 +58,7 @@ def track_page(track_id: int, request: Request, page: Page, db: Db, crawler: Kno
     decisions = request.app.state.ledger_memo.get(
         db, ("decisions", track.id), partial(track_decisions, db, track))
     uses = [(gettext(page, p.label), decisions[p.id]) for p in VOCABULARY]
-    names = {a: parties.get_artist(db, a).name for a in track.owner_ids}
+    names = {a: parties.get_artist(db, a).name for a in track.accepted_owner_ids}
     headers, meta = (content_signals(request, settings, decisions) if settings.signals_enabled
                      else ({}, []))
     response = render(request, page, "track.html", track=track, uses=uses, names=names,

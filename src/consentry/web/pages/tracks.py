@@ -90,6 +90,6 @@ async def upload(track_id: int, request: Request, page: Page, db: Db,
 def _own_track(page: Page, db: Db, track_id: int):  # type: ignore[no-untyped-def]
     artist_id = artist_id_of(page)
     track = catalogue.get_track(db, track_id)
-    if artist_id not in track.owner_ids:
+    if artist_id not in track.accepted_owner_ids:
         raise Forbidden(f"no access to track {track_id}")
     return track

@@ -1,0 +1,34 @@
+"""Shares by invitation: an artist named as an owner of someone else's track sees the offer and
+accepts or declines it; only then does anything of theirs count for that track."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from consentry.access import Role
+from consentry.errors import Forbidden
+from consentry.store import catalogue
+from consentry.web.api.models import InvitationOut, ShareAnswerIn, ShareAnswerOut
+from consentry.web.dependencies import Db, Who
+
+router = APIRouter(prefix="/invitations", tags=["tracks"])
+
+
+def _artist(who: Who) -> int:
+    if who.role is not Role.ARTIST or who.subject_id is None:
+        raise Forbidden("only the artist invited answers an invitation")
+    return who.subject_id
+
+
+@router.get("", response_model=list[InvitationOut])
+def list_invitations(db: Db, who: Who) -> list[InvitationOut]:
+    """The caller's shares that do not count yet: never answered, or declined."""
+    return [InvitationOut.of(i) for i in catalogue.invitations_of(db, _artist(who))]
+
+
+@router.post("/{track_id}", response_model=ShareAnswerOut, status_code=201)
+def answer_invitation(track_id: int, body: ShareAnswerIn, db: Db, who: Who) -> ShareAnswerOut:
+    """Accept or decline the caller's share of a track; the latest answer counts from now on."""
+    answer = catalogue.answer_share(db, track_id, _artist(who), body.accept, who.label)
+    return ShareAnswerOut(track_id=answer.track_id, artist_id=answer.artist_id,
+                          accepted=answer.accepted, at=answer.at)
