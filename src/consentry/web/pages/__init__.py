@@ -9,6 +9,7 @@ from consentry.web.pages import (
     admin,
     artist,
     claims,
+    invitations,
     label,
     public,
     references,
@@ -22,7 +23,7 @@ from consentry.web.pages import (
 
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
-    for module in (public, account, artist, tracks, label, claims, references, admin, terms,
-                   terms_admin, usage, withdrawals):
+    for module in (public, account, artist, tracks, invitations, label, claims, references,
+                   admin, terms, terms_admin, usage, withdrawals):
         pages.include_router(module.router)
     return pages

@@ -47,7 +47,7 @@ def overview(request: Request, page: Page, db: Db) -> Response:
     artist_id = artist_id_of(page)
     tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
     return render(request, page, "me.html", artist=parties.get_artist(db, artist_id),
-                  tracks=tracks)
+                  tracks=tracks, invitations=len(catalogue.invitations_of(db, artist_id)))
 
 
 @dataclass(frozen=True)
