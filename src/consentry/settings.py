@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
         description="The log's name in its checkpoints (C2SP origin), e.g. music.example/log")
     notice_days: int = Field(
         default=30, ge=0, le=3650, description="Notice before terms that change AI use apply")
+    dispute_response_days: int = Field(
+        default=14, ge=1, le=365,
+        description="Days a claimant has to answer a dispute; unanswered, the claim is released")
     mail_enabled: bool = Field(
         default=False, description="Send the outbox from the server every outbox_interval; "
                                    "off: mail waits for `consentry outbox send`")
@@ -92,6 +96,15 @@ class Settings(BaseSettings):
     @property
     def effective_log_key(self) -> Path:
         return self.log_key or self.development_signing_dir / "log-ed25519.pem"
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach the app, for links in mail: the public URL, else the server."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def dispute_window(self) -> timedelta:
+        return timedelta(days=self.dispute_response_days)
 
     @property
     def effective_database_url(self) -> str:

@@ -72,7 +72,9 @@ def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[A
                                         for _ in days[1:])]
         claims.append(Claim(
             claim_id, draw(st.integers(1, len(tracks))), draw(st.sampled_from([10, 11])),
-            tuple(ClaimChange(status, PLATFORM_START + timedelta(days=day), "test")
+            tuple(ClaimChange(status, PLATFORM_START + timedelta(days=day), "test", "",
+                              PLATFORM_START + timedelta(days=day + draw(st.integers(1, 8)))
+                              if status is ClaimStatus.DISPUTED else None)
                   for status, day in zip(statuses, days, strict=True))))
     answers = []  # invitations to shares, and answers to them (consent/ownership.py)
     for track in tracks:

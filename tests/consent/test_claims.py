@@ -8,6 +8,7 @@ import pytest
 
 from consentry.consent import (
     Agreement,
+    CatalogueColumns,
     Choice,
     Claim,
     ClaimAction,
@@ -24,6 +25,7 @@ from consentry.consent import (
 )
 from consentry.consent.terms_policy import PLATFORM_START
 from consentry.errors import InvalidInput
+from consentry.timestamps import to_micros
 
 T0 = PLATFORM_START
 UPLOAD = Track(1, artist_id=10)
@@ -47,7 +49,7 @@ def decision(c: Claim, purpose: str, at_day: float):  # type: ignore[no-untyped-
 def test_status_is_the_last_change_at_the_instant() -> None:
     c = claim((ClaimStatus.OPEN, 1), (ClaimStatus.DISPUTED, 2), (ClaimStatus.CONFIRMED, 3))
     assert c.status_at(day(0.5)) is None
-    assert [c.active_at(day(d)) for d in (0.5, 1, 2.5, 3)] == [False, True, False, True]
+    assert [c.active_at(day(d)) for d in (0.5, 1, 2.5, 3)] == [False, True, True, True]
     assert c.status is ClaimStatus.CONFIRMED
 
 
@@ -70,11 +72,33 @@ def test_where_the_agreement_says_nothing_ai_uses_are_denied_but_required_uses_s
     assert (required.allowed, required.rule) == (True, Rule.REQUIRED_USE)
 
 
-def test_disputed_and_released_claims_lift_the_restriction() -> None:
+def test_a_dispute_keeps_the_restriction_until_the_claim_is_released() -> None:
     c = claim((ClaimStatus.OPEN, 1), (ClaimStatus.DISPUTED, 2), (ClaimStatus.RELEASED, 3))
-    assert decision(c, "train-ai", 2.5).allowed
-    assert decision(c, "train-ai", 4).rule is Rule.ARTIST_DEFAULT
     assert not decision(c, "train-ai", 1.5).allowed
+    assert (decision(c, "train-ai", 2.5).allowed, decision(c, "train-ai", 2.5).rule) == (
+        False, Rule.CONTENT_CLAIM)
+    assert decision(c, "train-ai", 4).rule is Rule.ARTIST_DEFAULT
+
+
+def test_an_unanswered_dispute_is_released_when_its_window_ends() -> None:
+    c = Claim(3, UPLOAD.id, 99, (ClaimChange(ClaimStatus.OPEN, day(1), "content-id"),
+                                 ClaimChange(ClaimStatus.DISPUTED, day(2), "artist", "mine",
+                                             respond_by=day(16))))
+    assert [c.status_at(day(d)) for d in (15.9, 16, 30)] == [
+        ClaimStatus.DISPUTED, ClaimStatus.RELEASED, ClaimStatus.RELEASED]
+    assert not decision(c, "train-ai", 15.9).allowed
+    assert decision(c, "train-ai", 16).rule is Rule.ARTIST_DEFAULT
+    columns = CatalogueColumns.from_records([UPLOAD], [ALLOWED_ALL], [c])
+    assert columns.claimed_track_ids(to_micros(day(15.9))).tolist() == [UPLOAD.id]
+    assert columns.claimed_track_ids(to_micros(day(16))).tolist() == []
+    upheld = Claim(3, UPLOAD.id, 99, (*c.changes, ClaimChange(ClaimStatus.CONFIRMED, day(10),
+                                                              "label")))
+    assert upheld.status_at(day(30)) is ClaimStatus.CONFIRMED, "an answer in time stands"
+
+
+def test_a_claim_is_disputed_once() -> None:
+    with pytest.raises(InvalidInput, match="disputed already"):
+        next_status(ClaimStatus.CONFIRMED, ClaimAction.DISPUTE, disputed_before=True)
 
 
 def test_the_holders_confirm_and_release_the_artist_disputes() -> None:

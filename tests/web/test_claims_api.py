@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -51,11 +53,16 @@ def test_parties_review_a_claim_and_decisions_follow(client: TestClient, world: 
     assert (status, body["status"]) == (200, "disputed")
     assert body["changes"][-1]["reason"] == "I recorded it in 2019"
     assert body["changes"][-1]["by"].startswith("artist:")
+    deadline = datetime.fromisoformat(body["respond_by"])
+    assert timedelta(days=13, hours=23) < deadline - datetime.now(UTC) <= timedelta(days=14)
+    decision = client.get(f"/v1/tracks/{world.track_b}/decision",
+                          params={"purpose": "recommendations"}, headers=world.headers("admin"))
+    assert decision.json()["rule"] == "content-claim", "a dispute does not lift the claim"
+    status, body = act("holder_1", "release")
+    assert (status, body["status"]) == (200, "released")
     decision = client.get(f"/v1/tracks/{world.track_b}/decision",
                           params={"purpose": "recommendations"}, headers=world.headers("admin"))
     assert decision.json()["decision"] == "allow"
-    status, body = act("holder_1", "release")
-    assert (status, body["status"]) == (200, "released")
     status, body = act("holder_1", "confirm")
     assert status == 422 and "released cannot be confirmed" in body["detail"]
     assert client.post(f"/v1/claims/{claim.id}/delete", json={},

@@ -21,6 +21,7 @@ from consentry.catalogue_file import plan_catalogue, read_records
 from consentry.cli import context
 from consentry.cli.catalog import catalog_app
 from consentry.cli.catalog import identify as identify_command
+from consentry.cli.claims import claims_app
 from consentry.cli.datasets import datasets_app
 from consentry.cli.invitations import invitations_app
 from consentry.cli.log import log_app
@@ -54,6 +55,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(consumers_app, name="consumers")
 app.add_typer(users_app, name="users")
 app.add_typer(invitations_app, name="invitations")
+app.add_typer(claims_app, name="claims")
 app.add_typer(signals_app, name="signals")
 app.add_typer(crawlers_app, name="crawlers")
 app.add_typer(log_app, name="log")

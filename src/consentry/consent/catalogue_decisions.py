@@ -60,6 +60,7 @@ class CatalogueColumns:
     claim_change_id: Ints = field(default_factory=_no_ints)  # orders changes at one instant
     claim_active: Bools = field(default_factory=_no_bools)
     claim_at: Ints = field(default_factory=_no_ints)  # microseconds since the epoch
+    claim_respond_by: Ints = field(default_factory=_no_ints)  # a dispute's deadline; 0: none
     # Share invitations and answers, one row each (consent/ownership.py)
     answer_id: Ints = field(default_factory=_no_ints)
     answer_track_id: Ints = field(default_factory=_no_ints)
@@ -101,6 +102,8 @@ class CatalogueColumns:
             claim_change_id=ints(list(range(1, len(changes) + 1))),
             claim_active=np.array([ch.status.active for _, ch in changes], bool),
             claim_at=ints([to_micros(ch.at) for _, ch in changes]),
+            claim_respond_by=ints([to_micros(ch.respond_by) if ch.respond_by else 0
+                                   for _, ch in changes]),
             answer_id=ints([a.id for a in answers]),
             answer_track_id=ints([a.track_id for a in answers]),
             answer_artist_id=ints([a.artist_id for a in answers]),
@@ -127,14 +130,18 @@ class CatalogueColumns:
         return ~np.isin(_scope_key(artist, track), pending)
 
     def claimed_track_ids(self, at_micros: int) -> Ints:
-        """Tracks with a claim open or confirmed at the instant: each claim's latest change."""
+        """Tracks with a claim standing at the instant: each claim's latest change, unless it
+        is a dispute whose deadline has passed."""
         known = self.claim_at <= at_micros
         claim, change = self.claim_id[known], self.claim_change_id[known]
         order = np.lexsort((change, self.claim_at[known], claim))
         claim = claim[order]
         last = np.ones(len(claim), bool)
         last[:-1] = claim[1:] != claim[:-1]
-        active = self.claim_active[known][order] & last
+        respond_by = (self.claim_respond_by[known][order] if len(self.claim_respond_by)
+                      else np.zeros(len(claim), np.int64))
+        lapsed = (respond_by > 0) & (respond_by <= at_micros)
+        active = self.claim_active[known][order] & last & ~lapsed
         return self.claim_track_id[known][order][active]
 
     def purpose_codes(self, purposes: tuple[str, ...]) -> Ints:

@@ -1,8 +1,10 @@
 """Content claims: a rights holder's recording found in an upload, and what became of it.
 
 A claim's status is the last of its changes (append-only, each with who and when), so a
-decision at any instant sees the claim as it stood then. While a claim is open or confirmed
-the upload is the rights holder's content, not only the uploader's: see ``Rule.CONTENT_CLAIM``.
+decision at any instant sees the claim as it stood then. Until it is released the upload is
+the rights holder's content, not only the uploader's: see ``Rule.CONTENT_CLAIM``. A dispute
+does not lift it: the claimant upholds or releases it, and one left unanswered is released
+when its response window ends.
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ class ClaimStatus(StrEnum):
 
     @property
     def active(self) -> bool:
-        """Open and confirmed claims govern the upload; disputed and released ones do not."""
-        return self in (ClaimStatus.OPEN, ClaimStatus.CONFIRMED)
+        """Open, confirmed and disputed claims govern the upload: a dispute waits for the
+        claimant's answer (or the end of the response window); only a release lifts it."""
+        return self is not ClaimStatus.RELEASED
 
 
 class ClaimAction(StrEnum):
@@ -79,6 +82,8 @@ class ClaimChange:
     at: datetime
     by: str
     reason: str = ""
+    # A dispute's deadline: unanswered by then, the claim is released from that instant on.
+    respond_by: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -95,22 +100,42 @@ class Claim:
         return self.changes[-1].status
 
     def status_at(self, at: datetime) -> ClaimStatus | None:
-        """The status at an instant; None before the claim was made."""
+        """The status at an instant; None before the claim was made. A dispute left
+        unanswered past its deadline is released from the deadline on."""
         current = None
         for change in self.changes:
             if change.at > at:
                 break
-            current = change.status
-        return current
+            current = change
+        if current is None:
+            return None
+        if current.respond_by is not None and current.respond_by <= at:
+            return ClaimStatus.RELEASED
+        return current.status
+
+    @property
+    def disputed_before(self) -> bool:
+        """A claim is disputed once: the claimant's answer to it stands."""
+        return any(c.status is ClaimStatus.DISPUTED for c in self.changes)
+
+    @property
+    def respond_by(self) -> datetime | None:
+        """The deadline of a dispute waiting for its answer, if the last change is one."""
+        return self.changes[-1].respond_by
 
     def active_at(self, at: datetime) -> bool:
         status = self.status_at(at)
         return status is not None and status.active
 
 
-def next_status(current: ClaimStatus, action: ClaimAction) -> ClaimStatus:
-    """The status ``action`` leads to; a released claim is final."""
+def next_status(current: ClaimStatus, action: ClaimAction,
+                disputed_before: bool = False) -> ClaimStatus:
+    """The status ``action`` leads to; a released claim is final, and a claim is disputed
+    once (the claimant upholds or releases it, or the response window releases it)."""
     if current not in _FROM[action]:
         raise InvalidInput(f"a claim that is {current.value} cannot be {_RESULT[action].value}",
                            {"status": current.value, "action": action.value})
+    if action is ClaimAction.DISPUTE and disputed_before:
+        raise InvalidInput("this claim was disputed already and the claimant upheld it; it "
+                           "cannot be disputed again", {"status": current.value})
     return _RESULT[action]

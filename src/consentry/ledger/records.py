@@ -178,11 +178,14 @@ def content_claim_record(claim_id: int, track_id: int, rights_holder_id: int, re
 
 
 def claim_change_record(change_id: int, claim_id: int, status: str, at_micros: int, by: str,
-                        reason: str) -> LogRecord:
-    """A claim opened, confirmed, disputed or released: who, when and why."""
-    return LogRecord(CLAIM_CHANGE, change_id, canonical({
-        "format": FORMAT, "kind": CLAIM_CHANGE, "id": change_id, "claim_id": claim_id,
-        "status": status, "at": at_micros, "by": by, "reason": reason}))
+                        reason: str, respond_by_micros: int | None = None) -> LogRecord:
+    """A claim opened, confirmed, disputed or released: who, when and why; a dispute also
+    when the claimant must answer by (left out otherwise, so older records stay as made)."""
+    fields = {"format": FORMAT, "kind": CLAIM_CHANGE, "id": change_id, "claim_id": claim_id,
+              "status": status, "at": at_micros, "by": by, "reason": reason}
+    if respond_by_micros is not None:
+        fields["respond_by"] = respond_by_micros
+    return LogRecord(CLAIM_CHANGE, change_id, canonical(fields))
 
 
 def agreement_record(agreement_id: int, rights_holder_id: int, title: str,

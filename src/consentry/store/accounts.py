@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from consentry.access import Role
 from consentry.errors import N_, InvalidInput, RateLimited, Unauthenticated
@@ -133,6 +134,15 @@ def get_user(conn: Connection, user_id: int) -> User:
 
 def list_users(conn: Connection) -> list[User]:
     return [_user(r) for r in conn.execute(select(users).order_by(users.c.id))]
+
+
+def accounts_of(conn: Connection, artist_ids: Sequence[int] = (),
+                rights_holder_ids: Sequence[int] = ()) -> list[User]:
+    """The enabled accounts that speak for these artists and rights holders: who is told."""
+    query = select(users).where(users.c.disabled_at.is_(None), or_(
+        users.c.artist_id.in_(list(artist_ids)),
+        users.c.rights_holder_id.in_(list(rights_holder_ids)))).order_by(users.c.id)
+    return [_user(r) for r in conn.execute(query)]
 
 
 def set_locale(conn: Connection, user_id: int, locale: str) -> None:

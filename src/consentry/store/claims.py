@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, func, insert, or_, select
 
 from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, Identified, next_status
 from consentry.errors import N_, InvalidInput, NotFound
@@ -47,7 +47,8 @@ class ClaimRecord:
 
     @property
     def status(self) -> ClaimStatus:
-        return self.claim.status
+        """As it stands now: a dispute past its deadline reads as released."""
+        return self.claim.status_at(utcnow()) or self.claim.status
 
 
 def open_claim(conn: Connection, track_id: int, found: Identified, audio_sha256: str,
@@ -74,20 +75,39 @@ def open_claim(conn: Connection, track_id: int, found: Identified, audio_sha256:
 
 
 def change_claim(conn: Connection, claim_id: int, action: ClaimAction, by: str,
-                 reason: str = "") -> ClaimRecord:
-    """Confirm, release or dispute; a dispute needs a reason. Callers check who may."""
+                 reason: str = "", respond_within: timedelta | None = None) -> ClaimRecord:
+    """Confirm, release or dispute; a dispute needs a reason and a response window (the
+    claimant answers within it, or the claim is released at its end). Callers check who may
+    act; ``consentry.services.claim_disputes`` tells the parties."""
     reason = reason.strip()
     if action is ClaimAction.DISPUTE and not reason:
         raise InvalidInput(N_("say why you dispute the claim"))
+    if action is ClaimAction.DISPUTE and (respond_within is None
+                                          or respond_within <= timedelta(0)):
+        raise InvalidInput("a dispute needs a response window")
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"the reason must be at most {MAX_REASON} characters")
-    current = get_claim(conn, claim_id)
-    status = next_status(current.status, action)
+    now = utcnow()
+    current = get_claim(conn, claim_id).claim
+    status = next_status(current.status_at(now) or ClaimStatus.OPEN, action,
+                         current.disputed_before)
+    respond_by = (to_micros(now + respond_within)
+                  if action is ClaimAction.DISPUTE and respond_within else None)
     change_id = conn.execute(insert(claim_changes).values(
-        claim_id=claim_id, status=status.value, at=to_micros(utcnow()), by=by[:200],
-        reason=reason)).inserted_primary_key[0]  # type: ignore[index]
+        claim_id=claim_id, status=status.value, at=to_micros(now), by=by[:200],
+        reason=reason, respond_by=respond_by)).inserted_primary_key[0]  # type: ignore[index]
     _log(conn, CLAIM_CHANGE, change_id)
     return get_claim(conn, claim_id)
+
+
+def lapsed_disputes(conn: Connection, now: datetime) -> list[ClaimRecord]:
+    """Claims whose last change is a dispute left unanswered past its deadline: released
+    already for every decision, and waiting for their release to be recorded and told."""
+    latest = select(func.max(claim_changes.c.id)).group_by(claim_changes.c.claim_id)
+    lapsed = select(claim_changes.c.claim_id).where(
+        claim_changes.c.id.in_(latest), claim_changes.c.status == ClaimStatus.DISPUTED.value,
+        claim_changes.c.respond_by <= to_micros(now))
+    return _records(conn, content_claims.c.id.in_(lapsed))
 
 
 def release_claims(conn: Connection, claims: Sequence[ClaimRecord], by: str,
@@ -95,10 +115,11 @@ def release_claims(conn: Connection, claims: Sequence[ClaimRecord], by: str,
     """Release each claim not released yet, through the one change path (logged like any).
 
     Disputed claims are released too: the rights holder could otherwise confirm a claim whose
-    ground is gone.
+    ground is gone. A dispute that lapsed is released for decisions already; its release is
+    recorded all the same, so the log says when it was.
     """
     return [change_claim(conn, c.id, ClaimAction.RELEASE, by, reason)
-            for c in claims if c.status is not ClaimStatus.RELEASED]
+            for c in claims if c.claim.changes[-1].status is not ClaimStatus.RELEASED]
 
 
 def claims_citing(conn: Connection, recording_key: str) -> list[ClaimRecord]:
@@ -175,8 +196,9 @@ def _records(conn: Connection, *conditions) -> list[ClaimRecord]:  # type: ignor
         for ch in conn.execute(select(claim_changes).where(
                 claim_changes.c.claim_id.in_([r.id for r in rows]))
                 .order_by(claim_changes.c.claim_id, claim_changes.c.at, claim_changes.c.id)):
-            changes[ch.claim_id].append(ClaimChange(ClaimStatus(ch.status), from_micros(ch.at),
-                                                    ch.by, ch.reason))
+            changes[ch.claim_id].append(ClaimChange(
+                ClaimStatus(ch.status), from_micros(ch.at), ch.by, ch.reason,
+                None if ch.respond_by is None else from_micros(ch.respond_by)))
     return [ClaimRecord(
         Claim(r.id, r.track_id, r.rights_holder_id, tuple(changes[r.id])), r.track_title,
         r.artist_id, r.recording_key, r.audio_sha256, r.query_start_ms / 1000,

@@ -33,11 +33,13 @@ _EVENTS = ("SELECT id, artist_id, COALESCE(track_id, -1) AS track_id, "
 
 # Every status change of every claim made by the instant, with whether it leaves it active.
 _CLAIM_CHANGES = ("SELECT ch.claim_id, cl.track_id, ch.id, "
-                  "CASE WHEN ch.status IN ('open', 'confirmed') THEN 1 ELSE 0 END AS active, "
-                  "ch.at FROM claim_changes ch JOIN content_claims cl ON cl.id = ch.claim_id "
+                  "CASE WHEN ch.status = 'released' THEN 0 ELSE 1 END AS active, "
+                  "ch.at, COALESCE(ch.respond_by, 0) AS respond_by "
+                  "FROM claim_changes ch JOIN content_claims cl ON cl.id = ch.claim_id "
                   "WHERE ch.at <= {at}")
 _CLAIM_SCHEMA = pa.schema([("claim_id", pa.int64()), ("track_id", pa.int64()),
-                           ("id", pa.int64()), ("active", pa.int64()), ("at", pa.int64())])
+                           ("id", pa.int64()), ("active", pa.int64()), ("at", pa.int64()),
+                           ("respond_by", pa.int64())])
 
 # Share invitations and answers made by the instant: a row per owner named by someone else.
 _ANSWERS = ("SELECT id, track_id, artist_id, CASE WHEN accepted THEN 1 ELSE 0 END AS accepted, "
@@ -167,6 +169,7 @@ def load_columns(
         claim_change_id=int_column(claims, "id"),
         claim_active=int_column(claims, "active") == 1,
         claim_at=int_column(claims, "at"),
+        claim_respond_by=int_column(claims, "respond_by"),
         answer_id=int_column(answers, "id"),
         answer_track_id=int_column(answers, "track_id"),
         answer_artist_id=int_column(answers, "artist_id"),

@@ -91,7 +91,7 @@ def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
             None if row.significance is None else float(row.significance))
     if kind == CLAIM_CHANGE:
         return claim_change_record(row.id, row.claim_id, row.status, row.at, row.by,
-                                   row.reason)
+                                   row.reason, row.respond_by)
     if kind == AGREEMENT:
         return agreement_record(row.id, row.rights_holder_id, row.title,
                                 purposes_from_json(row.restricted_purposes), row.starts_at,

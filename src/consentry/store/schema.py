@@ -454,4 +454,5 @@ claim_changes = Table(
     Column("at", BigInteger, nullable=False),
     Column("by", String(200), nullable=False),
     Column("reason", Text, nullable=False),
+    Column("respond_by", BigInteger),  # a dispute's deadline (0016); NULL for other changes
 )

@@ -17,6 +17,7 @@ from consentry import __version__
 from consentry.operator_files import crawler_registry, download_signer, log_signing_key
 from consentry.outbound.mail import deliver_due
 from consentry.outbound.webhooks import deliver_due as deliver_webhooks
+from consentry.services.claim_disputes import release_lapsed
 from consentry.settings import Settings, get_settings
 from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
 from consentry.store.database import make_engine
@@ -49,6 +50,8 @@ from consentry.web.errors import install_error_handlers
 from consentry.web.site_signals import SiteSignalsMiddleware
 from consentry.web.throttle import ScrapeThrottle, ThrottledCounts
 
+DISPUTE_SWEEP_SECONDS = 300
+
 
 async def send_outbox_forever(engine: Engine, settings: Settings) -> None:
     """Deliver due mail every ``outbox_interval_seconds`` in a thread beside the server, so a
@@ -77,6 +80,26 @@ async def send_webhooks_forever(engine: Engine, settings: Settings) -> None:
                 log.info("webhooks: %d delivered, %d failed", report.delivered, report.failed)
         except Exception:  # the deliveries stay queued; try again next round
             log.exception("webhook delivery failed")
+
+
+def release_lapsed_once(engine: Engine, settings: Settings) -> int:
+    with engine.begin() as conn:
+        return len(release_lapsed(conn, settings.base_url))
+
+
+async def release_lapsed_forever(engine: Engine, settings: Settings) -> None:
+    """Record and tell the disputes whose response window ended, every ``DISPUTE_SWEEP``
+    seconds. Decisions treat them as released from the deadline already; this writes the
+    release into the log and the mail into the outbox."""
+    log = logging.getLogger("consentry.claims")
+    while True:
+        await asyncio.sleep(DISPUTE_SWEEP_SECONDS)
+        try:
+            released = await asyncio.to_thread(release_lapsed_once, engine, settings)
+            if released:
+                log.info("claims: %d unanswered disputes released", released)
+        except Exception:  # the next round finds them again
+            log.exception("releasing lapsed disputes failed")
 
 
 def load_catalogue_index(engine: Engine, index: CatalogueIndex) -> None:
@@ -110,7 +133,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         senders = ([asyncio.create_task(send_outbox_forever(engine, settings))]
                    if settings.mail_enabled else []) + (
             [asyncio.create_task(send_webhooks_forever(engine, settings))]
-            if settings.webhooks_enabled else [])
+            if settings.webhooks_enabled else []) + [
+            asyncio.create_task(release_lapsed_forever(engine, settings))]
         await asyncio.to_thread(load_catalogue_index, engine, catalogue_index)
         yield
         for sender in senders:

@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 from consentry.access import Principal, Role
 from consentry.consent import ClaimAction
 from consentry.errors import Forbidden
+from consentry.services import claim_disputes
 from consentry.store import catalogue
-from consentry.store.claims import MAX_REASON, ClaimRecord, change_claim, claim_records, get_claim
+from consentry.store.claims import MAX_REASON, ClaimRecord, claim_records, get_claim
 from consentry.web.api.models import ClaimOut
-from consentry.web.dependencies import Db, Who
+from consentry.web.dependencies import Db, SettingsDep, Who
 
 router = APIRouter(prefix="/claims", tags=["content identification"])
 
@@ -40,11 +41,17 @@ def list_claims(db: Db, who: Who) -> list[ClaimOut]:
 
 @router.post("/{claim_id}/{action}", response_model=ClaimOut)
 def review_claim(claim_id: int, action: Literal["confirm", "release", "dispute"],
-                 body: ClaimActionIn, db: Db, who: Who) -> ClaimOut:
-    """The rights holder confirms or releases its claim; an owner of the track disputes it."""
+                 body: ClaimActionIn, db: Db, who: Who, settings: SettingsDep) -> ClaimOut:
+    """The rights holder confirms or releases its claim; an owner of the track disputes it,
+    once: the claim keeps its restrictions until the claimant answers or the response window
+    (``CONSENTRY_DISPUTE_RESPONSE_DAYS``) ends."""
     claim = get_claim(db, claim_id)
     _require_party(db, who, claim, ClaimAction(action))
-    return ClaimOut.of(change_claim(db, claim_id, ClaimAction(action), who.label, body.reason))
+    if action == "dispute":
+        return ClaimOut.of(claim_disputes.dispute(db, claim_id, who.label, body.reason,
+                                                  settings.dispute_window, settings.base_url))
+    return ClaimOut.of(claim_disputes.answer(db, claim_id, ClaimAction(action), who.label,
+                                             body.reason, settings.base_url))
 
 
 def _require_party(db: Db, who: Principal, claim: ClaimRecord, action: ClaimAction) -> None:

@@ -89,6 +89,8 @@ class ClaimChangeOut(BaseModel):
     at: datetime
     by: str
     reason: str
+    respond_by: datetime | None = Field(
+        default=None, description="A dispute's deadline: unanswered by then, it is released")
 
 
 class ClaimOut(BaseModel):
@@ -107,6 +109,9 @@ class ClaimOut(BaseModel):
         description="Standard deviations above chance at which the match was believed; "
                     "null for claims opened before it was kept")
     speed: float
+    respond_by: datetime | None = Field(description=(
+        "While disputed: when the rights holder must answer by; unanswered, the claim is "
+        "released then. The claim keeps its restrictions until it is released."))
     changes: list[ClaimChangeOut]
 
     @classmethod
@@ -116,8 +121,10 @@ class ClaimOut(BaseModel):
                    recording=c.recording_key, query_start=c.query_start,
                    recording_start=c.recording_start, matched_seconds=c.matched_seconds,
                    confidence=c.confidence, significance=c.significance, speed=c.speed,
+                   respond_by=c.claim.respond_by if c.status.value == "disputed" else None,
                    changes=[ClaimChangeOut(status=ch.status.value, at=ch.at, by=ch.by,
-                                           reason=ch.reason) for ch in c.claim.changes])
+                                           reason=ch.reason, respond_by=ch.respond_by)
+                            for ch in c.claim.changes])
 
 
 class AudioUploadOut(TrackAudioOut):

@@ -9,10 +9,12 @@ from sqlalchemy import Connection
 
 from consentry.consent import ClaimAction
 from consentry.errors import N_, ConsentryError, Forbidden
+from consentry.services import claim_disputes
 from consentry.services.identification import recording_titles
+from consentry.settings import Settings
 from consentry.store import catalogue, parties
-from consentry.store.claims import ClaimRecord, change_claim, claim_records, get_claim
-from consentry.web.dependencies import Db
+from consentry.store.claims import ClaimRecord, claim_records, get_claim
+from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages.artist import artist_id_of
 from consentry.web.pages.label import holder_id_of
 from consentry.web.pages.page import Page
@@ -38,14 +40,15 @@ def artist_claims(request: Request, page: Page, db: Db) -> Response:
 
 
 @router.post("/me/claims/{claim_id}/dispute")
-async def dispute(claim_id: int, request: Request, page: Page, db: Db) -> Response:
+async def dispute(claim_id: int, request: Request, page: Page, db: Db,
+                  settings: SettingsDep) -> Response:
     form = await request.form()
     check_csrf(page, str(form.get("csrf_token", "")))
     artist_id = artist_id_of(page)
     claim = get_claim(db, claim_id)
     if artist_id not in catalogue.get_track(db, claim.claim.track_id).accepted_owner_ids:
         raise Forbidden(N_("this claim is not on one of your tracks"))
-    return _change(request, page, db, claim_id, ClaimAction.DISPUTE, "artist",
+    return _change(request, page, db, settings, claim_id, ClaimAction.DISPUTE, "artist",
                    str(form.get("reason", "")), "/me/claims")
 
 
@@ -57,7 +60,8 @@ def label_claims(request: Request, page: Page, db: Db) -> Response:
 
 
 @router.post("/label/claims/{claim_id}/{action}")
-async def review(claim_id: int, action: str, request: Request, page: Page, db: Db) -> Response:
+async def review(claim_id: int, action: str, request: Request, page: Page, db: Db,
+                 settings: SettingsDep) -> Response:
     form = await request.form()
     check_csrf(page, str(form.get("csrf_token", "")))
     holder_id = holder_id_of(page)
@@ -65,16 +69,20 @@ async def review(claim_id: int, action: str, request: Request, page: Page, db: D
         raise Forbidden(N_("a rights holder confirms or releases a claim"))
     if get_claim(db, claim_id).claim.rights_holder_id != holder_id:
         raise Forbidden(N_("this claim is not yours"))
-    return _change(request, page, db, claim_id, ClaimAction(action), "label", "",
+    return _change(request, page, db, settings, claim_id, ClaimAction(action), "label", "",
                    "/label/claims")
 
 
-def _change(request: Request, page: PageContext, db: Connection, claim_id: int,
-            action: ClaimAction, mode: str, reason: str, back: str) -> Response:
+def _change(request: Request, page: PageContext, db: Connection, settings: Settings,
+            claim_id: int, action: ClaimAction, mode: str, reason: str, back: str) -> Response:
     user = page.user
     by = f"user:{user.id} ({user.email})" if user else "web"
     try:
-        change_claim(db, claim_id, action, by, reason)
+        if action is ClaimAction.DISPUTE:
+            claim_disputes.dispute(db, claim_id, by, reason, settings.dispute_window,
+                                   settings.base_url)
+        else:
+            claim_disputes.answer(db, claim_id, action, by, reason, settings.base_url)
     except ConsentryError as error:
         records = (claim_records(db, artist_id=artist_id_of(page)) if mode == "artist"
                    else claim_records(db, rights_holder_id=holder_id_of(page)))
