@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -145,11 +147,12 @@ def test_a_copy_of_a_labels_recording_is_claimed_and_loses_its_training(engine: 
     with engine.begin() as conn:
         with pytest.raises(InvalidInput, match="why"):
             change_claim(conn, claim.id, ClaimAction.DISPUTE, "artist:1")
-        disputed = change_claim(conn, claim.id, ClaimAction.DISPUTE, "artist:1", "I wrote it")
+        disputed = change_claim(conn, claim.id, ClaimAction.DISPUTE, "artist:1", "I wrote it",
+                                timedelta(days=14))
     assert [c.status for c in disputed.claim.changes] == [ClaimStatus.OPEN, ClaimStatus.DISPUTED]
     assert disputed.claim.changes[-1].reason == "I wrote it"
-    with engine.connect() as conn:
-        assert decide_tracks(conn, [upload], "train-ai", utcnow())[0].allowed
+    with engine.connect() as conn:  # a dispute does not lift the claim
+        assert decide_tracks(conn, [upload], "train-ai", utcnow())[0].rule is Rule.CONTENT_CLAIM
         assert decide_tracks(conn, [upload], "train-ai", now)[0].rule is Rule.CONTENT_CLAIM
         listed = claim_records(conn, rights_holder_id=label.id)
         assert {c.id for c in listed} == {c.id for c in claim_records(conn, artist_id=artist.id)}
