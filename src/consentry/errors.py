@@ -79,6 +79,10 @@ class UnsafeSettings(ConsentryError):
     """Settings that must not be used outside development (default secrets)."""
 
 
+class InvalidSettings(ConsentryError):
+    """A ``CONSENTRY_*`` variable that cannot be used: the wrong type, or out of its range."""
+
+
 class LogVerificationError(ConsentryError):
     """A transparency-log checkpoint or signed note that is malformed, forged, tampered with
     or not signed by the expected key."""

@@ -7,10 +7,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from consentry.errors import UnsafeSettings
+from consentry.errors import InvalidSettings, UnsafeSettings
+from consentry.terms.notice import MINIMUM_NOTICE_DAYS
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
 
@@ -62,7 +63,9 @@ class Settings(BaseSettings):
         default="consentry.local/log", pattern=r"^[A-Za-z0-9._/-]{1,200}$",
         description="The log's name in its checkpoints (C2SP origin), e.g. music.example/log")
     notice_days: int = Field(
-        default=30, ge=0, le=3650, description="Notice before terms that change AI use apply")
+        default=MINIMUM_NOTICE_DAYS, ge=MINIMUM_NOTICE_DAYS, le=3650,
+        description=f"Notice before terms that change AI use apply (at least "
+                    f"{MINIMUM_NOTICE_DAYS} days; no setting can shorten it)")
     dispute_response_days: int = Field(
         default=14, ge=1, le=365,
         description="Days a claimant has to answer a dispute; unanswered, the claim is released")
@@ -137,4 +140,11 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, or ``InvalidSettings`` naming each variable that is off and why."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = [f"CONSENTRY_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                    for e in error.errors()]
+        raise InvalidSettings("the settings are not valid: " + "; ".join(problems),
+                              {"problems": problems}) from error

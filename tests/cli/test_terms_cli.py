@@ -13,7 +13,9 @@ from consentry.cli import app
 from consentry.settings import get_settings
 from consentry.store import accounts
 from consentry.store.database import make_engine
+from consentry.store.terms import list_published
 from tests.cli.conftest import runner
+from tests.cli.test_cli import consentry
 from tests.mail_server import SmtpServer, smtp_server  # noqa: F401
 from tests.terms.pages import PARAGRAPHS, semantic_layout
 from tests.terms.samples import V1, V2
@@ -30,7 +32,7 @@ def test_draft_publish_and_notices_by_mail(
         cli_env: dict[str, str], tmp_path: Path, smtp_server: SmtpServer,  # noqa: F811
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSENTRY_SMTP_PORT", str(smtp_server.port))
-    monkeypatch.setenv("CONSENTRY_NOTICE_DAYS", "14")
+    monkeypatch.setenv("CONSENTRY_NOTICE_DAYS", "45")
     get_settings.cache_clear()
     v2, v3 = _files(tmp_path)
     first = runner.invoke(app, ["terms", "publish", str(v2), "--version", "2"])
@@ -46,7 +48,7 @@ def test_draft_publish_and_notices_by_mail(
     assert review["compared_with"] == "2" and review["material"] is True
     assert any(c["level"] == "material" for c in review["changes"])
     shown = runner.invoke(app, ["terms", "draft", str(v3)])
-    assert "material" in shown.output and "14 days" in " ".join(shown.output.split())
+    assert "material" in shown.output and "45 days" in " ".join(shown.output.split())
 
     published = runner.invoke(app, ["terms", "publish", str(v3), "-v", "3", "--json"])
     assert published.exit_code == 0, published.output
@@ -111,3 +113,37 @@ def test_watch_add_run_list(cli_env: dict[str, str], site: Site,  # noqa: F811
     assert failed.exit_code == 1 and "HTTP 404" in failed.output
     listed = json.loads(runner.invoke(app, ["terms", "watch", "list", "--json"]).output)
     assert listed[0]["last_status"] == "failed" and listed[0]["snapshots"] == 2
+
+
+def test_no_setting_shortens_the_notice_of_a_material_change(
+        cli_env: dict[str, str], tmp_path: Path) -> None:
+    """CONSENTRY_NOTICE_DAYS=0 once made a material AI change apply at once: now the setting
+    is refused with a message naming it, and nothing is published."""
+    v2, _v3 = _files(tmp_path)
+    result = consentry(cli_env | {"CONSENTRY_NOTICE_DAYS": "0"}, "terms", "publish", str(v2),
+                       "--version", "2")
+    assert result.returncode == 1, result.stderr
+    assert "CONSENTRY_NOTICE_DAYS" in result.stderr and "30" in result.stderr
+    assert "Traceback" not in result.stderr
+    engine = make_engine(cli_env["CONSENTRY_DATABASE_URL"])
+    with engine.connect() as conn:
+        assert [t.version for t in list_published(conn) if t.has_text] == []
+    engine.dispose()
+
+
+def test_publish_sets_the_required_and_prohibited_purposes(
+        cli_env: dict[str, str], tmp_path: Path) -> None:
+    v2, _v3 = _files(tmp_path)
+    unknown = consentry(cli_env, "terms", "publish", str(v2), "--version", "2",
+                        "--prohibited", "cloning-deluxe")
+    assert unknown.returncode == 1 and "cloning-deluxe" in unknown.stderr
+    done = consentry(cli_env, "terms", "publish", str(v2), "--version", "2",
+                     "--prohibited", "voice-likeness", "--required", "fraud-detection")
+    assert done.returncode == 0, done.stderr
+    engine = make_engine(cli_env["CONSENTRY_DATABASE_URL"])
+    with engine.connect() as conn:
+        [published] = [t for t in list_published(conn) if t.version == "2"]
+    engine.dispose()
+    assert (published.policy.prohibited, published.policy.required) == (
+        frozenset({"voice-likeness"}), frozenset({"fraud-detection"}))
+    assert published.material

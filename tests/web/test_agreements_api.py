@@ -34,3 +34,16 @@ def test_a_backdated_agreement_counts_from_its_recording(client: TestClient,
     assert datetime.fromisoformat(body["starts_at"]) == datetime(2024, 1, 1, tzinfo=UTC)
     assert datetime.fromisoformat(body["effective_from"]) == recorded > datetime(2026, 1, 1,
                                                                                  tzinfo=UTC)
+
+
+def test_an_admin_publishes_terms_with_their_purposes(client: TestClient, world: World) -> None:
+    """Required and prohibited purposes are fields of the publication (issue scenario 8)."""
+    answer = client.post("/v1/terms", headers=world.headers("admin"), json={
+        "version": "2027-01", "markdown": "# Terms\n\n## 1. AI\n\nNo voice cloning.",
+        "prohibited_purposes": ["voice-likeness"]})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["prohibited_purposes"] == ["voice-likeness"]
+    assert answer.json()["required_purposes"] == ["content-identification", "fraud-detection"]
+    unknown = client.post("/v1/terms", headers=world.headers("admin"), json={
+        "version": "2027-02", "markdown": "# Terms\n\nOther.", "required_purposes": ["x-ray"]})
+    assert unknown.status_code == 422

@@ -127,3 +127,29 @@ def test_text_fields_of_a_version_are_escaped(client: TestClient, engine: Engine
         assert evil not in html, path
     assert "&lt;img" in client.get("/terms/review").text
     assert evil not in client.get("/terms/feed.atom").text
+
+
+def test_admin_sets_the_prohibited_uses_on_publish(client: TestClient, engine: Engine) -> None:
+    """The form starts from the current version's purposes; what the admin leaves there is
+    the new version's, and a change of them is material (it waits for its notice)."""
+    _platform(engine)
+    log_in(client, "admin@example.org")
+    page = client.get("/admin/terms")
+    assert 'name="required" maxlength="2000" value="content-identification, fraud-detection"' \
+        in page.text
+    unknown = client.post("/admin/terms/preview", data={
+        "csrf_token": csrf(page.text), "version": "3", "markdown": V1 + "\n\nMore.",
+        "required": "fraud-detection", "prohibited": "voice-cloning-deluxe"})
+    assert unknown.status_code == 422
+    preview = client.post("/admin/terms/preview", data={
+        "csrf_token": csrf(page.text), "version": "3", "markdown": V1 + "\n\nMore.",
+        "required": "fraud-detection, content-identification", "prohibited": "voice-likeness"})
+    assert "This draft changes AI use" in preview.text
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"',
+                             preview.text.split('action="/admin/terms/publish"')[1]))
+    assert hidden["prohibited"] == "voice-likeness"
+    client.post("/admin/terms/publish", data={**hidden, "markdown": V1 + "\n\nMore."})
+    versions = client.get("/v1/terms").json()
+    assert versions[-1]["prohibited_purposes"] == ["voice-likeness"]
+    assert versions[-1]["required_purposes"] == ["content-identification", "fraud-detection"]
+    assert versions[-1]["material"] is True

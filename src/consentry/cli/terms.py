@@ -87,20 +87,33 @@ def draft(file: TermsFile, as_json: JsonFlag = False) -> None:
     out.print(f"{verdict}\ntext hash {result.document.text_hash}")
 
 
+def _purposes(listed: str | None) -> frozenset[str] | None:
+    """``None``: keep the previous version's; otherwise the comma-separated purposes."""
+    if listed is None:
+        return None
+    return frozenset(p.strip() for p in listed.split(",") if p.strip())
+
+
 @terms_app.command("publish")
 def publish(file: TermsFile,
             version: Annotated[str, typer.Option("--version", "-v", help="e.g. 2026-12")],
             refusal_note: Annotated[str, typer.Option(
                 help="What refusing means for a user")] = "",
             by: Annotated[str, typer.Option(help="Who publishes")] = "cli",
+            required: Annotated[str | None, typer.Option(
+                help="Purposes the service requires, comma-separated ('' for none; default: "
+                     "the previous version's)")] = None,
+            prohibited: Annotated[str | None, typer.Option(
+                help="Purposes forbidden for all content, comma-separated ('' for none; "
+                     "default: the previous version's)")] = None,
             as_json: JsonFlag = False) -> None:
     """Publish FILE; a material change starts its notice period and queues its e-mails."""
     settings = get_settings()
     with context.engine().begin() as conn:
         terms, notified = publish_with_notice(
             conn, version, _read(file), by, notice_days=settings.notice_days,
-            base_url=settings.public_url or f"http://{settings.host}:{settings.port}",
-            refusal_note=refusal_note)
+            base_url=settings.base_url, refusal_note=refusal_note,
+            required=_purposes(required), prohibited=_purposes(prohibited))
     if as_json:
         _print_json({"version": terms.version, "material": terms.material,
                      "text_hash": terms.text_hash, "effective_at": terms.effective_at,

@@ -104,11 +104,17 @@ def notice_mail(terms: PublishedTerms, summary: TermsSummary, locale: str,
 
 def publish_with_notice(conn: Connection, version: str, markdown: str, published_by: str, *,
                         notice_days: int, base_url: str, refusal_note: str = "",
-                        at: datetime | None = None) -> tuple[PublishedTerms, int]:
+                        at: datetime | None = None, required: frozenset[str] | None = None,
+                        prohibited: frozenset[str] | None = None) -> tuple[PublishedTerms, int]:
     """Publish a version and, if it changes AI use, queue its notice to every affected
-    account in the same transaction: a version never exists without its notices."""
+    account in the same transaction: a version never exists without its notices. The
+    required and prohibited purposes are the previous version's unless given (a change of
+    them is material whatever the text says)."""
+    for purpose in (required or frozenset()) | (prohibited or frozenset()):
+        get_purpose(purpose)
     terms = publish_text(conn, version, markdown, published_by, notice=timedelta(
-        days=notice_days), at=at, refusal_note=refusal_note)
+        days=notice_days), at=at, refusal_note=refusal_note, required=required,
+        prohibited=prohibited)
     return terms, announce(conn, terms, base_url, terms.published_at)
 
 

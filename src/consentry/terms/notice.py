@@ -17,7 +17,10 @@ from typing import Literal
 from consentry.errors import InvalidInput
 
 MICROS_PER_DAY = 86_400 * 1_000_000
-DEFAULT_NOTICE_PERIOD = 30 * MICROS_PER_DAY
+# The least notice a change of AI use gets before it can apply to anyone: a setting cannot
+# lower it (consentry.settings refuses); only code that calls the store directly (tests) can.
+MINIMUM_NOTICE_DAYS = 30
+DEFAULT_NOTICE_PERIOD = MINIMUM_NOTICE_DAYS * MICROS_PER_DAY
 UserStatus = Literal["current", "notice", "accepted", "awaiting-acceptance", "refused"]
 
 

@@ -29,6 +29,7 @@ STATUS: dict[type[errors.ConsentryError], tuple[int, str]] = {
     errors.RateLimited: (429, "rate_limited"),
     errors.DatabaseNotMigrated: (503, "database_not_migrated"),
     errors.UnsafeSettings: (500, "unsafe_settings"),
+    errors.InvalidSettings: (500, "invalid_settings"),
     errors.SigningFailed: (500, "signing_failed"),
     errors.DeliveryUnavailable: (503, "delivery_unavailable"),
     errors.UnsafeHeader: (422, "invalid_input"),

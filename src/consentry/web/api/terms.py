@@ -23,13 +23,17 @@ class TermsOut(BaseModel):
     published_at: str
     effective_at: str
     introduced_purposes: list[str]
+    required_purposes: list[str]
+    prohibited_purposes: list[str]
 
     @classmethod
     def of(cls, t: PublishedTerms) -> TermsOut:
         return cls(version=t.version, title=t.title, text_hash=t.text_hash,
                    material=t.material, published_at=t.published_at.isoformat(),
                    effective_at=t.effective_at.isoformat(),
-                   introduced_purposes=list(t.introduced_purposes))
+                   introduced_purposes=list(t.introduced_purposes),
+                   required_purposes=sorted(t.policy.required),
+                   prohibited_purposes=sorted(t.policy.prohibited))
 
 
 class DraftIn(BaseModel):
@@ -39,6 +43,12 @@ class DraftIn(BaseModel):
 class PublishIn(DraftIn):
     version: str = Field(min_length=1, max_length=50)
     refusal_note: str = Field(default="", max_length=1000)
+    required_purposes: list[str] | None = Field(
+        default=None, max_length=50,
+        description="Purposes the service requires; omitted: the previous version's")
+    prohibited_purposes: list[str] | None = Field(
+        default=None, max_length=50,
+        description="Purposes forbidden for all content; omitted: the previous version's")
 
 
 class ChangeOut(BaseModel):
@@ -90,5 +100,8 @@ def publish(body: PublishIn, request: Request, db: Db, who: Who,
     terms, notified = publish_with_notice(
         db, body.version, body.markdown, f"api token {who.token_id}",
         notice_days=settings.notice_days,
-        base_url=settings.public_url or str(request.base_url), refusal_note=body.refusal_note)
+        base_url=settings.public_url or str(request.base_url), refusal_note=body.refusal_note,
+        required=None if body.required_purposes is None else frozenset(body.required_purposes),
+        prohibited=None if body.prohibited_purposes is None
+        else frozenset(body.prohibited_purposes))
     return PublishedOut(**TermsOut.of(terms).model_dump(), notified=notified)
