@@ -4,7 +4,10 @@ and a label registers a track for an artist only as an invitation too (issue sce
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
+from consentry.consent import Identified
+from consentry.store.claims import open_claim
 from tests.web.conftest import World
 
 GEN = "train-generative"
@@ -16,8 +19,8 @@ def _consent(client: TestClient, world: World, who: str, **body: object) -> None
     assert answer.status_code == 201, answer.text
 
 
-def test_a_named_co_owner_is_invited_and_their_choices_stay_unread(client: TestClient,
-                                                                    world: World) -> None:
+def test_a_named_co_owner_is_invited_and_their_choices_stay_unread(
+        client: TestClient, world: World, engine: Engine) -> None:
     _consent(client, world, "artist_b")  # Bo allows generative training for all his tracks
     created = client.post("/v1/tracks", headers=world.headers("artist_a"), json={
         "title": "Borrowed", "co_owners": [{"artist_id": world.artist_a, "percent": 50},
@@ -44,12 +47,23 @@ def test_a_named_co_owner_is_invited_and_their_choices_stay_unread(client: TestC
                           params={"purpose": GEN, "format": "csv"}).text.splitlines()
     assert f'{track},false,"co-owner-consent"' in eligible
 
+    with engine.begin() as conn:  # a claim on the track: a party only once the share counts
+        claim = open_claim(conn, track, Identified(
+            "reference:1", "reference", 1, "Hit", world.holder_1, (), 0.0, 0.0, 10.0, 0.9, 12.0,
+            1.0), "b" * 64, "test").id
+    assert claim in [c["id"] for c in client.get("/v1/claims",
+                                                 headers=world.headers("artist_a")).json()]
+    assert client.get("/v1/claims", headers=world.headers("artist_b")).json() == []
     [offer] = client.get("/v1/invitations", headers=world.headers("artist_b")).json()
     assert (offer["track_id"], offer["percent"], offer["declined"]) == (track, 50.0, False)
     accepted = client.post(f"/v1/invitations/{track}", headers=world.headers("artist_b"),
                            json={"accept": True})
     assert accepted.status_code == 201
     assert client.get("/v1/invitations", headers=world.headers("artist_b")).json() == []
+    assert [c["id"] for c in client.get("/v1/claims", headers=world.headers("artist_b")).json()
+            ] == [claim]
+    assert client.post(f"/v1/claims/{claim}/release", headers=world.headers("holder_1"),
+                       json={}).status_code == 200
     decision = client.get(f"/v1/tracks/{track}/decision", headers=world.headers("artist_a"),
                           params={"purpose": GEN}).json()
     assert decision["decision"] == "allow"

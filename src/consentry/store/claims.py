@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy import Connection, func, insert, select
 
 from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, Identified, next_status
 from consentry.errors import N_, InvalidInput, NotFound
 from consentry.ledger.records import CLAIM_CHANGE, CONTENT_CLAIM
+from consentry.store.catalogue import accepted_track_ids
 from consentry.store.log_sources import log_new_row
-from consentry.store.schema import claim_changes, content_claims, track_shares, tracks
+from consentry.store.schema import claim_changes, content_claims, tracks
 from consentry.timestamps import from_micros, to_micros, utcnow
 
 MAX_REASON = 2000
@@ -153,9 +154,8 @@ def claim_records(conn: Connection, *, rights_holder_id: int | None = None,
     conditions = []
     if rights_holder_id is not None:
         conditions.append(content_claims.c.rights_holder_id == rights_holder_id)
-    if artist_id is not None:
-        owned = select(track_shares.c.track_id).where(track_shares.c.artist_id == artist_id)
-        conditions.append(or_(tracks.c.artist_id == artist_id, tracks.c.id.in_(owned)))
+    if artist_id is not None:  # the tracks whose share the artist has accepted
+        conditions.append(tracks.c.id.in_(accepted_track_ids(artist_id)))
     if track_ids is not None:
         conditions.append(content_claims.c.track_id.in_(track_ids))
     return sorted(_records(conn, *conditions), key=lambda r: -r.id)
