@@ -146,5 +146,5 @@ def get_settings() -> Settings:
     except ValidationError as error:
         problems = [f"CONSENTRY_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
                     for e in error.errors()]
-        raise InvalidSettings("the settings are not valid: " + "; ".join(problems),
+        raise InvalidSettings(f"{len(problems)} setting(s) cannot be used",
                               {"problems": problems}) from error
