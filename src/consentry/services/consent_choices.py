@@ -14,12 +14,13 @@ from consentry.store.catalogue import get_track
 from consentry.store.ledger import append_event
 from consentry.store.parties import get_artist
 from consentry.store.terms import terms_at
+from consentry.store.terms_acceptance import version_for_artist
 from consentry.store.transparency_log import append
 from consentry.timestamps import utcnow
 
 
 def record_choice(conn: Connection, choice: ConsentChoice) -> ConsentEvent:
-    """Append one event, stamped with the time and the terms version in force."""
+    """Append one event, stamped with the time and the terms version that binds the artist."""
     get_artist(conn, choice.artist_id)
     if choice.track_id is not None:
         track = get_track(conn, choice.track_id)
@@ -36,7 +37,10 @@ def record_choice(conn: Connection, choice: ConsentChoice) -> ConsentEvent:
         raise InvalidInput(
             f"'{choice.purpose}' is required by the terms (version {terms.version}) and cannot "
             "be denied")
-    event = append_event(conn, choice, now, terms.version)
+    # stamped with the version that binds this artist: never a material version they have
+    # not accepted, though it may be in force for others
+    version = version_for_artist(conn, choice.artist_id, now) or terms.version
+    event = append_event(conn, choice, now, version)
     append(conn, [consent_event_record(event)])
     record_withdrawals(conn, event)  # after the log entry: see withdrawal_detection
     return event

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, insert, select
 from consentry.errors import N_, InvalidInput
 from consentry.ledger.records import TERMS_RESPONSE
 from consentry.store.log_sources import log_new_row
-from consentry.store.schema import terms_responses, users
+from consentry.store.schema import artists, terms_responses, users
 from consentry.store.terms import PublishedTerms, get_published, list_published
 from consentry.terms import Account, TermsResponse, UserTermsState, affected_users, state_for_user
 from consentry.timestamps import to_micros
@@ -73,3 +73,20 @@ def notified_accounts(conn: Connection, terms: PublishedTerms) -> list[tuple[int
     who = set(affected_users(terms.notice_version(), [
         Account(str(r.id), r.created_at, r.disabled_at) for r in rows]))
     return [(r.id, r.email, r.locale) for r in rows if str(r.id) in who]
+
+
+def version_for_artist(conn: Connection, artist_id: int, at: datetime) -> str | None:
+    """The terms version that binds an artist at ``at``: their account's, counting only the
+    material versions they accepted. An artist without an account is bound by the versions in
+    force when they were registered and, after that, by those that need no acceptance; a
+    material version nobody accepted for them never does."""
+    account = conn.execute(select(users.c.id).where(users.c.artist_id == artist_id)
+                           .order_by(users.c.id)).first()
+    if account is not None:
+        state = standing_of(conn, account.id, at).state
+    else:
+        joined = conn.execute(select(artists.c.created_at)
+                              .where(artists.c.id == artist_id)).scalar_one()
+        state = state_for_user([t.notice_version() for t in list_published(conn)], [],
+                               f"artist:{artist_id}", to_micros(at), joined_at=joined)
+    return state.in_force.version if state.in_force else None
