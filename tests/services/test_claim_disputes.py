@@ -19,6 +19,7 @@ from consentry.services.decisions import decide_track
 from consentry.services.log_audit import audit_log
 from consentry.store import accounts, catalogue, claims, parties
 from consentry.store import transparency_log as log
+from consentry.store.outbox import messages_to
 from consentry.store.schema import outbox
 from consentry.timestamps import utcnow
 
@@ -96,6 +97,10 @@ def test_an_unanswered_dispute_is_released_when_the_window_ends(
     assert released.claim.changes[-1].reason == claim_disputes.LAPSED
     assert {to for to, _ in _mail(engine)[2:]} == {"kofi@example.org",
                                                     "staff@northwind.example"}
+    with engine.connect() as conn:
+        [german] = [m for m in messages_to(conn, "staff@northwind.example")
+                    if "aufgehoben" in m.subject]
+    assert "keine Antwort" in german.text_body, "the reason in the staff's language too"
     with engine.connect() as conn:
         audit_log(conn, ORIGIN, KEY.public_key())
         assert claim_disputes.release_lapsed(conn, BASE, deadline + WINDOW) == []

@@ -18,7 +18,7 @@ from consentry.store.claims import ClaimRecord, change_claim, lapsed_disputes
 from consentry.store.outbox import queue_mail
 from consentry.timestamps import utcnow
 
-LAPSED = "no answer within the response window"
+LAPSED = N_("no answer within the response window")  # stored in English, told translated
 _SUBJECT = {
     ClaimAction.DISPUTE: N_("Claim %(claim)s on '%(title)s' is disputed: answer by %(date)s"),
     ClaimAction.CONFIRM: N_("Claim %(claim)s on '%(title)s' is upheld"),
@@ -70,7 +70,8 @@ def _tell(conn: Connection, record: ClaimRecord, action: ClaimAction, base_url: 
     change = record.claim.changes[-1]
     for user in accounts_of(conn, owners, [record.claim.rights_holder_id]):
         _ = translations(user.locale).gettext
-        values = {"claim": record.id, "title": record.track_title, "reason": change.reason,
+        reason = _(change.reason) if change.reason == LAPSED else change.reason
+        values = {"claim": record.id, "title": record.track_title, "reason": reason,
                   "date": change.respond_by.date().isoformat() if change.respond_by else ""}
         page = "/label/claims" if user.rights_holder_id else "/me/claims"
         text = _(_BODY[action]) % values + "\n\n" + f"{base_url.rstrip('/')}{page}\n"
