@@ -435,7 +435,7 @@ def demo(json_output: JsonFlag = False) -> None:
             attach_demo_recordings(conn, settings)
             seed_demo_claim(conn, settings)
             seed_demo_terms(conn, settings.notice_days,
-                            settings.public_url or f"http://{settings.host}:{settings.port}")
+                            settings.base_url)
         demo_tokens = issue_demo_tokens(conn, settings.secret_key)
     secrets = {k: v.secret for k, v in demo_tokens.__dict__.items()}
     path = settings.data_dir / "demo-tokens.json"

@@ -79,7 +79,7 @@ def materialise_snapshot(
     settings, engine = context()
     shard_bytes = parse_size(shard_size)
     get_snapshot_by_id(engine, snapshot_id)  # before the progress bar: a clear error alone
-    base = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    base = settings.base_url.rstrip("/")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=out) as bar:
         task = bar.add_task(f"snapshot {snapshot_id}", total=None)

@@ -122,9 +122,8 @@ class CatalogueColumns:
         last[:-1] = keys[1:] != keys[:-1]
         return np.sort(keys[last & ~accepted])
 
-    def counting(self, artist: Ints, track: Ints, at_micros: int) -> Bools:
-        """Whether each (artist, track) share counts at the instant."""
-        pending = self.pending_shares(at_micros)
+    def counting(self, artist: Ints, track: Ints, pending: Ints) -> Bools:
+        """Whether each (artist, track) share counts, given ``pending_shares`` at the instant."""
         if not len(pending):
             return np.ones(len(artist), bool)
         return ~np.isin(_scope_key(artist, track), pending)
@@ -209,10 +208,11 @@ def settling_events(columns: CatalogueColumns, purpose: str, at: datetime) -> Se
     the managing artist's and each co-owner's (every owner's answer counts)."""
     at_micros = to_micros(at)
     levels = _ScopeChoices(columns, purpose, at_micros)
-    owner = np.where(columns.counting(columns.artist_id, columns.track_id, at_micros),
+    pending = columns.pending_shares(at_micros)
+    owner = np.where(columns.counting(columns.artist_id, columns.track_id, pending),
                      levels.settling_event(columns.artist_id, columns.track_id), 0)
     co = np.where(columns.counting(columns.co_owner_artist_id, columns.co_owner_track_id,
-                                   at_micros),
+                                   pending),
                   levels.settling_event(columns.co_owner_artist_id, columns.co_owner_track_id),
                   0)
     return SettlingEvents(owner, columns.co_owner_track_id, co)
@@ -236,7 +236,8 @@ def _decide_purpose(
     default = get_purpose(purpose).default_allowed
     owner_allowed, owner_rule = levels.owner_choice(cols.artist_id, cols.track_id, default)
     # an owner whose share does not count (invited, declined) is not read: platform default
-    counts = cols.counting(cols.artist_id, cols.track_id, at_micros)
+    pending = cols.pending_shares(at_micros)
+    counts = cols.counting(cols.artist_id, cols.track_id, pending)
     owner_allowed = np.where(counts, owner_allowed, default)
     owner_rule = np.where(counts, owner_rule, Rule.PLATFORM_DEFAULT.code).astype(np.int8)
 
@@ -245,7 +246,7 @@ def _decide_purpose(
         co_allowed, _ = levels.owner_choice(cols.co_owner_artist_id, cols.co_owner_track_id,
                                             default)
         co_allowed = np.where(cols.counting(cols.co_owner_artist_id, cols.co_owner_track_id,
-                                            at_micros), co_allowed, default)
+                                            pending), co_allowed, default)
         denied_tracks = cols.co_owner_track_id[~co_allowed]
         co_owner_denies = np.isin(cols.track_id, denied_tracks)
 

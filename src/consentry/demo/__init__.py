@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice, ConsumerKind, Share
 from consentry.services import consent_choices
-from consentry.store import accounts, catalogue, parties
+from consentry.store import accounts, catalogue, parties, share_answers
 from consentry.store.schema import artists, consumers, rights_holders
 from consentry.store.tokens import IssuedToken, create_token
 
@@ -53,7 +53,7 @@ def seed_demo(conn: Connection) -> None:
     low_tide = catalogue.create_track(conn, "Low Tide", mara.id,
                                       [Share(mara.id, 6000), Share(juno.id, 4000)],
                                       by="Mara Lind (demo seed)")
-    catalogue.answer_share(conn, low_tide.id, juno.id, True, "Juno Vale (demo seed)")
+    share_answers.answer_share(conn, low_tide.id, juno.id, True, "Juno Vale (demo seed)")
     catalogue.create_track(conn, "Open Water", flight.id, rights_holder_id=northwind.id,
                            isrc="GBNWR2400002")
     catalogue.create_track(conn, "Signal Fire", flight.id, rights_holder_id=northwind.id)

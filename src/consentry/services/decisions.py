@@ -27,12 +27,12 @@ from consentry.store.catalogue import (
     get_track,
     get_tracks,
     list_agreements,
-    share_answers_of,
 )
 from consentry.store.claims import claims_on
 from consentry.store.columns import ColumnarReader, int_column, load_columns
 from consentry.store.ledger import history_of
 from consentry.store.schema import dataset_snapshots, dataset_tracks
+from consentry.store.share_answers import share_answers_of
 from consentry.store.terms import terms_at
 from consentry.timestamps import to_micros
 

@@ -9,17 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Select, exists, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from consentry.consent import Agreement, Share, Track
-from consentry.consent.ownership import INVITED, ShareAnswer, ShareAnswers
+from consentry.consent.ownership import INVITED, ShareAnswers
 from consentry.consent.parties import SHARE_UNITS
 from consentry.errors import InvalidInput, NotFound
-from consentry.ledger.records import AGREEMENT, SHARE_ANSWER, TRACK_OWNERSHIP
+from consentry.ledger.records import AGREEMENT, TRACK_OWNERSHIP
 from consentry.store.log_sources import log_new_row
 from consentry.store.parties import get_artist, get_rights_holder
 from consentry.store.records import agreement_from_row, purposes_json
 from consentry.store.schema import agreements, share_answers, track_shares, tracks
+from consentry.store.share_answers import accepted_track_ids, append_answer, share_answers_of
 from consentry.store.terms import terms_at
 from consentry.timestamps import from_micros, to_micros, utcnow
 
@@ -61,7 +62,7 @@ def create_track(
     accepted = {artist_id} if accepted is None else set(accepted)
     for share in shares:
         if share.artist_id not in accepted:
-            _append_answer(conn, new_id, share.artist_id, False,
+            append_answer(conn, new_id, share.artist_id, False,
                            f"{INVITED} by {by}" if by else INVITED)
     return get_track(conn, new_id)
 
@@ -92,21 +93,6 @@ def list_tracks(
     return _with_shares(conn, list(conn.execute(query)))
 
 
-def accepted_track_ids(artist_id: int) -> Select[tuple[int]]:
-    """The tracks whose share counts for the artist now: never invited (they registered it),
-    or their latest answer accepts it."""
-    latest = (select(func.max(share_answers.c.id))
-              .where(share_answers.c.artist_id == artist_id)
-              .group_by(share_answers.c.track_id))
-    pending = (select(share_answers.c.track_id)
-               .where(share_answers.c.id.in_(latest), ~share_answers.c.accepted))
-    owned = select(track_shares.c.track_id).where(track_shares.c.artist_id == artist_id,
-                                                  track_shares.c.track_id.not_in(pending))
-    alone = select(tracks.c.id).where(  # managed alone, stored before shares were (imports)
-        tracks.c.artist_id == artist_id, ~exists().where(track_shares.c.track_id == tracks.c.id))
-    return owned.union(alone)  # type: ignore[return-value]
-
-
 def _with_shares(conn: Connection, rows: list, order: list[int] | None = None) -> list[Track]:  # type: ignore[type-arg]
     shares: dict[int, list[Share]] = defaultdict(list)
     if rows:
@@ -124,38 +110,6 @@ def _with_shares(conn: Connection, rows: list, order: list[int] | None = None) -
         built[r.id] = Track(r.id, r.artist_id, owned, r.rights_holder_id, r.title, r.isrc,
                             pending)
     return [built[i] for i in (order if order is not None else built) if i in built]
-
-
-def answer_share(conn: Connection, track_id: int, artist_id: int, accepted: bool,
-                 by: str) -> ShareAnswer:
-    """Record an owner's answer to their share; the latest answer counts from now on."""
-    invited = conn.execute(select(share_answers.c.id).where(
-        share_answers.c.track_id == track_id, share_answers.c.artist_id == artist_id)).first()
-    if invited is None:
-        raise NotFound(f"artist {artist_id} has no invitation to a share of track {track_id}")
-    if not by.strip() or by.startswith(INVITED):
-        raise InvalidInput("an answer names who gave it")
-    return _append_answer(conn, track_id, artist_id, accepted, by)
-
-
-def _append_answer(conn: Connection, track_id: int, artist_id: int, accepted: bool,
-                   by: str) -> ShareAnswer:
-    at = utcnow()
-    new_id = conn.execute(insert(share_answers).values(
-        track_id=track_id, artist_id=artist_id, accepted=accepted, at=to_micros(at),
-        by=by[:200])).inserted_primary_key[0]  # type: ignore[index]
-    log_new_row(conn, SHARE_ANSWER, new_id)
-    return ShareAnswer(new_id, track_id, artist_id, accepted, from_micros(to_micros(at)), by[:200])
-
-
-def share_answers_of(conn: Connection, track_ids: Sequence[int]) -> list[ShareAnswer]:
-    """Every answer about these tracks, oldest first."""
-    if not track_ids:
-        return []
-    rows = conn.execute(select(share_answers).where(share_answers.c.track_id.in_(track_ids))
-                        .order_by(share_answers.c.at, share_answers.c.id))
-    return [ShareAnswer(r.id, r.track_id, r.artist_id, bool(r.accepted), from_micros(r.at), r.by)
-            for r in rows]
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from sqlalchemy import Connection, func, insert, select
 from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, Identified, next_status
 from consentry.errors import N_, InvalidInput, NotFound
 from consentry.ledger.records import CLAIM_CHANGE, CONTENT_CLAIM
-from consentry.store.catalogue import accepted_track_ids
 from consentry.store.log_sources import log_new_row
 from consentry.store.schema import claim_changes, content_claims, tracks
+from consentry.store.share_answers import accepted_track_ids
 from consentry.timestamps import from_micros, to_micros, utcnow
 
 MAX_REASON = 2000
