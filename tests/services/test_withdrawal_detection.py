@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from consentry.consent import Choice
 from consentry.services.dataset_snapshots import create_snapshot
 from consentry.services.log_audit import LogMismatch, audit_log
-from consentry.services.withdrawal_detection import catch_up_snapshot
+from consentry.services.withdrawal_causes import catch_up_snapshot
 from consentry.store import catalogue, parties
 from consentry.store import transparency_log as log
 from consentry.store.log_sources import log_new_row

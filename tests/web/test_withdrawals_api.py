@@ -123,3 +123,25 @@ def test_webhook_requests_are_checked(client: TestClient, world: World) -> None:
     nothing = client.post(f"/v1/datasets/{_consent_and_snapshot(client, world)['id']}/revisions",
                           headers=acme)
     assert nothing.status_code == 422 and "nothing has been withdrawn" in nothing.json()["detail"]
+
+
+def test_a_label_s_new_agreement_withdraws_its_track_and_says_why(
+        client: TestClient, world: World) -> None:
+    snapshot = _consent_and_snapshot(client, world)
+    acme = world.headers("third_party")
+    assert client.get("/v1/withdrawals", headers=acme).json() == []
+    agreed = client.post(f"/v1/rights-holders/{world.holder_2}/agreements",
+                         headers=world.headers("holder_2"),
+                         json={"title": "No AI training", "restricted_purposes": ["train-ai"]})
+    assert agreed.status_code == 201, agreed.text
+    [withdrawal] = client.get("/v1/withdrawals", headers=acme).json()
+    assert withdrawal["snapshot_id"] == snapshot["id"]
+    assert withdrawal["track_ids"] == [world.track_l2]
+    assert (withdrawal["cause_kind"], withdrawal["cause_id"]) == (
+        "agreement", str(agreed.json()["id"]))
+    assert withdrawal["consent_event_id"] is None and withdrawal["artist_id"] is None
+    # Bo manages the label's track, so he sees why it left the dataset; Ada does not
+    assert [w["id"] for w in client.get("/v1/withdrawals",
+                                         headers=world.headers("artist_b")).json()] == [
+        withdrawal["id"]]
+    assert client.get("/v1/withdrawals", headers=world.headers("artist_a")).json() == []

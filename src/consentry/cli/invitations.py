@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from consentry.cli import context
-from consentry.store import catalogue, parties, share_answers
+from consentry.services import share_invitations
+from consentry.store import catalogue, parties
 
 invitations_app = typer.Typer(help="Shares offered to artists, and their answers.",
                               no_args_is_help=True)
@@ -56,7 +57,7 @@ def answer(
     """Record an artist's answer to their share of a track, as they gave it to the operator."""
     by = f"cli:{os.environ.get('USER', 'unknown')} for artist {artist_id} ({source})"
     with context.engine().begin() as conn:
-        given = share_answers.answer_share(conn, track_id, artist_id, accept, by)
+        given = share_invitations.answer_invitation(conn, track_id, artist_id, accept, by)
     verb = "accepted" if given.accepted else "declined"
     out.print(f"artist {artist_id} {verb} their share of track {track_id}; recorded as answer "
               f"{given.id} in the transparency log")

@@ -16,6 +16,7 @@ from rich.table import Table
 from consentry.cli.log import context, signing_key
 from consentry.outbound.webhooks import deliver_due
 from consentry.services.snapshot_revisions import create_revision
+from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.store import webhooks
 from consentry.store.withdrawals import Withdrawal, acknowledge, list_withdrawals
 from consentry.timestamps import utcnow
@@ -40,6 +41,7 @@ def _as_dict(w: Withdrawal) -> dict[str, Any]:
     ack = w.acknowledgement
     return {"id": w.id, "snapshot_id": w.snapshot_id, "consumer_id": w.consumer_id,
             "purpose": w.purpose, "track_ids": list(w.track_ids),
+            "cause": {"kind": w.cause[0], "id": w.cause[1]},
             "consent_event_id": w.consent_event_id, "artist_id": w.artist_id,
             "withdrawn_at": w.recorded_at, "log_index": w.log_index, "stage": w.stage,
             "notified_at": w.notified_at, "delivered_at": w.delivered_at,
@@ -47,9 +49,15 @@ def _as_dict(w: Withdrawal) -> dict[str, Any]:
             "revised_at": w.revised_at}
 
 
+def _cause(w: Withdrawal) -> str:
+    kind, ref = w.cause
+    return f"artist {w.artist_id} ({kind} {ref})" if w.artist_id is not None else f"{kind} {ref}"
+
+
 @withdrawals_app.command("list")
 def index(
-    artist: Annotated[int | None, typer.Option(help="Caused by this artist's choices")] = None,
+    artist: Annotated[int | None, typer.Option(
+        help="Caused by this artist's choices, or on tracks they manage")] = None,
     consumer: Annotated[int | None, typer.Option(help="In this consumer's snapshots")] = None,
     snapshot: Annotated[int | None, typer.Option(help="From this snapshot")] = None,
     as_json: JsonFlag = False,
@@ -63,13 +71,25 @@ def index(
         _print_json([_as_dict(w) for w in found])
         return
     table = Table(title=f"{len(found)} withdrawals (--json for every date)")
-    for column in ("id", "snapshot", "consumer", "tracks", "artist", "withdrawn", "stage"):
+    for column in ("id", "snapshot", "consumer", "tracks", "cause", "withdrawn", "stage"):
         table.add_column(column)
     for w in found:
         stage = w.stage + (f" ({w.revision_id})" if w.revision_id else "")
         table.add_row(str(w.id), str(w.snapshot_id), str(w.consumer_id or "-"),
-                      str(len(w.track_ids)), str(w.artist_id), _day(w.recorded_at), stage)
+                      str(len(w.track_ids)), _cause(w), _day(w.recorded_at), stage)
     out.print(table)
+
+
+@withdrawals_app.command("sweep")
+def sweep() -> None:
+    """Withdraw for the agreements and terms versions that came into force since they were
+    last checked (the server does this every five minutes)."""
+    _settings, engine = context()
+    with engine.begin() as conn:
+        found = withdraw_for_due(conn)
+    tracks = sum(len(w.track_ids) for w in found)
+    out.print(f"{len(found)} withdrawal{'s' * (len(found) != 1)} recorded ({tracks} "
+              f"track{'s' * (tracks != 1)}); consumers are told by webhook")
 
 
 @withdrawals_app.command("acknowledge")

@@ -146,13 +146,21 @@ def track_set_digest(track_ids: Sequence[int] | np.ndarray) -> str:
     return hashlib.sha256(b"consentry-tracks/1\n" + ids.tobytes()).hexdigest()
 
 
-def withdrawal_record(withdrawal_id: int, snapshot_id: int, consent_event_id: int,
+def withdrawal_record(withdrawal_id: int, snapshot_id: int, cause: tuple[str, str],
                       recorded_at: int, track_ids: Sequence[int] | np.ndarray) -> LogRecord:
-    """A consent event took these tracks out of a snapshot's purpose: which event, which
-    snapshot, when, and the tracks by count and digest (``track_set_digest``)."""
+    """A cause took these tracks out of a snapshot's purpose: which cause, which snapshot,
+    when, and the tracks by count and digest (``track_set_digest``).
+
+    ``cause`` is a log record's (kind, id). A consent event is named by ``consent_event_id``
+    as withdrawals always were, so their records stay byte for byte what they were; any
+    other cause by ``cause`` = {kind, id}.
+    """
+    kind, ref = cause
+    named: dict[str, Any] = ({"consent_event_id": int(ref)} if kind == CONSENT_EVENT
+                             else {"cause": {"kind": kind, "id": ref}})
     return LogRecord(WITHDRAWAL, withdrawal_id, canonical({
         "format": FORMAT, "kind": WITHDRAWAL, "id": withdrawal_id, "snapshot_id": snapshot_id,
-        "consent_event_id": consent_event_id, "recorded_at": recorded_at,
+        **named, "recorded_at": recorded_at,
         "tracks": len(track_ids), "tracks_sha256": track_set_digest(track_ids)}))
 
 

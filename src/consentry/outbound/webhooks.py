@@ -58,6 +58,7 @@ def payload(withdrawal: Withdrawal, content: dict[int, str | None]) -> dict[str,
                    for t in withdrawal.track_ids],
         "withdrawn_at": withdrawal.recorded_at.isoformat().replace("+00:00", "Z"),
         "withdrawn_at_micros": to_micros(withdrawal.recorded_at),
+        "cause": {"kind": withdrawal.cause[0], "id": withdrawal.cause[1]},
         "consent_event_id": withdrawal.consent_event_id,
         "log_index": withdrawal.log_index,
     }

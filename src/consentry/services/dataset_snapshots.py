@@ -24,7 +24,7 @@ from consentry.datasets.manifest import (
 from consentry.ledger.note import sign_note
 from consentry.ledger.records import DATASET_SNAPSHOT
 from consentry.services.decisions import catalogue_inputs
-from consentry.services.withdrawal_detection import catch_up_snapshot
+from consentry.services.withdrawal_causes import catch_up_snapshot
 from consentry.store.columns import ColumnarReader, int_column
 from consentry.store.datasets import (
     ROWS_PER_INSERT,

@@ -18,7 +18,7 @@ from consentry.datasets.manifest import SnapshotStatement, manifest_bytes, sha25
 from consentry.errors import InvalidInput, NotFound
 from consentry.ledger.note import sign_note
 from consentry.ledger.records import DATASET_SNAPSHOT
-from consentry.services.withdrawal_detection import catch_up_snapshot
+from consentry.services.withdrawal_causes import catch_up_snapshot
 from consentry.store.datasets import (
     ROWS_PER_INSERT,
     Snapshot,

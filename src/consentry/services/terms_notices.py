@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from consentry.errors import N_
 from consentry.i18n import translations
 from consentry.purposes import get_purpose
+from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.store.outbox import queue_mail
 from consentry.store.terms import EMPTY_TERMS, PublishedTerms, list_published, publish_text
 from consentry.store.terms_acceptance import notified_accounts
@@ -115,6 +116,7 @@ def publish_with_notice(conn: Connection, version: str, markdown: str, published
     terms = publish_text(conn, version, markdown, published_by, notice=timedelta(
         days=notice_days), at=at, refusal_note=refusal_note, required=required,
         prohibited=prohibited)
+    withdraw_for_due(conn)  # a version in force at once takes tracks out of snapshots now
     return terms, announce(conn, terms, base_url, terms.published_at)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from consentry.audio.fingerprint import Fingerprint, fingerprint_file
 from consentry.consent import Identified, Track
 from consentry.services.identification import identify
+from consentry.services.withdrawal_causes import withdraw_for_claims
 from consentry.store.catalogue import TrackAudio, attach_audio, get_track
 from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.claims import (
@@ -73,6 +74,7 @@ def claim_in(conn: Connection, index: CatalogueIndex, track_id: int, fingerprint
               if claimable(track, f)
               and not already_claimed(conn, track_id, f.recording_key, audio_sha256)]
     save_fingerprint(conn, key, fingerprint, audio_sha256, track_id=track_id)
+    withdraw_for_claims(conn, [(c.id, c.track_id, c.changes[0].at) for c in opened])
     return [get_claim(conn, c.id) for c in opened]
 
 

@@ -1,10 +1,11 @@
-"""Finding withdrawals: after a consent event, which snapshots hold tracks the event made
-ineligible for the snapshot's purpose and consumer.
+"""Finding withdrawals: after a cause (a consent event, an agreement, a content claim, a declined
+share, a terms version), which snapshots hold tracks it made ineligible for the snapshot's
+purpose and consumer.
 
-It runs inside the transaction that records the event (``consent_choices.record_choice``),
-after the event's log entry: the log head's lock orders it after every snapshot already
-committed, and the withdrawal, its log record and its webhook deliveries commit with the
-event or not at all.
+It runs inside the transaction that records the cause (``consent_choices.record_choice``,
+``withdrawal_causes``), after the cause's log entry: the log head's lock orders it after every
+snapshot already committed, and the withdrawal, its log record and its webhook deliveries
+commit with the cause or not at all.
 A snapshot committed after the event (its decisions read before the event was visible, or
 taken at an earlier instant) catches up when it is stored: ``catch_up_snapshot``.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -36,19 +38,26 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 
-from consentry.consent import CatalogueColumns, ConsentEvent, Consumer, decide_catalogue
+from consentry.consent import (
+    CatalogueColumns,
+    ClaimStatus,
+    ConsentEvent,
+    Consumer,
+    decide_catalogue,
+)
 from consentry.consent.catalogue_decisions import NO_TRACK
 from consentry.datasets.withdrawal import WithdrawnFromSnapshot, withdrawn_pairs
 from consentry.ledger.records import CONSENT_EVENT, withdrawal_record
 from consentry.purposes import deny_chain
 from consentry.store.catalogue import list_agreements
 from consentry.store.parties import get_consumer
-from consentry.store.records import event_from_row
 from consentry.store.schema import (
+    claim_changes,
     consent_events,
+    content_claims,
     dataset_snapshots,
     dataset_tracks,
-    log_entries,
+    share_answers,
     track_shares,
     tracks,
     withdrawals,
@@ -66,8 +75,24 @@ ROWS_PER_INSERT = 50_000
 class RecordedWithdrawal:
     id: int
     snapshot_id: int
-    consent_event_id: int
+    cause: tuple[str, str]  # the cause's log record kind and id
     track_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What may take tracks out of snapshots: its log record (kind, id), the instant it takes
+    effect, the tracks it speaks about, and the purposes it can change (None: any)."""
+
+    kind: str
+    ref: str
+    at: datetime
+    touched: Select[Any]  # one column of track ids
+    purposes: frozenset[str] | None = None
+
+    def matters_to(self, purpose: str, consumer: Consumer | None) -> bool:
+        return self.purposes is None or bool(self.purposes & relevant_purposes(purpose,
+                                                                               consumer))
 
 
 def relevant_purposes(purpose: str, consumer: Consumer | None) -> frozenset[str]:
@@ -76,21 +101,30 @@ def relevant_purposes(purpose: str, consumer: Consumer | None) -> frozenset[str]
     return frozenset(deny_chain(purpose)) | (frozenset(deny_chain(extra)) if extra else set())
 
 
-def _touched_tracks(event: ConsentEvent) -> Select[tuple[int]]:
-    """The tracks an event speaks about: one track, or every track its artist owns a share of."""
+def event_cause(event: ConsentEvent) -> Cause:
+    """A consent event speaks about one track, or every track its artist owns a share of."""
     if event.track_id is not None:
-        return select(literal(event.track_id, Integer).label("id"))
-    owned = union(
-        select(tracks.c.id.label("id")).where(tracks.c.artist_id == event.artist_id),
-        select(track_shares.c.track_id.label("id"))
-        .where(track_shares.c.artist_id == event.artist_id)).subquery("touched")
-    return select(owned.c.id)
+        touched = select(literal(event.track_id, Integer).label("id"))
+    else:
+        owned = union(
+            select(tracks.c.id.label("id")).where(tracks.c.artist_id == event.artist_id),
+            select(track_shares.c.track_id.label("id"))
+            .where(track_shares.c.artist_id == event.artist_id)).subquery("touched")
+        touched = select(owned.c.id)
+    return Cause(CONSENT_EVENT, str(event.id), event.recorded_at, touched,
+                 frozenset({event.purpose}))
 
 
 def record_withdrawals(conn: Connection, event: ConsentEvent,
                        only_snapshot: int | None = None) -> list[RecordedWithdrawal]:
     """Withdraw, from every snapshot holding them, the tracks ``event`` made ineligible."""
-    touched = _touched_tracks(event)
+    return record_cause(conn, event_cause(event), only_snapshot)
+
+
+def record_cause(conn: Connection, cause: Cause,
+                 only_snapshot: int | None = None) -> list[RecordedWithdrawal]:
+    """Withdraw, from every snapshot holding them, the tracks ``cause`` made ineligible."""
+    touched = cause.touched
     snapshot_filter: ColumnElement[bool] = dataset_tracks.c.track_id.in_(touched)
     if only_snapshot is not None:
         snapshot_filter = and_(snapshot_filter, dataset_tracks.c.snapshot_id == only_snapshot)
@@ -107,7 +141,7 @@ def record_withdrawals(conn: Connection, event: ConsentEvent,
             consumers[consumer_id] = replace(get_consumer(conn, consumer_id),
                                              datasets_only=False)
         consumer = consumers.get(consumer_id) if consumer_id is not None else None
-        if event.purpose in relevant_purposes(purpose, consumer):
+        if cause.matters_to(purpose, consumer):
             groups[(purpose, consumer_id)].append(snapshot_id)
     if not groups:
         return []
@@ -121,7 +155,7 @@ def record_withdrawals(conn: Connection, event: ConsentEvent,
                withdrawn_tracks.c.track_id.is_(None))), 2)
     if not len(pairs):
         return []
-    at = event.recorded_at
+    at = cause.at
     all_purposes = sorted(set().union(*(
         relevant_purposes(p, consumers.get(c) if c is not None else None)
         for p, c in groups)))
@@ -134,24 +168,26 @@ def record_withdrawals(conn: Connection, event: ConsentEvent,
                                    consumers.get(consumer_id) if consumer_id else None)
         found += withdrawn_pairs(pairs[in_group, 0], pairs[in_group, 1], decided.track_id,
                                  decided.allowed)
-    return _store(conn, event, sorted(found, key=lambda w: w.snapshot_id))
+    return _store(conn, cause, sorted(found, key=lambda w: w.snapshot_id))
 
 
-def _store(conn: Connection, event: ConsentEvent,
+def _store(conn: Connection, cause: Cause,
            found: list[WithdrawnFromSnapshot]) -> list[RecordedWithdrawal]:
     now = to_micros(utcnow())
+    named = ({"consent_event_id": int(cause.ref)} if cause.kind == CONSENT_EVENT
+             else {"cause_kind": cause.kind, "cause_ref": cause.ref})
     recorded = []
     for group in found:
         withdrawal_id = conn.execute(insert(withdrawals).values(
-            snapshot_id=group.snapshot_id, consent_event_id=event.id, recorded_at=now,
+            snapshot_id=group.snapshot_id, recorded_at=now, **named,
         )).inserted_primary_key[0]  # type: ignore[index]
         ids = group.track_ids.tolist()
         _insert_ints(conn, withdrawn_tracks.name, ("snapshot_id", "track_id", "withdrawal_id"),
                      [(group.snapshot_id, t, withdrawal_id) for t in ids])
-        recorded.append(RecordedWithdrawal(withdrawal_id, group.snapshot_id, event.id,
-                                           tuple(ids)))
-    append(conn, [withdrawal_record(w.id, w.snapshot_id, w.consent_event_id, now,
-                                    list(w.track_ids)) for w in recorded])
+        recorded.append(RecordedWithdrawal(withdrawal_id, group.snapshot_id,
+                                           (cause.kind, cause.ref), tuple(ids)))
+    append(conn, [withdrawal_record(w.id, w.snapshot_id, w.cause, now, list(w.track_ids))
+                  for w in recorded])
     queue_deliveries(conn, [w.id for w in recorded], from_micros(now))
     return recorded
 
@@ -174,9 +210,10 @@ def _ints(result: Result[Any], width: int) -> np.ndarray:
     return flat.reshape(-1, width)
 
 
-def _columns(conn: Connection, touched: Select[tuple[int]], purposes: list[str],
+def _columns(conn: Connection, touched: Select[Any], purposes: list[str],
              at_micros: int) -> CatalogueColumns:
-    """The catalogue columns of the touched tracks only: their owners and their events."""
+    """The catalogue columns of the touched tracks only: their owners, their events, their
+    claims and their owners' answers to shares."""
     rows = _ints(conn.execute(
         select(tracks.c.id, tracks.c.artist_id, func.coalesce(tracks.c.rights_holder_id, NO_TRACK))
         .where(tracks.c.id.in_(touched)).order_by(tracks.c.id)), 3)
@@ -204,33 +241,26 @@ def _columns(conn: Connection, touched: Select[tuple[int]], purposes: list[str],
                or_(consent_events.c.track_id.is_(None),
                    consent_events.c.track_id.in_(touched)))), 6)
     events = events[events[:, 3] >= 0]
+    claimed = _ints(conn.execute(
+        select(claim_changes.c.claim_id, content_claims.c.track_id, claim_changes.c.id,
+               case((claim_changes.c.status == ClaimStatus.RELEASED.value, 0), else_=1),
+               claim_changes.c.at, func.coalesce(claim_changes.c.respond_by, 0))
+        .join(content_claims, content_claims.c.id == claim_changes.c.claim_id)
+        .where(content_claims.c.track_id.in_(touched), claim_changes.c.at <= at_micros)), 6)
+    answers = _ints(conn.execute(
+        select(share_answers.c.id, share_answers.c.track_id, share_answers.c.artist_id,
+               case((share_answers.c.accepted, 1), else_=0), share_answers.c.at)
+        .where(share_answers.c.track_id.in_(touched), share_answers.c.at <= at_micros)), 5)
     return CatalogueColumns(
         track_id=track_id, artist_id=artist_id, rights_holder_id=rows[:, 2].copy(),
         co_owner_track_id=co_owners[:, 0].copy(), co_owner_artist_id=co_owners[:, 1].copy(),
         event_id=events[:, 0].copy(), event_artist_id=events[:, 1].copy(),
         event_track_id=events[:, 2].copy(), event_purpose=events[:, 3].copy(),
         event_allow=events[:, 4] == 1, event_deny=events[:, 4] == 0,
-        event_recorded_at=events[:, 5].copy(), purpose_names=tuple(purposes))
-
-
-def catch_up_snapshot(conn: Connection, snapshot_id: int, seen_log_size: int) -> int:
-    """For a snapshot being stored: replay the consent events its decisions may not reflect,
-    as if they were recorded now. Those are the events logged since ``seen_log_size`` (the
-    log's size before its decisions were read: they may have committed in between) and, for
-    a snapshot of a past instant, every relevant event since that instant. Returns how many
-    withdrawals were recorded."""
-    snapshot = conn.execute(select(dataset_snapshots)
-                            .where(dataset_snapshots.c.id == snapshot_id)).one()
-    consumer = get_consumer(conn, snapshot.consumer_id) if snapshot.consumer_id else None
-    relevant = consent_events.c.purpose.in_(relevant_purposes(snapshot.purpose, consumer))
-    # Two index searches (the log by position, the events by purpose and time), not one scan
-    late = select(consent_events.c.id).where(relevant, consent_events.c.id.in_(
-        select(log_entries.c.source_id).where(log_entries.c.kind == CONSENT_EVENT,
-                                              log_entries.c.idx >= seen_log_size)))
-    since = late if snapshot.revision_of is not None else union(
-        late, select(consent_events.c.id).where(relevant,
-                                                consent_events.c.recorded_at > snapshot.at))
-    events = [event_from_row(r) for r in conn.execute(
-        select(consent_events).where(consent_events.c.id.in_(since))
-        .order_by(consent_events.c.recorded_at, consent_events.c.id))]
-    return sum(len(record_withdrawals(conn, e, only_snapshot=snapshot_id)) for e in events)
+        event_recorded_at=events[:, 5].copy(), purpose_names=tuple(purposes),
+        claim_id=claimed[:, 0].copy(), claim_track_id=claimed[:, 1].copy(),
+        claim_change_id=claimed[:, 2].copy(), claim_active=claimed[:, 3] == 1,
+        claim_at=claimed[:, 4].copy(), claim_respond_by=claimed[:, 5].copy(),
+        answer_id=answers[:, 0].copy(), answer_track_id=answers[:, 1].copy(),
+        answer_artist_id=answers[:, 2].copy(), answer_accepted=answers[:, 3] == 1,
+        answer_at=answers[:, 4].copy())

@@ -81,8 +81,9 @@ def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
     if kind == WITHDRAWAL:  # the tracks are read from their own table, so they are vouched for
         tracks = conn.execute(select(withdrawn_tracks.c.track_id)
                               .where(withdrawn_tracks.c.withdrawal_id == row.id)).scalars()
-        return withdrawal_record(row.id, row.snapshot_id, row.consent_event_id,
-                                 row.recorded_at, list(tracks))
+        cause = ((row.cause_kind, row.cause_ref) if row.cause_kind is not None
+                 else (CONSENT_EVENT, str(row.consent_event_id)))
+        return withdrawal_record(row.id, row.snapshot_id, cause, row.recorded_at, list(tracks))
     if kind == CONTENT_CLAIM:
         return content_claim_record(
             row.id, row.track_id, row.rights_holder_id, row.recording_key, row.audio_sha256,

@@ -328,16 +328,29 @@ dataset_tracks = Table(
     Index("ix_dataset_tracks_track", "track_id"),
 )
 
-# Withdrawals (see consentry.store.withdrawals): append-only. One per consent event and
-# snapshot, naming the tracks that event took out of that snapshot's purpose.
+# Withdrawals (see consentry.store.withdrawals): append-only. One per cause and snapshot,
+# naming the tracks that cause took out of that snapshot's purpose. The cause is a consent
+# event (consent_event_id) or, from revision 0017 on, another record of the log: its kind and
+# id in cause_kind and cause_ref (an agreement, a content claim, a share answer, a terms
+# version).
 withdrawals = Table(
     "withdrawals", metadata,
     Column("id", Integer, primary_key=True),
     Column("snapshot_id", Integer, ForeignKey("dataset_snapshots.id"), nullable=False,
            index=True),
-    Column("consent_event_id", Integer, ForeignKey("consent_events.id"), nullable=False,
-           index=True),
+    Column("consent_event_id", Integer, ForeignKey("consent_events.id"), index=True),
     Column("recorded_at", BigInteger, nullable=False),
+    Column("cause_kind", String(30)),
+    Column("cause_ref", String(50)),
+)
+
+# Causes that take effect at an instant of their own (an agreement's start, a terms version's
+# effective date), once checked for withdrawals: append-only, a row per cause.
+withdrawal_checks = Table(
+    "withdrawal_checks", metadata,
+    Column("cause_kind", String(30), primary_key=True),
+    Column("cause_ref", String(50), primary_key=True),
+    Column("checked_at", BigInteger, nullable=False),
 )
 
 # A track is withdrawn from a snapshot once: the primary key says so.

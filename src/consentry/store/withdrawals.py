@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select, true
 
 from consentry.errors import NotFound
-from consentry.ledger.records import WITHDRAWAL
+from consentry.ledger.records import CONSENT_EVENT, WITHDRAWAL
 from consentry.store.database import insert_with_conflicts
 from consentry.store.schema import (
     consent_events,
     dataset_snapshots,
     log_entries,
+    tracks,
     webhook_attempts,
     webhook_deliveries,
     withdrawal_acknowledgements,
@@ -41,16 +42,19 @@ class Acknowledgement:
 
 @dataclass(frozen=True)
 class Withdrawal:
-    """One consent event's effect on one snapshot, and where telling its consumer stands."""
+    """One cause's effect on one snapshot, and where telling its consumer stands. The cause
+    is a consent event (then ``consent_event_id``, ``artist_id`` and ``choice`` say whose and
+    which) or another record of the log: ``cause`` is its (kind, id) either way."""
 
     id: int
     snapshot_id: int
     consumer_id: int | None
     purpose: str
     track_ids: tuple[int, ...]
-    consent_event_id: int
-    artist_id: int
-    choice: str
+    cause: tuple[str, str]
+    consent_event_id: int | None
+    artist_id: int | None
+    choice: str | None
     recorded_at: datetime
     log_index: int | None
     notified_at: datetime | None  # the first delivery attempt
@@ -75,7 +79,7 @@ def _query(where: ColumnElement[bool]) -> Select[Any]:
     return (select(withdrawals, dataset_snapshots.c.consumer_id, dataset_snapshots.c.purpose,
                    consent_events.c.artist_id, consent_events.c.choice)
             .join(dataset_snapshots, dataset_snapshots.c.id == withdrawals.c.snapshot_id)
-            .join(consent_events, consent_events.c.id == withdrawals.c.consent_event_id)
+            .outerjoin(consent_events, consent_events.c.id == withdrawals.c.consent_event_id)
             .where(where).order_by(withdrawals.c.id))
 
 
@@ -83,13 +87,19 @@ def list_withdrawals(conn: Connection, consumer_id: int | None = None,
                      artist_id: int | None = None, snapshot_id: int | None = None,
                      withdrawal_ids: Sequence[int] | None = None,
                      consent_event_id: int | None = None) -> list[Withdrawal]:
-    """Newest last; narrowed to a consumer's snapshots, an artist's own consent events, a
-    snapshot, given ids, or one event's."""
+    """Newest last; narrowed to a consumer's snapshots, an artist's (caused by their consent
+    events, or by another cause on tracks they manage), a snapshot, given ids, or one
+    event's."""
     where: ColumnElement[bool] = true()
     if consumer_id is not None:
         where = and_(where, dataset_snapshots.c.consumer_id == consumer_id)
     if artist_id is not None:
-        where = and_(where, consent_events.c.artist_id == artist_id)
+        managed = (select(withdrawn_tracks.c.withdrawal_id)
+                   .join(tracks, tracks.c.id == withdrawn_tracks.c.track_id)
+                   .where(tracks.c.artist_id == artist_id))
+        where = and_(where, or_(consent_events.c.artist_id == artist_id,
+                                and_(withdrawals.c.cause_kind.is_not(None),
+                                     withdrawals.c.id.in_(managed))))
     if snapshot_id is not None:
         where = and_(where, withdrawals.c.snapshot_id == snapshot_id)
     if withdrawal_ids is not None:
@@ -114,12 +124,12 @@ def _assemble(conn: Connection, rows: Sequence[object]) -> list[Withdrawal]:
     ids = [r.id for r in rows]  # type: ignore[attr-defined]
     if not ids:
         return []
-    tracks: dict[int, list[int]] = defaultdict(list)
+    held: dict[int, list[int]] = defaultdict(list)
     for withdrawal_id, track_id in conn.execute(
             select(withdrawn_tracks.c.withdrawal_id, withdrawn_tracks.c.track_id)
             .where(withdrawn_tracks.c.withdrawal_id.in_(ids))
             .order_by(withdrawn_tracks.c.track_id)):
-        tracks[withdrawal_id].append(track_id)
+        held[withdrawal_id].append(track_id)
     logged = dict(conn.execute(select(log_entries.c.source_id, log_entries.c.idx).where(
         log_entries.c.kind == WITHDRAWAL, log_entries.c.source_id.in_(ids))).all())
     notified = dict(conn.execute(
@@ -153,12 +163,19 @@ def _assemble(conn: Connection, rows: Sequence[object]) -> list[Withdrawal]:
                          and v.created_at >= w.recorded_at), None)  # type: ignore[attr-defined]
         result.append(Withdrawal(
             w.id, w.snapshot_id, w.consumer_id, w.purpose,  # type: ignore[attr-defined]
-            tuple(tracks[w.id]), w.consent_event_id, w.artist_id, w.choice,  # type: ignore[attr-defined]
+            tuple(held[w.id]), _cause(w), w.consent_event_id, w.artist_id,  # type: ignore[attr-defined]
+            w.choice,  # type: ignore[attr-defined]
             from_micros(w.recorded_at), logged.get(w.id),  # type: ignore[attr-defined]
             when(notified.get(w.id)), when(delivered.get(w.id)), acks.get(w.id),  # type: ignore[attr-defined]
             revision.id if revision else None,
             from_micros(revision.created_at) if revision else None))
     return result
+
+
+def _cause(row: Any) -> tuple[str, str]:
+    if row.cause_kind is None:
+        return (CONSENT_EVENT, str(row.consent_event_id))
+    return (row.cause_kind, row.cause_ref)
 
 
 def acknowledge(conn: Connection, withdrawal_id: int, consumer_id: int, by: str,

@@ -18,6 +18,7 @@ from consentry.operator_files import crawler_registry, download_signer, log_sign
 from consentry.outbound.mail import deliver_due
 from consentry.outbound.webhooks import deliver_due as deliver_webhooks
 from consentry.services.claim_disputes import release_lapsed
+from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.settings import Settings, get_settings
 from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
 from consentry.store.database import make_engine
@@ -50,7 +51,7 @@ from consentry.web.errors import install_error_handlers
 from consentry.web.site_signals import SiteSignalsMiddleware
 from consentry.web.throttle import ScrapeThrottle, ThrottledCounts
 
-DISPUTE_SWEEP_SECONDS = 300
+SWEEP_SECONDS = 300
 
 
 async def send_outbox_forever(engine: Engine, settings: Settings) -> None:
@@ -82,24 +83,31 @@ async def send_webhooks_forever(engine: Engine, settings: Settings) -> None:
             log.exception("webhook delivery failed")
 
 
-def release_lapsed_once(engine: Engine, settings: Settings) -> int:
+def sweep_once(engine: Engine, settings: Settings) -> tuple[int, int]:
+    """Release the disputes whose window ended; withdraw for the agreements and terms versions
+    that came into force. How many of each."""
     with engine.begin() as conn:
-        return len(release_lapsed(conn, settings.base_url))
+        released = release_lapsed(conn, settings.base_url)
+        withdrawn = withdraw_for_due(conn)
+    return len(released), len(withdrawn)
 
 
-async def release_lapsed_forever(engine: Engine, settings: Settings) -> None:
-    """Record and tell the disputes whose response window ended, every ``DISPUTE_SWEEP``
-    seconds. Decisions treat them as released from the deadline already; this writes the
-    release into the log and the mail into the outbox."""
-    log = logging.getLogger("consentry.claims")
+async def sweep_forever(engine: Engine, settings: Settings) -> None:
+    """Every ``SWEEP_SECONDS``: record and tell the disputes whose response window ended
+    (decisions treat them as released from the deadline already; this writes the release into
+    the log and the mail into the outbox), and record the withdrawals of causes that took
+    effect since (an agreement's start, a terms version's effective date)."""
+    log = logging.getLogger("consentry.sweep")
     while True:
-        await asyncio.sleep(DISPUTE_SWEEP_SECONDS)
+        await asyncio.sleep(SWEEP_SECONDS)
         try:
-            released = await asyncio.to_thread(release_lapsed_once, engine, settings)
+            released, withdrawn = await asyncio.to_thread(sweep_once, engine, settings)
             if released:
                 log.info("claims: %d unanswered disputes released", released)
+            if withdrawn:
+                log.info("withdrawals: %d recorded for agreements and terms in force", withdrawn)
         except Exception:  # the next round finds them again
-            log.exception("releasing lapsed disputes failed")
+            log.exception("the periodic sweep failed")
 
 
 def load_catalogue_index(engine: Engine, index: CatalogueIndex) -> None:
@@ -134,7 +142,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    if settings.mail_enabled else []) + (
             [asyncio.create_task(send_webhooks_forever(engine, settings))]
             if settings.webhooks_enabled else []) + [
-            asyncio.create_task(release_lapsed_forever(engine, settings))]
+            asyncio.create_task(sweep_forever(engine, settings))]
         await asyncio.to_thread(load_catalogue_index, engine, catalogue_index)
         yield
         for sender in senders:

@@ -7,7 +7,8 @@ from fastapi import APIRouter
 
 from consentry.access import Role
 from consentry.errors import Forbidden
-from consentry.store import catalogue, share_answers
+from consentry.services import share_invitations
+from consentry.store import catalogue
 from consentry.web.api.models import InvitationOut, ShareAnswerIn, ShareAnswerOut
 from consentry.web.dependencies import Db, Who
 
@@ -29,6 +30,7 @@ def list_invitations(db: Db, who: Who) -> list[InvitationOut]:
 @router.post("/{track_id}", response_model=ShareAnswerOut, status_code=201)
 def answer_invitation(track_id: int, body: ShareAnswerIn, db: Db, who: Who) -> ShareAnswerOut:
     """Accept or decline the caller's share of a track; the latest answer counts from now on."""
-    answer = share_answers.answer_share(db, track_id, _artist(who), body.accept, who.label)
+    answer = share_invitations.answer_invitation(db, track_id, _artist(who), body.accept,
+                                                 who.label)
     return ShareAnswerOut(track_id=answer.track_id, artist_id=answer.artist_id,
                           accepted=answer.accepted, at=answer.at)

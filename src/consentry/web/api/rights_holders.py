@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from consentry import access
+from consentry.services import agreements
 from consentry.store import catalogue, parties
 from consentry.web.api.models import AgreementIn, AgreementOut, NameIn, PartyOut, TrackOut
 from consentry.web.api.tracks import track_records
@@ -56,7 +57,7 @@ def list_agreements(rights_holder_id: int, db: Db, who: Who) -> list[AgreementOu
 def create_agreement(rights_holder_id: int, body: AgreementIn, db: Db, who: Who) -> AgreementOut:
     """Record a separate agreement: the purposes it forbids for the whole catalogue."""
     access.require_rights_holder_self(who, rights_holder_id)
-    agreement = catalogue.create_agreement(
+    agreement = agreements.enter_agreement(
         db, rights_holder_id, body.title, frozenset(body.restricted_purposes), body.starts_at,
         body.ends_at)
     return AgreementOut.of(agreement)

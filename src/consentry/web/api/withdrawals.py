@@ -1,5 +1,6 @@
 """Withdrawals over HTTP: consumers read and acknowledge their own, artists see those their
-consent changes caused, admins all; and revisions of a snapshot without its withdrawn tracks.
+consent changes caused or that another cause made on tracks they manage, admins all; and
+revisions of a snapshot without its withdrawn tracks.
 
 A withdrawal that is not the caller's answers 404, not 403: its existence is itself news
 about another consumer's dataset or another artist's choices.
@@ -32,9 +33,13 @@ class WithdrawalOut(BaseModel):
     consumer_id: int | None
     purpose: str
     track_ids: list[int]
-    consent_event_id: int
-    artist_id: int = Field(description="Whose consent change caused it")
-    choice: str
+    cause_kind: str = Field(description="What caused it, as the log names records: "
+                            "consent-event, agreement, content-claim, share-answer or "
+                            "terms-publication")
+    cause_id: str = Field(description="The cause's id (a terms version's name)")
+    consent_event_id: int | None = Field(description="For a consent event: which")
+    artist_id: int | None = Field(description="For a consent event: whose choice it was")
+    choice: str | None
     withdrawn_at: datetime
     log_index: int | None = Field(description="The withdrawal's leaf in the transparency log")
     stage: str = Field(description="recorded, notified, delivered, acknowledged or revised")
@@ -50,6 +55,7 @@ class WithdrawalOut(BaseModel):
         ack = w.acknowledgement
         return cls(id=w.id, snapshot_id=w.snapshot_id, consumer_id=w.consumer_id,
                    purpose=w.purpose, track_ids=list(w.track_ids),
+                   cause_kind=w.cause[0], cause_id=w.cause[1],
                    consent_event_id=w.consent_event_id, artist_id=w.artist_id, choice=w.choice,
                    withdrawn_at=w.recorded_at, log_index=w.log_index, stage=w.stage,
                    notified_at=w.notified_at, delivered_at=w.delivered_at,

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from consentry.errors import N_, InvalidInput
-from consentry.store import catalogue, share_answers
+from consentry.services import share_invitations
+from consentry.store import catalogue
 from consentry.web.dependencies import Db
 from consentry.web.pages.artist import artist_id_of
 from consentry.web.pages.page import Page, require_user
@@ -32,7 +33,7 @@ async def answer(track_id: int, request: Request, page: Page, db: Db) -> Respons
     choice = str(form.get("answer", ""))
     if choice not in ("accept", "decline"):
         raise InvalidInput(N_("answer 'accept' or 'decline'"))
-    share_answers.answer_share(db, track_id, artist_id, choice == "accept",
-                           f"user:{require_user(page).id} (web)")
+    share_invitations.answer_invitation(db, track_id, artist_id, choice == "accept",
+                                        f"user:{require_user(page).id} (web)")
     target = f"/me/tracks/{track_id}" if choice == "accept" else "/me/invitations"
     return finish(request, page, RedirectResponse(target, status_code=303))

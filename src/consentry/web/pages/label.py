@@ -11,6 +11,7 @@ from consentry.access import Role
 from consentry.consent import ClaimStatus
 from consentry.errors import N_, Forbidden, InvalidInput
 from consentry.purposes import VOCABULARY, get_purpose
+from consentry.services import agreements
 from consentry.services.decisions import decide_tracks
 from consentry.store import catalogue, parties
 from consentry.store.claims import claim_records
@@ -56,7 +57,7 @@ async def add_agreement(request: Request, page: Page, db: Db) -> Response:
     purposes = frozenset(str(p) for p in form.getlist("restricts"))
     for purpose in purposes:
         get_purpose(purpose)
-    catalogue.create_agreement(
+    agreements.enter_agreement(
         db, holder_id, str(form.get("title", "")), purposes,
         _date(str(form.get("starts_at", ""))), _date(str(form.get("ends_at", ""))))
     return finish(request, page, RedirectResponse("/label?notice=saved", status_code=303))

@@ -1,6 +1,7 @@
 """Where withdrawals stand, in the web app: an artist sees those their own consent changes
-caused, admins all of them (which dataset, which consumer, told, delivered, acknowledged,
-revised, and when)."""
+caused and those another cause (an agreement, a claim, a declined share, the terms) made on
+tracks they manage; admins all of them (why, which dataset, which consumer, told, delivered,
+acknowledged, revised, and when)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ from fastapi.responses import Response
 
 from consentry.access import Role
 from consentry.errors import N_, Forbidden
+from consentry.ledger.records import (
+    AGREEMENT,
+    CONSENT_EVENT,
+    CONTENT_CLAIM,
+    SHARE_ANSWER,
+    TERMS_PUBLICATION,
+)
 from consentry.purposes import VOCABULARY
 from consentry.store import catalogue, parties
 from consentry.store.withdrawals import Withdrawal, list_withdrawals
@@ -20,6 +28,19 @@ from consentry.web.sessions import PageContext
 
 router = APIRouter()
 TITLES_SHOWN = 5
+# Why a withdrawal happened, by the kind of its cause in the log
+CAUSES = {
+    CONSENT_EVENT: N_("a consent choice (event %(id)s)"),
+    AGREEMENT: N_("a rights holder's agreement (%(id)s)"),
+    CONTENT_CLAIM: N_("a content claim (%(id)s)"),
+    SHARE_ANSWER: N_("a co-owner declined their share (answer %(id)s)"),
+    TERMS_PUBLICATION: N_("terms version %(id)s"),
+}
+
+
+def cause_text(page: PageContext, w: Withdrawal) -> str:
+    kind, ref = w.cause
+    return gettext(page, CAUSES.get(kind, kind + " %(id)s"), id=ref)
 
 
 def _render(request: Request, page: PageContext, db: Db, found: list[Withdrawal],
@@ -29,7 +50,8 @@ def _render(request: Request, page: PageContext, db: Db, found: list[Withdrawal]
     return render(request, page, "withdrawals.html", withdrawals=list(reversed(found)),
                   titles=titles, shown=TITLES_SHOWN, everyone=everyone,
                   consumers={c.id: c.name for c in parties.list_consumers(db)},
-                  labels={p.id: gettext(page, p.label) for p in VOCABULARY})
+                  labels={p.id: gettext(page, p.label) for p in VOCABULARY},
+                  causes={w.id: cause_text(page, w) for w in found})
 
 
 @router.get("/me/withdrawals")
