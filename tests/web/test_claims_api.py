@@ -67,3 +67,26 @@ def test_parties_review_a_claim_and_decisions_follow(client: TestClient, world: 
     assert status == 422 and "released cannot be confirmed" in body["detail"]
     assert client.post(f"/v1/claims/{claim.id}/delete", json={},
                        headers=world.headers("admin")).status_code == 422
+
+
+def test_an_artist_claimant_answers_for_her_own_track(client: TestClient, world: World,
+                                                     engine: Engine) -> None:
+    """Artist A's own track found in B's upload: A confirms or releases, B only disputes."""
+    found = Identified(f"track:{world.track_a}", "track", world.track_a, "Only A", None,
+                       (world.artist_a,), 0.0, 0.0, 20.0, 0.8, 25.0, 1.0, world.artist_a)
+    with engine.begin() as conn:
+        claim = open_claim(conn, world.track_b, found, "c" * 64, "test")
+    [shown] = client.get("/v1/claims", headers=world.headers("artist_a")).json()
+    assert (shown["id"], shown["claimant_artist_id"], shown["rights_holder_id"]) == (
+        claim.id, world.artist_a, None)
+
+    def act(who: str, action: str, reason: str = "") -> int:
+        return client.post(f"/v1/claims/{claim.id}/{action}", json={"reason": reason},
+                           headers=world.headers(who)).status_code
+
+    assert act("artist_b", "release") == 403
+    assert act("holder_1", "release") == 403
+    assert act("artist_a", "dispute", "it is mine") == 403  # not an owner of the upload
+    assert act("artist_a", "confirm") == 200
+    assert act("artist_b", "dispute", "I licensed it") == 200
+    assert act("artist_a", "release") == 200

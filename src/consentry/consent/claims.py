@@ -1,8 +1,9 @@
-"""Content claims: a rights holder's recording found in an upload, and what became of it.
+"""Content claims: another party's earlier recording found in an upload (a rights holder's
+reference or catalogue track, or an independent artist's own track), and what became of it.
 
 A claim's status is the last of its changes (append-only, each with who and when), so a
 decision at any instant sees the claim as it stood then. Until it is released the upload is
-the rights holder's content, not only the uploader's: see ``Rule.CONTENT_CLAIM``. A dispute
+the claimant's content, not only the uploader's: see ``Rule.CONTENT_CLAIM``. A dispute
 does not lift it: the claimant upholds or releases it, and one left unanswered is released
 when its response window ends.
 """
@@ -33,10 +34,20 @@ class Identified:
     confidence: float
     significance: float
     speed: float
+    artist_id: int | None = None  # a track's managing artist; none for a reference
+
+    @property
+    def claimant(self) -> tuple[int | None, int | None]:
+        """Who a claim on this finding is for, as (rights holder, artist): the recording's
+        rights holder if it has one, else the artist whose own track it is."""
+        if self.rights_holder_id is not None:
+            return self.rights_holder_id, None
+        return None, self.artist_id
 
     def as_dict(self) -> dict[str, object]:
         return {"recording": self.recording_key, "kind": self.kind, "id": self.recording_id,
                 "title": self.title, "rights_holder_id": self.rights_holder_id,
+                "artist_id": self.artist_id,
                 "query_start": round(self.query_start, 2),
                 "recording_start": round(self.recording_start, 2),
                 "matched_seconds": round(self.matched_seconds, 2),
@@ -88,12 +99,14 @@ class ClaimChange:
 
 @dataclass(frozen=True)
 class Claim:
-    """An upload (``track_id``) found to contain a recording of ``rights_holder_id``."""
+    """An upload (``track_id``) found to contain a recording of the claimant: a rights
+    holder (``rights_holder_id``) or an independent artist (``claimant_artist_id``)."""
 
     id: int
     track_id: int
-    rights_holder_id: int
+    rights_holder_id: int | None
     changes: tuple[ClaimChange, ...]  # oldest first; the first opens the claim
+    claimant_artist_id: int | None = None
 
     @property
     def status(self) -> ClaimStatus:

@@ -147,6 +147,14 @@ def _claim_outcome(track: Track, purpose: str, at: datetime,
             f"{claim.rights_holder_id}, whose agreement '{agreement.title}' forbids "
             f"'{restricted}'.{_backdating(agreement)}", agreement_id=agreement.id,
             claim_id=claim.id),)
+    if claim.claimant_artist_id is not None:
+        return False, Rule.CONTENT_CLAIM, (Reason(
+            Rule.CONTENT_CLAIM, purpose,
+            f"Content claim {claim.id}: the upload contains artist "
+            f"{claim.claimant_artist_id}'s earlier recording, so '{purpose}' is denied while "
+            "the claim stands: the uploader's consent cannot cover another's work, and a use "
+            "of the copy could not be credited to the artist whose music it is.",
+            claim_id=claim.id, artist_id=claim.claimant_artist_id),)
     return False, Rule.CONTENT_CLAIM, (Reason(
         Rule.CONTENT_CLAIM, purpose,
         f"Content claim {claim.id}: the upload contains a recording of rights holder "

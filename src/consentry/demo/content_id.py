@@ -39,5 +39,5 @@ def seed_demo_claim(conn: Connection, settings: Settings) -> int:
                                 max_seconds=settings.max_audio_seconds)
     catalogue.attach_audio(conn, track.id, stored)
     claims = claim_in(conn, CatalogueIndex(), track.id, fingerprint_file(stored.path),
-                      stored.sha256, "consentry demo")
+                      stored.sha256, "consentry demo", settings.base_url)
     return len(claims)

@@ -164,15 +164,17 @@ def withdrawal_record(withdrawal_id: int, snapshot_id: int, cause: tuple[str, st
         "tracks": len(track_ids), "tracks_sha256": track_set_digest(track_ids)}))
 
 
-def content_claim_record(claim_id: int, track_id: int, rights_holder_id: int, recording: str,
-                         audio_sha256: str, query_start_ms: int, recording_start_ms: int,
-                         matched_ms: int, confidence: float, speed: float,
-                         created_at_micros: int,
-                         significance: float | None = None) -> LogRecord:
-    """A rights holder's recording found in an upload: the finding a claim rests on.
+def content_claim_record(claim_id: int, track_id: int, rights_holder_id: int | None,
+                         recording: str, audio_sha256: str, query_start_ms: int,
+                         recording_start_ms: int, matched_ms: int, confidence: float,
+                         speed: float, created_at_micros: int,
+                         significance: float | None = None,
+                         claimant_artist_id: int | None = None) -> LogRecord:
+    """Another party's recording found in an upload: the finding a claim rests on, and whose
+    claim it is (a rights holder's, or an artist's: then ``rights_holder_id`` is null).
 
-    ``significance`` is left out when there is none, so that a claim recorded before it was
-    kept makes the very record it made then.
+    ``significance`` and ``claimant_artist_id`` are left out when there are none, so that a
+    claim recorded before they were kept makes the very record it made then.
     """
     fields = {
         "format": FORMAT, "kind": CONTENT_CLAIM, "id": claim_id, "track_id": track_id,
@@ -182,6 +184,8 @@ def content_claim_record(claim_id: int, track_id: int, rights_holder_id: int, re
         "confidence": confidence, "speed": speed, "at": created_at_micros}
     if significance is not None:
         fields["significance"] = significance
+    if claimant_artist_id is not None:
+        fields["claimant_artist_id"] = claimant_artist_id
     return LogRecord(CONTENT_CLAIM, claim_id, canonical(fields))
 
 

@@ -1,7 +1,8 @@
-"""Disputes with an answer: the uploader disputes a claim, the claimant upholds or releases it
-within the response window, and a dispute left unanswered is released when the window ends.
-Every step is a logged claim change, and both parties are told in their language (in the app,
-where the claims pages show each step, and by e-mail through the outbox)."""
+"""Claims told, and disputes with an answer: a claim opened is told to both parties; the
+uploader disputes it, the claimant upholds or releases it within the response window, and a
+dispute left unanswered is released when the window ends. Every step is a logged claim
+change, and both parties are told in their language (in the app, where the claims pages show
+each step, and by e-mail through the outbox)."""
 
 from __future__ import annotations
 
@@ -12,23 +13,31 @@ from sqlalchemy import Connection
 from consentry.consent import ClaimAction
 from consentry.errors import N_
 from consentry.i18n import translations
+from consentry.services.identification import recording_titles
 from consentry.store.accounts import accounts_of
 from consentry.store.catalogue import get_track
 from consentry.store.claims import ClaimRecord, change_claim, lapsed_disputes
 from consentry.store.outbox import queue_mail
+from consentry.store.parties import get_artist, get_rights_holder
 from consentry.timestamps import utcnow
 
 LAPSED = N_("no answer within the response window")  # stored in English, told translated
-_SUBJECT = {
+OPENED = "opened"
+_SUBJECT: dict[str, str] = {
+    OPENED: N_("Claim %(claim)s: '%(recording)s' was found in '%(title)s'"),
     ClaimAction.DISPUTE: N_("Claim %(claim)s on '%(title)s' is disputed: answer by %(date)s"),
     ClaimAction.CONFIRM: N_("Claim %(claim)s on '%(title)s' is upheld"),
     ClaimAction.RELEASE: N_("Claim %(claim)s on '%(title)s' is released"),
 }
-_BODY = {
+_BODY: dict[str, str] = {
+    OPENED: N_("Content identification found '%(recording)s' (%(claimant)s) in the upload "
+               "'%(title)s'. Claim %(claim)s restricts every AI use of the upload that needs "
+               "consent until it is settled: the claimant upholds or releases it; the "
+               "uploader may dispute it once, with a reason."),
     ClaimAction.DISPUTE: N_("The uploader disputes claim %(claim)s on '%(title)s': %(reason)s\n"
-                            "The claim keeps its restrictions until the rights holder upholds "
+                            "The claim keeps its restrictions until the claimant upholds "
                             "or releases it. Unanswered by %(date)s, it is released."),
-    ClaimAction.CONFIRM: N_("The rights holder upheld claim %(claim)s on '%(title)s' after the "
+    ClaimAction.CONFIRM: N_("The claimant upheld claim %(claim)s on '%(title)s' after the "
                             "dispute. Its restrictions stay; it cannot be disputed again."),
     ClaimAction.RELEASE: N_("Claim %(claim)s on '%(title)s' is released (%(reason)s). Its "
                             "restrictions no longer apply; the uploader's choices decide."),
@@ -65,14 +74,30 @@ def release_lapsed(conn: Connection, base_url: str,
     return released
 
 
-def _tell(conn: Connection, record: ClaimRecord, action: ClaimAction, base_url: str) -> None:
-    owners = get_track(conn, record.claim.track_id).accepted_owner_ids
-    change = record.claim.changes[-1]
-    for user in accounts_of(conn, owners, [record.claim.rights_holder_id]):
+def tell_opened(conn: Connection, records: list[ClaimRecord], base_url: str) -> None:
+    """Tell the uploader's owners and the claimant of each claim just opened."""
+    for record in records:
+        _tell(conn, record, OPENED, base_url)
+
+
+def _tell(conn: Connection, record: ClaimRecord, action: str, base_url: str) -> None:
+    owners = list(get_track(conn, record.claim.track_id).accepted_owner_ids)
+    claim = record.claim
+    if claim.claimant_artist_id is not None:
+        owners.append(claim.claimant_artist_id)
+        claimant = get_artist(conn, claim.claimant_artist_id).name
+    else:
+        claimant = get_rights_holder(conn, claim.rights_holder_id or 0).name
+    holders = [claim.rights_holder_id] if claim.rights_holder_id is not None else []
+    change = claim.changes[-1]
+    titles = recording_titles(conn, [record.recording_key])
+    for user in accounts_of(conn, owners, holders):
         _ = translations(user.locale).gettext
         reason = _(change.reason) if change.reason == LAPSED else change.reason
         values = {"claim": record.id, "title": record.track_title, "reason": reason,
-                  "date": change.respond_by.date().isoformat() if change.respond_by else ""}
+                  "date": change.respond_by.date().isoformat() if change.respond_by else "",
+                  "recording": titles.get(record.recording_key, record.recording_key),
+                  "claimant": claimant}
         page = "/label/claims" if user.rights_holder_id else "/me/claims"
         text = _(_BODY[action]) % values + "\n\n" + f"{base_url.rstrip('/')}{page}\n"
         queue_mail(conn, user.email, _(_SUBJECT[action]) % values, text, None, utcnow())

@@ -25,7 +25,7 @@ def identify(conn: Connection, index: CatalogueIndex, peaks: Peaks,
         if kind == "track" and number in tracks:
             track = tracks[number]
             found.append(_identified(match, kind, number, track.title, track.rights_holder_id,
-                                     track.owner_ids))
+                                     track.owner_ids, track.artist_id))
         elif kind == "reference" and number in references:
             reference = references[number]
             found.append(_identified(match, kind, number, reference.title,
@@ -34,10 +34,10 @@ def identify(conn: Connection, index: CatalogueIndex, peaks: Peaks,
 
 
 def _identified(match: Match, kind: str, number: int, title: str, holder: int | None,
-                owners: tuple[int, ...]) -> Identified:
+                owners: tuple[int, ...], artist: int | None = None) -> Identified:
     return Identified(match.track_id, kind, number, title, holder, owners, match.query_start,
                       match.track_start, match.matched_seconds, match.confidence,
-                      match.significance, match.speed)
+                      match.significance, match.speed, artist)
 
 
 def recording_titles(conn: Connection, keys: list[str]) -> dict[str, str]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, or_, select
 
 from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, Identified, next_status
 from consentry.errors import N_, InvalidInput, NotFound
@@ -54,12 +54,14 @@ class ClaimRecord:
 
 def open_claim(conn: Connection, track_id: int, found: Identified, audio_sha256: str,
                by: str) -> Claim:
-    """Record that the upload ``track_id`` contains ``found``, a rights holder's recording."""
-    if found.rights_holder_id is None:
-        raise InvalidInput("only a rights holder's recording can be claimed")
+    """Record that the upload ``track_id`` contains ``found``, another party's recording: the
+    claim is its rights holder's, or the artist's whose own track it is."""
+    holder, artist = found.claimant
+    if holder is None and artist is None:
+        raise InvalidInput("a recording with neither rights holder nor artist cannot be claimed")
     now = to_micros(utcnow())
     claim_id: int = conn.execute(insert(content_claims).values(
-        track_id=track_id, rights_holder_id=found.rights_holder_id,
+        track_id=track_id, rights_holder_id=holder, claimant_artist_id=artist,
         recording_key=found.recording_key, audio_sha256=audio_sha256,
         query_start_ms=round(found.query_start * 1000),
         recording_start_ms=round(found.recording_start * 1000),
@@ -71,8 +73,8 @@ def open_claim(conn: Connection, track_id: int, found: Identified, audio_sha256:
         reason="")).inserted_primary_key[0]  # type: ignore[index]
     _log(conn, CONTENT_CLAIM, claim_id)
     _log(conn, CLAIM_CHANGE, change_id)
-    return Claim(claim_id, track_id, found.rights_holder_id,
-                 (ClaimChange(ClaimStatus.OPEN, from_micros(now), by[:200]),))
+    return Claim(claim_id, track_id, holder,
+                 (ClaimChange(ClaimStatus.OPEN, from_micros(now), by[:200]),), artist)
 
 
 def change_claim(conn: Connection, claim_id: int, action: ClaimAction, by: str,
@@ -150,12 +152,14 @@ def claims_on(conn: Connection, track_ids: Sequence[int]) -> tuple[Claim, ...]:
 def claim_records(conn: Connection, *, rights_holder_id: int | None = None,
                   artist_id: int | None = None,
                   track_ids: Sequence[int] | None = None) -> list[ClaimRecord]:
-    """Claims newest first: a rights holder's, those on an artist's tracks, or on tracks."""
+    """Claims newest first: a rights holder's, an artist's (those on the tracks whose share
+    they accepted, and those they are the claimant of), or those on tracks."""
     conditions = []
     if rights_holder_id is not None:
         conditions.append(content_claims.c.rights_holder_id == rights_holder_id)
-    if artist_id is not None:  # the tracks whose share the artist has accepted
-        conditions.append(tracks.c.id.in_(accepted_track_ids(artist_id)))
+    if artist_id is not None:
+        conditions.append(or_(tracks.c.id.in_(accepted_track_ids(artist_id)),
+                              content_claims.c.claimant_artist_id == artist_id))
     if track_ids is not None:
         conditions.append(content_claims.c.track_id.in_(track_ids))
     return sorted(_records(conn, *conditions), key=lambda r: -r.id)
@@ -200,7 +204,8 @@ def _records(conn: Connection, *conditions) -> list[ClaimRecord]:  # type: ignor
                 ClaimStatus(ch.status), from_micros(ch.at), ch.by, ch.reason,
                 None if ch.respond_by is None else from_micros(ch.respond_by)))
     return [ClaimRecord(
-        Claim(r.id, r.track_id, r.rights_holder_id, tuple(changes[r.id])), r.track_title,
+        Claim(r.id, r.track_id, r.rights_holder_id, tuple(changes[r.id]),
+              r.claimant_artist_id), r.track_title,
         r.artist_id, r.recording_key, r.audio_sha256, r.query_start_ms / 1000,
         r.recording_start_ms / 1000, r.matched_ms / 1000, r.confidence, r.speed,
         from_micros(r.created_at), r.significance) for r in rows]

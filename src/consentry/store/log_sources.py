@@ -89,7 +89,8 @@ def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
             row.id, row.track_id, row.rights_holder_id, row.recording_key, row.audio_sha256,
             row.query_start_ms, row.recording_start_ms, row.matched_ms, float(row.confidence),
             float(row.speed), row.created_at,
-            None if row.significance is None else float(row.significance))
+            None if row.significance is None else float(row.significance),
+            row.claimant_artist_id)
     if kind == CLAIM_CHANGE:
         return claim_change_record(row.id, row.claim_id, row.status, row.at, row.by,
                                    row.reason, row.respond_by)

@@ -446,8 +446,8 @@ content_claims = Table(
     "content_claims", metadata,
     Column("id", Integer, primary_key=True),
     Column("track_id", Integer, ForeignKey("tracks.id"), nullable=False, index=True),
-    Column("rights_holder_id", Integer, ForeignKey("rights_holders.id"), nullable=False,
-           index=True),
+    # the claimant: a rights holder, or (from 0018) an artist whose own track was found
+    Column("rights_holder_id", Integer, ForeignKey("rights_holders.id"), index=True),
     Column("recording_key", String(40), nullable=False),
     Column("audio_sha256", String(64), nullable=False),  # the upload in which it was found
     Column("query_start_ms", BigInteger, nullable=False),
@@ -457,6 +457,7 @@ content_claims = Table(
     Column("speed", Float, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("significance", Float),  # NULL for claims opened before it was kept (0013)
+    Column("claimant_artist_id", Integer, ForeignKey("artists.id"), index=True),
 )
 
 claim_changes = Table(

@@ -97,7 +97,7 @@ async def receive_track_audio(
     audio, released = await anyio.to_thread.run_sync(_attach, engine, track_id, stored, by)
     claims = await anyio.to_thread.run_sync(partial(
         _identify_upload, engine, request.app.state.catalogue_index, track_id, stored, by,
-        settings.max_audio_seconds), limiter=upload_threads(request))
+        settings.max_audio_seconds, settings.base_url), limiter=upload_threads(request))
     return audio, stored.info, claims, released
 
 
@@ -170,12 +170,13 @@ def _attach(engine: Engine, track_id: int, stored: media.StoredAudio,
 
 
 def _identify_upload(engine: Engine, index: CatalogueIndex, track_id: int,
-                     stored: media.StoredAudio, by: str, max_seconds: float) -> list[ClaimRecord]:
+                     stored: media.StoredAudio, by: str, max_seconds: float,
+                     base: str) -> list[ClaimRecord]:
     """The upload is kept whatever identification finds; a file the probe accepted but the
     fingerprinter cannot decode is logged, not refused."""
     try:
         return claim_upload(engine, index, track_id, stored.path, stored.sha256, by,
-                            max_seconds)
+                            max_seconds, base)
     except InvalidAudio:
         logger.exception("track %s: its recording could not be fingerprinted", track_id)
         return []

@@ -1,5 +1,6 @@
-"""Content claims over the API: listed for whoever is party to them, reviewed by the rights
-holder (confirm, release), disputed by the track's owners with a reason."""
+"""Content claims over the API: listed for whoever is party to them, reviewed by the claimant (a
+rights holder, or an artist whose own track was found: confirm, release), disputed by the
+track's owners with a reason."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ class ClaimActionIn(BaseModel):
 @router.get("", response_model=list[ClaimOut])
 def list_claims(db: Db, who: Who) -> list[ClaimOut]:
     """The claims the caller is party to, newest first: a label's own, those on an artist's
-    tracks; every claim for admins."""
+    tracks and those the artist is the claimant of; every claim for admins."""
     if who.role is Role.RIGHTS_HOLDER:
         records = claim_records(db, rights_holder_id=who.subject_id)
     elif who.role is Role.ARTIST:
@@ -42,7 +43,7 @@ def list_claims(db: Db, who: Who) -> list[ClaimOut]:
 @router.post("/{claim_id}/{action}", response_model=ClaimOut)
 def review_claim(claim_id: int, action: Literal["confirm", "release", "dispute"],
                  body: ClaimActionIn, db: Db, who: Who, settings: SettingsDep) -> ClaimOut:
-    """The rights holder confirms or releases its claim; an owner of the track disputes it,
+    """The claimant confirms or releases its claim; an owner of the track disputes it,
     once: the claim keeps its restrictions until the claimant answers or the response window
     (``CONSENTRY_DISPUTE_RESPONSE_DAYS``) ends."""
     claim = get_claim(db, claim_id)
@@ -62,6 +63,8 @@ def _require_party(db: Db, who: Principal, claim: ClaimRecord, action: ClaimActi
         if who.role is Role.ARTIST and who.subject_id in owners:
             return
         raise Forbidden("only the track's owners dispute a claim on it")
-    if who.role is Role.RIGHTS_HOLDER and who.subject_id == claim.claim.rights_holder_id:
+    if who.subject_id is not None and (
+            (who.role is Role.RIGHTS_HOLDER and who.subject_id == claim.claim.rights_holder_id)
+            or (who.role is Role.ARTIST and who.subject_id == claim.claim.claimant_artist_id)):
         return
-    raise Forbidden("only the claiming rights holder confirms or releases a claim")
+    raise Forbidden("only the claimant confirms or releases a claim")

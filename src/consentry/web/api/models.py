@@ -94,11 +94,13 @@ class ClaimChangeOut(BaseModel):
 
 
 class ClaimOut(BaseModel):
-    """A rights holder's recording found in a track's upload, and what became of the claim."""
+    """Another party's recording found in a track's upload, and what became of the claim."""
 
     id: int
     track_id: int
-    rights_holder_id: int
+    rights_holder_id: int | None = Field(description="The claimant, if a rights holder")
+    claimant_artist_id: int | None = Field(
+        description="The claimant, if an artist whose own track was found in the upload")
     status: Literal["open", "confirmed", "disputed", "released"]
     recording: str = Field(description="'reference:<id>' or 'track:<id>'")
     query_start: float = Field(description="Seconds into the upload where the match starts")
@@ -110,13 +112,14 @@ class ClaimOut(BaseModel):
                     "null for claims opened before it was kept")
     speed: float
     respond_by: datetime | None = Field(description=(
-        "While disputed: when the rights holder must answer by; unanswered, the claim is "
+        "While disputed: when the claimant must answer by; unanswered, the claim is "
         "released then. The claim keeps its restrictions until it is released."))
     changes: list[ClaimChangeOut]
 
     @classmethod
     def of(cls, c: ClaimRecord) -> ClaimOut:
         return cls(id=c.id, track_id=c.claim.track_id, rights_holder_id=c.claim.rights_holder_id,
+                   claimant_artist_id=c.claim.claimant_artist_id,
                    status=c.status.value,  # type: ignore[arg-type]
                    recording=c.recording_key, query_start=c.query_start,
                    recording_start=c.recording_start, matched_seconds=c.matched_seconds,

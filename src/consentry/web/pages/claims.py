@@ -1,5 +1,7 @@
 """Content claims for review: the artist sees the claims on their tracks and may dispute one
-with a reason; the rights holder's staff see theirs and confirm or release them."""
+with a reason, and the claims they are the claimant of (their own track found in another
+party's upload) and confirms or releases those; the rights holder's staff see theirs and
+confirm or release them."""
 
 from __future__ import annotations
 
@@ -25,17 +27,22 @@ router = APIRouter()
 
 
 def claims_view(db: Connection, claims: list[ClaimRecord]) -> dict[str, object]:
-    """What the claims table shows beside the claims: recording titles, rights holder names."""
+    """What the claims table shows beside the claims: recording titles, claimants' names."""
+    holders = {h: parties.get_rights_holder(db, h).name
+               for h in {c.claim.rights_holder_id for c in claims} if h is not None}
+    artists = {a: parties.get_artist(db, a).name
+               for a in {c.claim.claimant_artist_id for c in claims} if a is not None}
     return {"claims": claims,
             "titles": recording_titles(db, sorted({c.recording_key for c in claims})),
-            "holders": {h: parties.get_rights_holder(db, h).name
-                        for h in {c.claim.rights_holder_id for c in claims}}}
+            "claimants": {c.id: holders[c.claim.rights_holder_id]
+                          if c.claim.rights_holder_id is not None
+                          else artists[c.claim.claimant_artist_id or 0] for c in claims}}
 
 
 @router.get("/me/claims")
 def artist_claims(request: Request, page: Page, db: Db) -> Response:
     artist_id = artist_id_of(page)
-    return render(request, page, "claims.html", mode="artist",
+    return render(request, page, "claims.html", mode="artist", me=artist_id,
                   **claims_view(db, claim_records(db, artist_id=artist_id)))
 
 
@@ -50,6 +57,21 @@ async def dispute(claim_id: int, request: Request, page: Page, db: Db,
         raise Forbidden(N_("this claim is not on one of your tracks"))
     return _change(request, page, db, settings, claim_id, ClaimAction.DISPUTE, "artist",
                    str(form.get("reason", "")), "/me/claims")
+
+
+@router.post("/me/claims/{claim_id}/{action}")
+async def answer_as_claimant(claim_id: int, action: str, request: Request, page: Page, db: Db,
+                             settings: SettingsDep) -> Response:
+    """An artist whose own track was found in another party's upload answers for it."""
+    form = await request.form()
+    check_csrf(page, str(form.get("csrf_token", "")))
+    artist_id = artist_id_of(page)
+    if action not in (ClaimAction.CONFIRM.value, ClaimAction.RELEASE.value):
+        raise Forbidden(N_("a claimant confirms or releases a claim"))
+    if get_claim(db, claim_id).claim.claimant_artist_id != artist_id:
+        raise Forbidden(N_("this claim is not yours"))
+    return _change(request, page, db, settings, claim_id, ClaimAction(action), "artist", "",
+                   "/me/claims")
 
 
 @router.get("/label/claims")
@@ -84,8 +106,9 @@ def _change(request: Request, page: PageContext, db: Connection, settings: Setti
         else:
             claim_disputes.answer(db, claim_id, action, by, reason, settings.base_url)
     except ConsentryError as error:
-        records = (claim_records(db, artist_id=artist_id_of(page)) if mode == "artist"
+        me = artist_id_of(page) if mode == "artist" else None
+        records = (claim_records(db, artist_id=me) if me is not None
                    else claim_records(db, rights_holder_id=holder_id_of(page)))
-        return render(request, page, "claims.html", 422, mode=mode,
+        return render(request, page, "claims.html", 422, mode=mode, me=me,
                       error=gettext(page, error.message), **claims_view(db, records))
     return finish(request, page, RedirectResponse(f"{back}?notice=saved", status_code=303))
