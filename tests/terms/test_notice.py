@@ -8,9 +8,11 @@ from consentry.errors import InvalidInput
 from consentry.terms import (
     DEFAULT_NOTICE_PERIOD,
     Account,
+    ReviewBaseline,
     TermsResponse,
     TermsVersion,
     affected_users,
+    review_baseline,
     state_for_user,
 )
 from consentry.terms.notice import MICROS_PER_DAY
@@ -128,3 +130,32 @@ def test_a_user_who_joins_during_notice_gets_the_version_they_signed_up_under() 
     assert state.in_force == V2
     existing = state_for_user(VERSIONS, [], "ana", 105 * DAY)
     assert existing.in_force == V1
+
+
+def test_a_review_compares_with_the_newest_version_the_user_accepted() -> None:
+    """With two versions waiting, the one in between is part of the review, not its start."""
+    v4 = TermsVersion("4", "h4", published_at=200 * DAY, material=True)
+    versions = [*VERSIONS, v4]
+    on_v1 = review_baseline(versions, [_accept(V1, 10 * DAY)], "ana", "4", 210 * DAY)
+    assert on_v1 == ReviewBaseline(V1, "accepted", 10 * DAY)
+    on_v2 = review_baseline(versions, [_accept(V1, 10 * DAY), _accept(V2, 101 * DAY)], "ana",
+                            "4", 210 * DAY)
+    assert on_v2 == ReviewBaseline(V2, "accepted", 101 * DAY)
+
+
+def test_a_review_baseline_is_never_the_version_reviewed_nor_a_withdrawn_yes() -> None:
+    answers = [_accept(V1, 10 * DAY), _accept(V2, 101 * DAY)]
+    assert review_baseline(VERSIONS, answers, "ana", "2", 120 * DAY).version == V1
+    changed_mind = [*answers, _accept(V2, 105 * DAY, accepted=False)]
+    assert review_baseline(VERSIONS, changed_mind, "ana", "3", 120 * DAY).version == V1
+    wrong_hash = [TermsResponse("ana", "2", "not-the-hash", True, 101 * DAY)]
+    assert review_baseline(VERSIONS, wrong_hash, "ana", "3", 120 * DAY) is None
+
+
+def test_without_a_yes_a_review_starts_from_sign_up_or_from_nothing() -> None:
+    joined = review_baseline(VERSIONS, [], "eve", "3", 120 * DAY, joined_at=104 * DAY)
+    assert joined == ReviewBaseline(V2, "signed-up", 104 * DAY)
+    later_yes = review_baseline(VERSIONS, [_accept(V3, 111 * DAY, user="eve")], "eve", "3",
+                                120 * DAY, joined_at=50 * DAY)
+    assert later_yes == ReviewBaseline(V1, "signed-up", 50 * DAY)
+    assert review_baseline(VERSIONS, [], "ana", "3", 120 * DAY) is None

@@ -12,16 +12,22 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from consentry.access import Role
+from consentry.i18n import translations
+from consentry.services.terms_notices import publish_with_notice
 from consentry.store import accounts
 from consentry.store.outbox import messages_to
-from consentry.store.terms import publish_text
-from consentry.store.terms_acceptance import answers_of
+from consentry.store.terms import get_published, publish_text
+from consentry.store.terms_acceptance import answers_of, record_answer
 from consentry.timestamps import utcnow
 from tests.terms.samples import V1, V2
 from tests.web.test_pages import PASSWORD, csrf
 from tests.web.test_staff_pages import log_in
 
 HOSTILE = '<script>alert("terms")</script> [click](javascript:alert(1))'
+CLAUSE_A = "We may train voice models on your uploads."
+CLAUSE_B = "We may put your uploads in datasets for machine learning."
+WITH_A = V1 + "\n## 6. Voice models\n\n" + CLAUSE_A + "\n"
+WITH_A_AND_B = WITH_A + "\n## 7. Datasets\n\n" + CLAUSE_B + "\n"
 
 
 def _platform(engine: Engine) -> int:
@@ -153,3 +159,62 @@ def test_admin_sets_the_prohibited_uses_on_publish(client: TestClient, engine: E
     assert versions[-1]["prohibited_purposes"] == ["voice-likeness"]
     assert versions[-1]["required_purposes"] == ["content-identification", "fraud-detection"]
     assert versions[-1]["material"] is True
+
+
+def _two_versions_waiting(engine: Engine, *, accept_v2: bool) -> None:
+    """Ada accepted version 1; version 2 adds clause A and version 3 clause B, both still in
+    their notice period; with ``accept_v2`` she accepted version 2 too."""
+    with engine.begin() as conn:
+        ada = accounts.create_user(conn, "ada@example.org", PASSWORD, "Ada", Role.ARTIST).id
+        v1 = publish_text(conn, "v1", V1, "admin", notice=timedelta(0))
+        record_answer(conn, ada, "v1", v1.text_hash, True, utcnow())
+        for version, text in (("v2", WITH_A), ("v3", WITH_A_AND_B)):
+            publish_with_notice(conn, version, text, "admin", notice_days=30,
+                                base_url="http://consentry.test")
+            if accept_v2 and version == "v2":
+                record_answer(conn, ada, "v2", get_published(conn, "v2").text_hash, True,
+                              utcnow())
+
+
+def test_review_shows_every_clause_since_the_version_accepted(
+        client: TestClient, engine: Engine) -> None:
+    _two_versions_waiting(engine, accept_v2=False)
+    log_in(client, "ada@example.org")
+    review = client.get("/terms/review").text
+    assert 'value="v3"' in review, "the newest version is the one answered"
+    assert CLAUSE_A in review and CLAUSE_B in review
+    today = utcnow().date().isoformat()
+    assert f"Changes since version v1, which you accepted on {today}." in review
+    assert CLAUSE_A in review.split('id="terms-since"')[1].split("SHA-256")[0]
+    banner = client.get("/me").text.split('id="terms-banner"')[1].split("</section>")[0]
+    assert "Voice models" in banner and "Datasets" in banner
+    with engine.connect() as conn:
+        *_, notice = messages_to(conn, "ada@example.org")
+    assert "Voice models" in notice.text_body and "Datasets" in notice.text_body
+    assert "Changes since version v1, which you accepted on" in notice.text_body
+
+
+def test_review_after_accepting_the_version_in_between_shows_only_what_is_new(
+        client: TestClient, engine: Engine) -> None:
+    _two_versions_waiting(engine, accept_v2=True)
+    log_in(client, "ada@example.org")
+    review = client.get("/terms/review").text
+    assert CLAUSE_B in review and CLAUSE_A not in review
+    assert "Changes since version v2, which you accepted on" in review
+
+
+def test_review_without_an_answer_starts_from_the_version_signed_up_under(
+        client: TestClient, engine: Engine) -> None:
+    with engine.begin() as conn:
+        publish_text(conn, "v1", V1, "admin", notice=timedelta(0),
+                     at=utcnow() - timedelta(days=1))
+        accounts.create_user(conn, "ada@example.org", PASSWORD, "Ada", Role.ARTIST,
+                             locale="de")
+        publish_text(conn, "v2", WITH_A, "admin", notice=timedelta(days=30))
+        publish_text(conn, "v3", WITH_A_AND_B, "admin", notice=timedelta(days=30))
+    log_in(client, "ada@example.org")
+    review = client.get("/terms/review").text
+    assert CLAUSE_A in review and CLAUSE_B in review
+    since = translations("de").gettext(
+        "Changes since version %(version)s, which applied when you signed up on %(date)s.")
+    assert since % {"version": "v1", "date": utcnow().date().isoformat()} in review

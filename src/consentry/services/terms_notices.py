@@ -2,13 +2,15 @@
 
 The domain summary is structured (:class:`consentry.terms.SummaryItem`); here each kind gets
 a translatable sentence, so the banner, the history page and the e-mail say the same thing in
-English and German.
+English and German. A user is told what changed since their baseline (the version they last
+accepted or signed up under), so no version in between goes unshown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from markupsafe import escape
 from sqlalchemy import Connection
@@ -18,9 +20,9 @@ from consentry.i18n import translations
 from consentry.purposes import get_purpose
 from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.store.outbox import queue_mail
-from consentry.store.terms import EMPTY_TERMS, PublishedTerms, list_published, publish_text
-from consentry.store.terms_acceptance import notified_accounts
-from consentry.terms import SummaryItem, TermsSummary, review_terms, summarise
+from consentry.store.terms import EMPTY_TERMS, PublishedTerms, publish_text
+from consentry.store.terms_acceptance import Baseline, baselines_of, notified_accounts
+from consentry.terms import SummaryItem, TermsReview, TermsSummary, review_terms, summarise
 
 Translate = Callable[[str], str]
 TERM_WORDS = {
@@ -71,35 +73,55 @@ def describe(item: SummaryItem, _: Translate) -> str:
     return text[0].upper() + text[1:]
 
 
-def summary_of(conn: Connection, terms: PublishedTerms) -> TermsSummary:
-    """What changed from the version with a text published before ``terms``."""
-    published = [t for t in list_published(conn) if t.has_text]
-    earlier = [t for t in published if (t.published_at, t.version) < (
-        terms.published_at, terms.version)]
-    previous = earlier[-1].document() if earlier else EMPTY_TERMS
-    return summarise(review_terms(previous, terms.document()))
+@lru_cache(maxsize=64)
+def review_since(baseline: PublishedTerms | None, terms: PublishedTerms) -> TermsReview:
+    """Every clause changed from ``baseline`` (nothing: all is new) to ``terms``; cached, as
+    the banner on every page asks again."""
+    return review_terms(baseline.document() if baseline else EMPTY_TERMS, terms.document())
 
 
-def notice_mail(terms: PublishedTerms, summary: TermsSummary, locale: str,
+@lru_cache(maxsize=64)
+def summary_since(baseline: PublishedTerms | None, terms: PublishedTerms) -> TermsSummary:
+    """The summary of :func:`review_since`: what the banner, review page and notice say."""
+    return summarise(review_since(baseline, terms))
+
+
+def since_line(baseline: Baseline | None, _: Translate) -> str:
+    """Which version a user's changes are counted from, in the language of ``_``."""
+    if baseline is None:
+        return _("You have not accepted a version with a text before, so every clause is "
+                 "shown as new.")
+    values = {"version": baseline.terms.version, "date": baseline.at.date().isoformat()}
+    if baseline.reason == "accepted":
+        return _("Changes since version %(version)s, which you accepted on %(date)s.") % values
+    return _("Changes since version %(version)s, which applied when you signed up on "
+             "%(date)s.") % values
+
+
+def notice_mail(terms: PublishedTerms, baseline: Baseline | None, locale: str,
                 base_url: str) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) of the notice for one version, in ``locale``."""
+    """(subject, plain text, HTML) of the notice for one version, in ``locale``, with the
+    changes since the recipient's baseline."""
     _ = translations(locale).gettext
     subject = _("Our terms change on %(date)s: please review them") % {
         "date": terms.effective_at.date().isoformat()}
+    summary = summary_since(baseline.terms if baseline else None, terms)
     lines = [describe(item, _) for item in summary.items]
     intro = _("We are changing our terms. The new version %(version)s changes how AI may use "
               "your music. It applies to you only after %(date)s and only if you accept it; "
               "if you refuse, you stay on the version you have.") % {
         "version": terms.version, "date": terms.effective_at.date().isoformat()}
+    since = since_line(baseline, _)
     action = _("Read the changes and answer here:")
     url = f"{base_url.rstrip('/')}/terms/review"
     check = _("Text hash (SHA-256) of the new version:")
-    text = "\n".join([intro, "", *(f"- {line}" for line in lines), "", action, url, "",
-                      check, terms.text_hash, ""])
+    text = "\n".join([intro, "", since, *(f"- {line}" for line in lines), "", action, url,
+                      "", check, terms.text_hash, ""])
     items = "".join(f"<li>{escape(line)}</li>" for line in lines)
     html = (f"<!doctype html><html lang=\"{escape(locale)}\"><body><p>{escape(intro)}</p>"
-            f"<ul>{items}</ul><p>{escape(action)} <a href=\"{escape(url)}\">{escape(url)}</a>"
-            f"</p><p>{escape(check)} <code>{escape(terms.text_hash)}</code></p></body></html>")
+            f"<p>{escape(since)}</p><ul>{items}</ul><p>{escape(action)} "
+            f"<a href=\"{escape(url)}\">{escape(url)}</a></p><p>{escape(check)} "
+            f"<code>{escape(terms.text_hash)}</code></p></body></html>")
     return subject, text, html
 
 
@@ -124,9 +146,9 @@ def announce(conn: Connection, terms: PublishedTerms, base_url: str, at: datetim
     """Queue the notice of a material version for every affected account; how many."""
     if not terms.material:
         return 0
-    summary = summary_of(conn, terms)
     accounts = notified_accounts(conn, terms)
-    for _user_id, email, locale in accounts:
-        subject, text, html = notice_mail(terms, summary, locale, base_url)
+    baselines = baselines_of(conn, terms, [user_id for user_id, _, _ in accounts], at)
+    for user_id, email, locale in accounts:
+        subject, text, html = notice_mail(terms, baselines[user_id], locale, base_url)
         queue_mail(conn, email, subject, text, html, at)
     return len(accounts)

@@ -7,6 +7,7 @@ were never shown.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,8 +18,26 @@ from consentry.ledger.records import TERMS_RESPONSE
 from consentry.store.log_sources import log_new_row
 from consentry.store.schema import artists, terms_responses, users
 from consentry.store.terms import PublishedTerms, get_published, list_published
-from consentry.terms import Account, TermsResponse, UserTermsState, affected_users, state_for_user
-from consentry.timestamps import to_micros
+from consentry.terms import (
+    Account,
+    TermsResponse,
+    UserTermsState,
+    affected_users,
+    review_baseline,
+    state_for_user,
+)
+from consentry.terms.notice import BaselineReason
+from consentry.timestamps import from_micros, to_micros
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The stored version a user's review of a newer one starts from: the newest they
+    accepted or signed up under (:func:`consentry.terms.review_baseline`), and when."""
+
+    terms: PublishedTerms
+    reason: BaselineReason
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -28,6 +47,7 @@ class TermsStanding:
     state: UserTermsState
     in_force: PublishedTerms | None
     pending: PublishedTerms | None
+    baseline: Baseline | None = None
 
     @property
     def needs_answer(self) -> bool:
@@ -59,11 +79,43 @@ def standing_of(conn: Connection, user_id: int, at: datetime) -> TermsStanding:
     joined = conn.execute(select(users.c.created_at).where(users.c.id == user_id)).scalar_one()
     published = list_published(conn)
     by_version = {t.version: t for t in published}
-    state = state_for_user([t.notice_version() for t in published], answers_of(conn, user_id),
-                           str(user_id), to_micros(at), joined_at=joined)
+    answers = answers_of(conn, user_id)
+    state = state_for_user([t.notice_version() for t in published], answers, str(user_id),
+                           to_micros(at), joined_at=joined)
+    pending = by_version[state.pending.version] if state.pending else None
     return TermsStanding(
-        state, by_version[state.in_force.version] if state.in_force else None,
-        by_version[state.pending.version] if state.pending else None)
+        state, by_version[state.in_force.version] if state.in_force else None, pending,
+        _baseline(published, answers, user_id, joined, pending, at) if pending else None)
+
+
+def baselines_of(conn: Connection, terms: PublishedTerms, user_ids: Iterable[int],
+                 at: datetime) -> dict[int, Baseline | None]:
+    """Each user's baseline for reviewing ``terms``, from one read of the answers (for the
+    notices of a version, which go to every account at once)."""
+    wanted = set(user_ids)
+    joined = {r.id: r.created_at for r in conn.execute(select(users.c.id, users.c.created_at))
+              if r.id in wanted}
+    answers: dict[int, list[TermsResponse]] = {}
+    for r in conn.execute(select(terms_responses).order_by(terms_responses.c.at,
+                                                           terms_responses.c.id)):
+        if r.user_id in wanted:
+            answers.setdefault(r.user_id, []).append(TermsResponse(
+                str(r.user_id), r.version, r.text_hash, bool(r.accepted), r.at))
+    published = list_published(conn)
+    return {user_id: _baseline(published, answers.get(user_id, []), user_id, joined[user_id],
+                               terms, at) for user_id in joined}
+
+
+def _baseline(published: Sequence[PublishedTerms], answers: Sequence[TermsResponse],
+              user_id: int, joined: int, terms: PublishedTerms,
+              at: datetime) -> Baseline | None:
+    with_text = [t for t in published if t.has_text]
+    found = review_baseline([t.notice_version() for t in with_text], answers, str(user_id),
+                            terms.version, to_micros(at), joined_at=joined)
+    if found is None:
+        return None
+    by_version = {t.version: t for t in with_text}
+    return Baseline(by_version[found.version.version], found.reason, from_micros(found.at))
 
 
 def notified_accounts(conn: Connection, terms: PublishedTerms) -> list[tuple[int, str, str]]:

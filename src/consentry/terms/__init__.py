@@ -37,10 +37,12 @@ from consentry.terms.notice import (
     DEFAULT_NOTICE_PERIOD,
     Account,
     RefusalConsequence,
+    ReviewBaseline,
     TermsResponse,
     TermsVersion,
     UserTermsState,
     affected_users,
+    review_baseline,
     state_for_user,
 )
 from consentry.terms.summary import SummaryItem, TermsSummary, summarise
@@ -55,11 +57,11 @@ from consentry.terms.watcher import (
 __all__ = [
     "AI_TERMS", "DEFAULT_NOTICE_PERIOD", "Account", "Classification", "ClassifiedChange",
     "Clause", "ClauseChange", "Edit", "Materiality", "PageSnapshot", "ParagraphChange", "Reason",
-    "RefusalConsequence", "Segment", "SnapshotDiff", "SummaryItem", "TermsDiff", "TermsDocument",
-    "TermsResponse", "TermsReview", "TermsSummary", "TermsVersion", "UserTermsState",
-    "affected_users", "classify_change", "classify_diff", "classify_texts", "compare_snapshots",
-    "diff_terms", "edits", "extract_paragraphs", "extract_text", "find_terms",
-    "introduced_purposes", "mentioned_purposes", "normalise_line_endings", "normalise_text",
-    "page_text_hash", "parse_terms", "review_terms", "snapshot_page", "state_for_user",
-    "summarise", "text_hash", "word_diff",
+    "RefusalConsequence", "ReviewBaseline", "Segment", "SnapshotDiff", "SummaryItem",
+    "TermsDiff", "TermsDocument", "TermsResponse", "TermsReview", "TermsSummary", "TermsVersion",
+    "UserTermsState", "affected_users", "classify_change", "classify_diff", "classify_texts",
+    "compare_snapshots", "diff_terms", "edits", "extract_paragraphs", "extract_text",
+    "find_terms", "introduced_purposes", "mentioned_purposes", "normalise_line_endings",
+    "normalise_text", "page_text_hash", "parse_terms", "review_baseline", "review_terms",
+    "snapshot_page", "state_for_user", "summarise", "text_hash", "word_diff",
 ]

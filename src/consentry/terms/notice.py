@@ -22,6 +22,7 @@ MICROS_PER_DAY = 86_400 * 1_000_000
 MINIMUM_NOTICE_DAYS = 30
 DEFAULT_NOTICE_PERIOD = MINIMUM_NOTICE_DAYS * MICROS_PER_DAY
 UserStatus = Literal["current", "notice", "accepted", "awaiting-acceptance", "refused"]
+BaselineReason = Literal["accepted", "signed-up"]
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,36 @@ def state_for_user(versions: Sequence[TermsVersion], responses: Iterable[TermsRe
     return UserTermsState(user_id, at, in_force, pending, status, starts)
 
 
+@dataclass(frozen=True)
+class ReviewBaseline:
+    """The version a user's review of a newer one starts from, why it is theirs (they accepted
+    it, or it was in force when they signed up) and when that was."""
+
+    version: TermsVersion
+    reason: BaselineReason
+    at: int
+
+
+def review_baseline(versions: Sequence[TermsVersion], responses: Iterable[TermsResponse],
+                    user_id: str, reviewed: str, at: int, *,
+                    joined_at: int | None = None) -> ReviewBaseline | None:
+    """The newest version published before ``reviewed`` that the user accepted (their latest
+    answer to it, for its text) or signed up under; None when there is none, so everything is
+    new to them. A notice does not count: being told of a version is not agreeing to it, so
+    with two versions waiting the one in between is part of the review. ``versions`` are those
+    a review can show (with a text)."""
+    ordered = sorted((v for v in versions if v.published_at <= at), key=lambda v: v.published_at)
+    index = next((i for i, v in enumerate(ordered) if v.version == reviewed), len(ordered))
+    earlier = ordered[:index]
+    latest = _latest_responses(earlier, responses, user_id, at)
+    for v in reversed(earlier):
+        if v.version in latest and latest[v.version].accepted:
+            return ReviewBaseline(v, "accepted", latest[v.version].at)
+        if joined_at is not None and v.published_at <= joined_at:
+            return ReviewBaseline(v, "signed-up", joined_at)
+    return None
+
+
 def _as_signed_up(version: TermsVersion) -> TermsVersion:
     """A version a new user signed up under: no notice, no separate acceptance."""
     return replace(version, material=False, effective_at=None) if version.material else version
@@ -142,13 +173,19 @@ def _as_signed_up(version: TermsVersion) -> TermsVersion:
 
 def _latest_answers(published: Sequence[TermsVersion], responses: Iterable[TermsResponse],
                     user_id: str, at: int) -> dict[str, bool]:
+    latest = _latest_responses(published, responses, user_id, at)
+    return {version: r.accepted for version, r in latest.items()}
+
+
+def _latest_responses(published: Sequence[TermsVersion], responses: Iterable[TermsResponse],
+                      user_id: str, at: int) -> dict[str, TermsResponse]:
     hashes = {v.version: v.text_hash for v in published}
     latest: dict[str, TermsResponse] = {}
     for r in responses:
         if r.user_id == user_id and r.at <= at and hashes.get(r.version) == r.text_hash and (
                 r.version not in latest or latest[r.version].at <= r.at):
             latest[r.version] = r
-    return {version: r.accepted for version, r in latest.items()}
+    return latest
 
 
 def _applies(published: Sequence[TermsVersion], answers: dict[str, bool], current: int | None,

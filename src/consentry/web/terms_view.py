@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -13,11 +13,10 @@ from sqlalchemy import Connection
 
 from consentry.errors import N_
 from consentry.i18n import translations
-from consentry.services.terms_notices import describe
-from consentry.store.terms import EMPTY_TERMS, PublishedTerms, list_published
+from consentry.services.terms_notices import describe, since_line, summary_since
+from consentry.store.terms import PublishedTerms
 from consentry.store.terms_acceptance import standing_of
-from consentry.terms import Segment, TermsReview, TermsSummary, review_terms, summarise
-from consentry.terms.document import parse_terms
+from consentry.terms import Segment, TermsReview, TermsSummary
 from consentry.timestamps import utcnow
 
 LEVELS = {"material": N_("changes AI use"), "minor": N_("changed"),
@@ -70,33 +69,26 @@ class TermsBanner:
     version: str
     status: str
     effective_at: datetime
+    since: str
     lines: tuple[str, ...]
-
-
-@lru_cache(maxsize=64)
-def _summary(old_markdown: str, new_markdown: str) -> TermsSummary:
-    old = parse_terms(old_markdown) if old_markdown else EMPTY_TERMS
-    return summarise(review_terms(old, parse_terms(new_markdown)))
 
 
 def previous_version(versions: list[PublishedTerms],
                      terms: PublishedTerms) -> PublishedTerms | None:
+    """The version with a text published just before ``terms``: what the public history
+    compares it with (a user's review starts from their own baseline instead)."""
     earlier = [t for t in versions if t.has_text and t.published_at < terms.published_at]
     return earlier[-1] if earlier else None
 
 
-def summary_from_previous(versions: list[PublishedTerms],
-                          terms: PublishedTerms) -> TermsSummary:
-    previous = previous_version(versions, terms)
-    return _summary(previous.markdown if previous else "", terms.markdown)
-
-
 def terms_banner(conn: Connection, user_id: int, locale: str) -> TermsBanner | None:
-    """The banner for a user who has a new version to answer, else nothing."""
+    """The banner for a user who has a new version to answer, else nothing; it counts the
+    changes from the version they last accepted or signed up under."""
     standing = standing_of(conn, user_id, utcnow())
-    pending = standing.pending
+    pending, baseline = standing.pending, standing.baseline
     if pending is None or not standing.needs_answer or not pending.has_text:
         return None
-    lines = summary_lines(summary_from_previous(list_published(conn), pending), locale)
+    summary = summary_since(baseline.terms if baseline else None, pending)
     return TermsBanner(pending.version, standing.state.status, pending.effective_at,
-                       tuple(lines))
+                       since_line(baseline, translations(locale).gettext),
+                       tuple(summary_lines(summary, locale)))

@@ -9,21 +9,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from consentry.errors import N_, InvalidInput, NotFound
-from consentry.store.terms import EMPTY_TERMS, PublishedTerms, in_force_text, list_published
+from consentry.i18n import translations
+from consentry.services.terms_notices import review_since, since_line
+from consentry.store.terms import PublishedTerms, in_force_text, list_published
 from consentry.store.terms_acceptance import record_answer, standing_of
-from consentry.terms import review_terms
+from consentry.terms import summarise
 from consentry.timestamps import utcnow
 from consentry.web.dependencies import Db
 from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import SECURITY_HEADERS, finish, render
 from consentry.web.sessions import check_csrf
-from consentry.web.terms_view import (
-    change_rows,
-    previous_version,
-    render_markdown,
-    summary_from_previous,
-    summary_lines,
-)
+from consentry.web.terms_view import change_rows, previous_version, render_markdown, summary_lines
 
 router = APIRouter()
 
@@ -42,10 +38,8 @@ def terms_history(request: Request, page: Page, db: Db) -> Response:
     entries = []
     for terms in reversed([t for t in versions if t.has_text]):
         previous = previous_version(versions, terms)
-        review = review_terms(previous.document() if previous else EMPTY_TERMS,
-                              terms.document())
-        entries.append((terms, previous, summary_lines(summary_from_previous(versions, terms),
-                                                       page.locale),
+        review = review_since(previous, terms)
+        entries.append((terms, previous, summary_lines(summarise(review), page.locale),
                         change_rows(review, page.locale) if previous else []))
     return render(request, page, "terms_history.html", entries=entries)
 
@@ -97,18 +91,18 @@ def terms_source(version: str, db: Db) -> Response:
 
 @router.get("/terms/review")
 def review(request: Request, page: Page, db: Db) -> Response:
-    """A user's pending version: what changes, the full diff, and accept or refuse."""
+    """A user's pending version: every change since the version they last accepted or signed
+    up under (not merely since the one before it), the full diff, and accept or refuse."""
     user = require_user(page)
     standing = standing_of(db, user.id, utcnow())
-    pending, rows, lines = standing.pending, [], []
+    pending, baseline, rows, lines, since = standing.pending, standing.baseline, [], [], ""
     if pending is not None and pending.has_text:
-        versions = list_published(db)
-        previous = previous_version(versions, pending)
-        rows = change_rows(review_terms(previous.document() if previous else EMPTY_TERMS,
-                                        pending.document()), page.locale)
-        lines = summary_lines(summary_from_previous(versions, pending), page.locale)
+        review = review_since(baseline.terms if baseline else None, pending)
+        rows = change_rows(review, page.locale)
+        lines = summary_lines(summarise(review), page.locale)
+        since = since_line(baseline, translations(page.locale).gettext)
     return render(request, page, "terms_review.html", standing=standing, pending=pending,
-                  rows=rows, lines=lines)
+                  rows=rows, lines=lines, since=since)
 
 
 @router.post("/terms/answer")
