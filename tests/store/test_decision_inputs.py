@@ -16,6 +16,7 @@ from consentry.consent import Choice, ConsentChoice, Identified, Rule, Share
 from consentry.errors import InvalidInput
 from consentry.services import consent_choices
 from consentry.services.decisions import decide_all, decide_track
+from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.services.log_audit import LogMismatch, audit_log
 from consentry.store import catalogue, claims, parties
 from consentry.store import transparency_log as log
@@ -38,6 +39,9 @@ def world(engine: Engine) -> dict[str, int]:
         signed = catalogue.create_track(conn, "Signed", ada, rights_holder_id=label).id
         duet = catalogue.create_track(conn, "Duet", ada, (Share(ada, 5000), Share(bo, 5000)),
                                       accepted=(ada, bo)).id
+        catalogue.create_track(conn, "Invited", ada, (Share(ada, 5000), Share(bo, 5000)),
+                               by="Ada")  # an invitation: a share_answers row
+        withdraw_for_due(conn)  # the agreement checked: a withdrawal_checks row
         for artist in (ada, bo):
             consent_choices.record_choice(conn, ConsentChoice(artist, GEN, Choice.ALLOW))
         claim = claims.open_claim(conn, duet, Identified(
@@ -58,7 +62,15 @@ def world(engine: Engine) -> dict[str, int]:
     "UPDATE track_shares SET basis_points = 10000",
     "DELETE FROM track_shares",
     "UPDATE content_claims SET rights_holder_id = rights_holder_id + 1",
+    "UPDATE content_claims SET claimant_artist_id = 1",
     "DELETE FROM claim_changes",
+    "UPDATE share_answers SET accepted = NOT accepted",
+    "DELETE FROM share_answers",
+    "UPDATE terms_versions SET prohibited_purposes = '[]'",
+    "DELETE FROM terms_versions",
+    "UPDATE consent_events SET choice = 'allow'",
+    "DELETE FROM consent_events",
+    "DELETE FROM withdrawal_checks",
 ])
 def test_the_database_refuses_to_rewrite_what_a_decision_reads(
         engine: Engine, world: dict[str, int], statement: str) -> None:
@@ -94,6 +106,10 @@ def test_a_track_s_recording_may_still_change(engine: Engine, world: dict[str, i
      "content-claim 1 in the database no longer matches"),
     ("claim_changes", "UPDATE claim_changes SET status = 'released'",
      "claim-change 1 in the database no longer matches"),
+    ("share_answers", "UPDATE share_answers SET accepted = TRUE",
+     "share-answer 1 in the database no longer matches"),
+    ("terms_versions", "UPDATE terms_versions SET prohibited_purposes = '[\"train-ai\"]'",
+     "terms-publication"),
 ])
 def test_an_edit_behind_the_triggers_back_is_named_by_the_audit(
         engine: Engine, world: dict[str, int], table: str, statement: str, named: str) -> None:
