@@ -16,8 +16,8 @@ from consentry.consent import Choice, ConsentChoice, Identified, Rule, Share
 from consentry.errors import InvalidInput
 from consentry.services import consent_choices
 from consentry.services.decisions import decide_all, decide_track
-from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.services.log_audit import LogMismatch, audit_log
+from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.store import catalogue, claims, parties
 from consentry.store import transparency_log as log
 from consentry.timestamps import utcnow
