@@ -3,6 +3,7 @@ admins; unidentified clients that scrape too fast are throttled."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -157,3 +158,43 @@ def test_token_buckets_refill_at_the_configured_rate() -> None:
     assert buckets.take("b", 0.5) is None  # each client has its own bucket
     assert buckets.take("a", 10.0) is None and buckets.take("a", 10.0) is None
     assert buckets.take("a", 10.0) is not None  # the burst caps what idling saves up
+
+
+def test_a_known_crawler_out_of_tokens_still_hears_why_it_is_refused(
+    throttled_client: TestClient, engine: Engine, song: tuple[int, int]
+) -> None:
+    """Issue 16, scenario 6: the 403 with its explanation comes before throttling."""
+    artist, track = song
+    for _ in range(5):  # past the burst of 3: every answer is still the reasoned 403
+        refused = throttled_client.get(f"/tracks/{track}", headers={"User-Agent": GPTBOT})
+        assert refused.status_code == 403
+        assert refused.json()["error"] == "ai-use-reserved"
+    with engine.begin() as conn:  # once the artist lets OpenAI train, it is only throttled
+        for purpose in ("train-generative", "third-party-training:openai"):
+            consent_choices.record_choice(conn, ConsentChoice(artist, purpose, Choice.ALLOW))
+    limited = throttled_client.get(f"/tracks/{track}", headers={"User-Agent": GPTBOT})
+    assert limited.status_code == 429 and limited.json()["error"] == "rate_limited"
+    throttled_client.__exit__(None, None, None)
+    with engine.connect() as conn:
+        counted = {(r.agent, r.kind): r.count for r in recent_refusals(conn)}
+    assert counted == {("GPTBot", "crawler"): 5, ("GPTBot", "throttled"): 1}
+
+
+def test_refusal_counts_are_written_within_the_flush_interval(
+    settings: Settings, engine: Engine, song: tuple[int, int]
+) -> None:
+    """Counts are flushed by the app's own task, not only when a later refusal comes by."""
+    strict = settings.model_copy(update={"scrape_requests_per_minute": 60, "scrape_burst": 1})
+    _artist, track = song
+    app = create_app(strict, engine)
+    app.state.refusal_counts.interval = 0.2  # five seconds in production
+    with TestClient(app) as client:
+        assert [_get(client, f"/tracks/{track}", "scraper") for _ in range(2)] == [200, 429]
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                if recent_refusals(conn):
+                    break
+            time.sleep(0.05)
+        with engine.connect() as conn:  # the app still runs: no shutdown flush helped
+            assert [(r.agent, r.count) for r in recent_refusals(conn)] == [("unidentified", 1)]

@@ -142,7 +142,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    if settings.mail_enabled else []) + (
             [asyncio.create_task(send_webhooks_forever(engine, settings))]
             if settings.webhooks_enabled else []) + [
-            asyncio.create_task(sweep_forever(engine, settings))]
+            asyncio.create_task(sweep_forever(engine, settings)),
+            asyncio.create_task(throttled.flush_forever())]
         await asyncio.to_thread(load_catalogue_index, engine, catalogue_index)
         yield
         for sender in senders:
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                   lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.refusal_counts = throttled
     app.state.crawlers = registry = crawler_registry(settings)
     app.state.signer = download_signer(settings)
     app.state.ledger_memo = LedgerMemo()

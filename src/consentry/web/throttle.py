@@ -2,8 +2,13 @@
 
 A token bucket per client address, kept in the worker's memory: a refusal costs no database
 write, so a flood cannot turn into write load. Refusals are counted in memory and flushed to
-``refusal_counts`` every few seconds and at shutdown. With several workers each keeps its own
-buckets, so the effective limit is at most the configured one times the worker count.
+``refusal_counts`` every ``FLUSH_SECONDS`` (by the app's own task) and at shutdown. With several
+workers each keeps its own buckets, so the effective limit is at most the configured one times
+the worker count.
+
+A known AI crawler whose bucket is empty is still judged first: where the artists' choices
+refuse it, it gets the 403 that says why (``ai-use-reserved``), never a bare 429 that would
+only tell it to come back later. Only content it may have is throttled.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 
 import anyio
 from sqlalchemy.engine import Engine
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consentry.signals.crawlers import CrawlerRegistry
 from consentry.store.refusals import THROTTLED, count_refusals
@@ -63,21 +68,23 @@ def is_public_content(path: str) -> bool:
 class ThrottledCounts:
     """Refusals counted in memory, written to ``refusal_counts`` in one batch."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, interval: float = FLUSH_SECONDS) -> None:
+        self.engine, self.interval = engine, interval
         self.pending: Counter[str] = Counter()
-        self.last_flush = time.monotonic()
 
     def add(self, agent: str) -> None:
         self.pending[agent] += 1
 
-    def due(self, now: float) -> bool:
-        return bool(self.pending) and now - self.last_flush >= FLUSH_SECONDS
+    async def flush_forever(self) -> None:
+        """Write what was counted every ``interval`` seconds, so the counts an admin sees are
+        at most that old."""
+        while True:
+            await anyio.sleep(self.interval)
+            await self.flush()
 
     async def flush(self) -> None:
         """Write the counted refusals; called every few seconds and by the app at shutdown."""
         pending, self.pending = self.pending, Counter()
-        self.last_flush = time.monotonic()
         if pending:
             await anyio.to_thread.run_sync(self._write, pending)
 
@@ -100,19 +107,36 @@ class ScrapeThrottle:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        now = time.monotonic()
-        wait = self.buckets.take(client[0] if client else "unknown", now)
+        wait = self.buckets.take(client[0] if client else "unknown", time.monotonic())
         if wait is None:
             await self.app(scope, receive, send)
             return
-        await self._refuse(scope, send, wait)
-        if self.counts.due(now):
-            await self.counts.flush()
-
-    async def _refuse(self, scope: Scope, send: Send, wait: float) -> None:
         agent = dict(scope["headers"]).get(b"user-agent", b"").decode("latin-1")
         crawler = identify(self.registry, agent)
-        self.counts.add(crawler.token if crawler else "unidentified")
+        if crawler is None:
+            await self._refuse(send, "unidentified", wait)
+            return
+        await self._judged_first(scope, receive, send, crawler.token, wait)
+
+    async def _judged_first(self, scope: Scope, receive: Receive, send: Send, token: str,
+                            wait: float) -> None:
+        """Let the app judge the crawler: its 403 goes out as it is; any other answer is
+        replaced by the 429."""
+        refused = False
+
+        async def forward(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start":
+                refused = message["status"] == 403
+            if refused:
+                await send(message)
+
+        await self.app(scope, receive, forward)
+        if not refused:
+            await self._refuse(send, token, wait)
+
+    async def _refuse(self, send: Send, counted_as: str, wait: float) -> None:
+        self.counts.add(counted_as)
         seconds = max(1, math.ceil(wait))
         body = json.dumps({
             "error": "rate_limited",
