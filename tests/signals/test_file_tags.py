@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+import mutagen
 from mutagen.flac import FLAC
 from mutagen.id3 import ID3, TIT2
 from mutagen.oggvorbis import OggVorbis
@@ -14,7 +15,7 @@ from mutagen.oggvorbis import OggVorbis
 from consentry.errors import InvalidAudio
 from consentry.purposes import VOCABULARY
 from consentry.signals.file_rights import FileRights, file_rights
-from consentry.signals.file_tags import read_file_rights, write_file_tags
+from consentry.signals.file_tags import AI_USAGE, read_file_rights, write_file_tags
 from tests.audio.synth import EXTENSIONS, audio_bytes, write_audio
 
 URL = "https://music.example/tracks/42"
@@ -72,7 +73,7 @@ def test_every_format_carries_the_rights_and_keeps_its_samples(tmp_path: Path, f
     assert (found.format, found.title, found.artists) == (fmt, "Low Tide", ("Mara Quell",))
     assert (found.usage, found.usage_sentence) == (RIGHTS.usage, RIGHTS.usage_sentence)
     assert found.copyright == ("2026 Mara Quell" if fmt == "mp3" else "\u00a9 2026 Mara Quell")
-    assert found.url == (None if fmt == "wav" else URL)
+    assert found.url == URL
     assert np.array_equal(decoded(source), decoded(dest))
     assert source.read_bytes() == before
 
@@ -129,7 +130,7 @@ def test_wav_gets_one_info_list_before_the_audio_and_the_data_chunk_is_untouched
         tmp_path: Path) -> None:
     source, dest = tagged(tmp_path, "wav")
     chunks = riff_chunks(dest.read_bytes())
-    assert [cid for cid, _ in chunks] == [b"fmt ", b"LIST", b"data"]
+    assert [cid for cid, _ in chunks] == [b"fmt ", b"LIST", b"data", b"id3 "]
     assert dict(riff_chunks(source.read_bytes()))[b"data"] == dict(chunks)[b"data"]
     info = chunks[1][1]
     assert info.startswith(b"INFOICOP") and "\u00a9 2026 Mara Quell\0".encode() in info
@@ -144,7 +145,7 @@ def test_wav_replaces_an_existing_info_list_keeping_its_other_fields(tmp_path: P
     source.write_bytes(riff([pcm[0], (b"junk", b"odd"), pcm[1], (b"LIST", old_info)]))
     _, dest = tagged(tmp_path, "wav", source=source)
     chunks = riff_chunks(dest.read_bytes())
-    assert [cid for cid, _ in chunks] == [b"fmt ", b"junk", b"data", b"LIST"]
+    assert [cid for cid, _ in chunks] == [b"fmt ", b"junk", b"data", b"LIST", b"id3 "]
     assert dict(chunks)[b"junk"] == b"odd"
     found = read_file_rights(dest)
     assert found.title == "Demo!"  # the artist's own title stays
@@ -160,6 +161,20 @@ def test_wav_tags_are_read_by_another_tool(tmp_path: Path) -> None:
         assert sound.copyright == "\u00a9 2026 Mara Quell"
         assert sound.title == "Low Tide"
         assert sound.comment == RIGHTS.ai_usage_text
+
+
+@pytest.mark.parametrize("fmt", sorted(MIMES))
+def test_mutagen_s_own_format_guess_finds_the_rights(tmp_path: Path, fmt: str) -> None:
+    """Issue 16, scenario 5: ``mutagen.File`` picks the reader from the bytes and finds the
+    usage field in every format (a WAV's ``id3 `` chunk: mutagen reads no RIFF INFO)."""
+    _, dest = tagged(tmp_path, fmt)
+    opened = mutagen.File(dest)
+    assert opened is not None and opened.tags is not None
+    if fmt in ("wav", "mp3"):
+        assert str(opened.tags[f"TXXX:{AI_USAGE}"].text[0]) == RIGHTS.ai_usage_text
+        assert opened.tags["WCOP"].url == URL
+    else:
+        assert opened.tags[AI_USAGE] == [RIGHTS.ai_usage_text]
 
 
 @pytest.mark.parametrize(("content", "media_type", "words"), [

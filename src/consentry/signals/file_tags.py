@@ -15,6 +15,7 @@ from typing import Any
 import mutagen.flac
 import mutagen.id3
 import mutagen.oggvorbis
+import mutagen.wave
 from mutagen import MutagenError
 from mutagen.id3 import Encoding, ID3NoHeaderError
 
@@ -100,12 +101,18 @@ def read_file_rights(path: Path) -> EmbeddedTags:
 
 
 def _write_id3(path: Path, rights: FileRights) -> TagsWritten:
-    """ID3v2.4 frames; TCOP starts with the year, as the ID3 spec requires ("2026 Mara Quell"),
-    and players add the copyright sign themselves."""
     try:
         tags = _id3.ID3(path)
     except ID3NoHeaderError:
         tags = _id3.ID3()
+    frames = _set_id3_frames(tags, rights)
+    tags.save(path, v1=_ID3_V1_UPDATE, v2_version=4)
+    return TagsWritten(MP3.name, MP3.mime, tuple(f.HashKey for f in frames))
+
+
+def _set_id3_frames(tags: Any, rights: FileRights) -> list[Any]:
+    """ID3v2.4 frames; TCOP starts with the year, as the ID3 spec requires ("2026 Mara Quell"),
+    and players add the copyright sign themselves. The artist's own title and artists stay."""
     utf8 = Encoding.UTF8
     frames: list[Any] = [
         _id3.TCOP(encoding=utf8, text=[f"{rights.year} {rights.copyright_holder}"]),
@@ -119,8 +126,7 @@ def _write_id3(path: Path, rights: FileRights) -> TagsWritten:
         frames.append(_id3.TPE1(encoding=utf8, text=list(rights.artists)))
     for frame in frames:
         tags.setall(frame.HashKey, [frame])
-    tags.save(path, v1=_ID3_V1_UPDATE, v2_version=4)
-    return TagsWritten(MP3.name, MP3.mime, tuple(f.HashKey for f in frames))
+    return frames
 
 
 def _write_vorbis_comments(path: Path, fmt: AudioFormat, rights: FileRights) -> TagsWritten:
@@ -141,10 +147,17 @@ def _write_vorbis_comments(path: Path, fmt: AudioFormat, rights: FileRights) -> 
 
 
 def _write_wav(source: Path, dest: Path, rights: FileRights) -> TagsWritten:
+    """RIFF INFO, which players and libsndfile read, and an ``id3 `` chunk with the MP3's
+    frames, which tag editors and mutagen read (they see no RIFF INFO)."""
     fields = {"ICOP": rights.copyright, "ICMT": rights.ai_usage_text, "INAM": rights.title,
               "IART": rights.copyright_holder}
     write_info(source, dest, fields, keep_existing=frozenset({"INAM", "IART"}))
-    return TagsWritten(WAV.name, WAV.mime, tuple(fields))
+    wave: Any = mutagen.wave.WAVE(dest)
+    if wave.tags is None:
+        wave.add_tags()
+    frames = _set_id3_frames(wave.tags, rights)
+    wave.save(v2_version=4)
+    return TagsWritten(WAV.name, WAV.mime, (*fields, *(f.HashKey for f in frames)))
 
 
 def _read_id3(path: Path) -> EmbeddedTags:
@@ -176,12 +189,16 @@ def _read_vorbis_comments(path: Path, fmt: AudioFormat) -> EmbeddedTags:
 
 
 def _read_wav(path: Path) -> EmbeddedTags:
-    """RIFF INFO has no URL field; the track URL is read from the sentence by people."""
+    """RIFF INFO first; RIFF INFO has no URL field, so the URL comes from the ``id3 ``
+    chunk when there is one."""
     info = read_info(path)
     usage, sentence = _usage([info["ICMT"]] if "ICMT" in info else [])
     artist = info.get("IART")
+    tags = mutagen.wave.WAVE(path).tags
+    url = next((str(f.url) for k in ("WCOP", "WOAF") for f in tags.getall(k)),
+               None) if tags is not None else None
     return EmbeddedTags(WAV.name, info.get("INAM"), (artist,) if artist else (),
-                        info.get("ICOP"), None, usage, sentence)
+                        info.get("ICOP"), url, usage, sentence)
 
 
 def _usage(values: list[str]) -> tuple[str | None, str | None]:
