@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mutagen
 import numpy as np
 import pytest
 import soundfile
-import mutagen
 from mutagen.flac import FLAC
 from mutagen.id3 import ID3, TIT2
 from mutagen.oggvorbis import OggVorbis
