@@ -30,6 +30,7 @@ _NO_LENGTH_LIMIT = float("inf")  # the upload limit was applied when the file ca
 _ID3_V1_UPDATE = 1  # mutagen: refresh an ID3v1 tag the file already has, add none
 # mutagen's tag classes are untyped; reaching them through Any keeps that in one place.
 _id3: Any = mutagen.id3
+_wave: Any = mutagen.wave
 _FILE_TYPES: dict[str, Any] = {FLAC.name: mutagen.flac.FLAC,
                               OGG.name: mutagen.oggvorbis.OggVorbis}
 
@@ -152,7 +153,7 @@ def _write_wav(source: Path, dest: Path, rights: FileRights) -> TagsWritten:
     fields = {"ICOP": rights.copyright, "ICMT": rights.ai_usage_text, "INAM": rights.title,
               "IART": rights.copyright_holder}
     write_info(source, dest, fields, keep_existing=frozenset({"INAM", "IART"}))
-    wave: Any = mutagen.wave.WAVE(dest)
+    wave: Any = _wave.WAVE(dest)
     if wave.tags is None:
         wave.add_tags()
     frames = _set_id3_frames(wave.tags, rights)
@@ -194,7 +195,7 @@ def _read_wav(path: Path) -> EmbeddedTags:
     info = read_info(path)
     usage, sentence = _usage([info["ICMT"]] if "ICMT" in info else [])
     artist = info.get("IART")
-    tags = mutagen.wave.WAVE(path).tags
+    tags = _wave.WAVE(path).tags
     url = next((str(f.url) for k in ("WCOP", "WOAF") for f in tags.getall(k)),
                None) if tags is not None else None
     return EmbeddedTags(WAV.name, info.get("INAM"), (artist,) if artist else (),
