@@ -38,7 +38,10 @@ def test_the_check_shows_the_site_as_each_crawler_sees_it(tmp_path: Path) -> Non
         rights = json.loads(read.stdout)
         assert rights["tags"]["usage"] == "train-ai=n, search=y"
         assert rights["c2pa"]["intact"] and rights["c2pa"]["validation_state"] == "Valid"
-        assert rights["c2pa"]["training_mining"]["cawg.ai_generative_training"] == "notAllowed"
+        # Kofi opted into generative training but not voice cloning (issue 16, scenario 3)
+        assert rights["c2pa"]["training_mining"]["cawg.ai_generative_training"] == "constrained"
+        assert rights["c2pa"]["constraints"]["cawg.ai_generative_training"].startswith(
+            "training AI that generates music allowed; ")
 
         bad = run({"CONSENTRY_DATA_DIR": str(tmp_path)}, "signals", "check", "ftp://x/")
         assert bad.returncode == 1 and "not an http(s) URL" in bad.stderr

@@ -67,7 +67,8 @@ def test_signed_copies_validate_and_carry_both_training_mining_assertions(
     assert reading.actions == ("c2pa.opened", "c2pa.edited.metadata", "c2pa.published")
     assert reading.training_mining == {
         "cawg.ai_training": "notAllowed", "cawg.ai_generative_training": "notAllowed",
-        "cawg.ai_inference": "allowed", "cawg.data_mining": "notAllowed"}
+        "cawg.ai_inference": "allowed", "cawg.data_mining": "constrained"}
+    assert reading.constraints["cawg.data_mining"].startswith("use as AI input allowed; ")
     assert reading.legacy_training_mining == {
         k.replace("cawg.", "c2pa."): v for k, v in reading.training_mining.items()}
     # signing came after the tags and kept them, and the samples are the upload's

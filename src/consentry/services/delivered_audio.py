@@ -17,13 +17,14 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from consentry.consent import Track
-from consentry.services.content_signals import track_decisions
+from consentry.services.decisions import decide_every_purpose
 from consentry.signals.delivery import embed_rights
 from consentry.signals.file_rights import FileRights, file_rights
 from consentry.signals.signing_keys import SigningCredentials
 from consentry.store import parties
 from consentry.store.catalogue import TrackAudio
 from consentry.store.media import audio_path
+from consentry.timestamps import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +76,10 @@ def copy_with_rights_now(conn: Connection, data_dir: Path, track: Track, audio: 
                          ) -> tuple[Path, str, dict[str, bool]]:
     """The copy carrying the track's rights as decided now, its hash-name, and those
     decisions: what a listener downloads and what a materialised dataset holds."""
-    decisions = track_decisions(conn, track)
+    decided = decide_every_purpose(conn, track, utcnow())
+    decisions = {p: d.allowed for p, d in decided.items()}
     names = [parties.get_artist(conn, a).name for a in track.accepted_owner_ids]
-    rights = file_rights(track.title, names, audio.uploaded_at.year, page_url, decisions)
+    rights = file_rights(track.title, names, audio.uploaded_at.year, page_url, decisions,
+                         {p: d.rule.value for p, d in decided.items()})
     path, key = delivered_copy(data_dir, audio, rights, signer)
     return path, key, decisions

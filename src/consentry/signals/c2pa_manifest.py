@@ -61,6 +61,7 @@ class ManifestReading:
     actions: tuple[str, ...]
     training_mining: dict[str, str]
     legacy_training_mining: dict[str, str]
+    constraints: dict[str, str]  # a constrained entry's constraint_info, by CAWG key
 
     @property
     def intact(self) -> bool:
@@ -157,6 +158,8 @@ def read_manifest(path: Path, media_type: str) -> ManifestReading | None:
         training_mining=_uses(assertions.get(CAWG_LABEL) or _as_cawg(
             assertions.get(LEGACY_LABEL))),
         legacy_training_mining=_uses(assertions.get(LEGACY_LABEL)),
+        constraints=_constraints(assertions.get(CAWG_LABEL) or _as_cawg(
+            assertions.get(LEGACY_LABEL))),
     )
 
 
@@ -192,6 +195,12 @@ def _signer(credentials: SigningCredentials) -> Any:
 def _uses(data: dict[str, Any] | None) -> dict[str, str]:
     entries = (data or {}).get("entries", {})
     return {str(key): str(entry.get("use")) for key, entry in entries.items()}
+
+
+def _constraints(data: dict[str, Any] | None) -> dict[str, str]:
+    entries = (data or {}).get("entries", {})
+    return {str(key): str(entry["constraint_info"]) for key, entry in entries.items()
+            if entry.get("constraint_info")}
 
 
 def _as_cawg(data: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from consentry.signals.preferences import (
     derive_preferences,
 )
 
-ALLOWED, NOT_ALLOWED = "allowed", "notAllowed"
+ALLOWED, NOT_ALLOWED, CONSTRAINED = "allowed", "notAllowed", "constrained"
 CAWG_LABEL, LEGACY_LABEL = "cawg.training-mining", "c2pa.training-mining"
 USAGE_SEPARATOR = "; "  # between the machine-readable string and the sentence in one tag
 _USES = (  # entry suffix, how the sentence names it
@@ -28,23 +28,46 @@ _USES = (  # entry suffix, how the sentence names it
     ("ai_inference", "use as AI input"),
     ("data_mining", "data mining"),
 )
+# The purposes in the words a constraint and a sentence use (third person, not the artist's
+# own "my music" of the permissions page)
+_PHRASES = {
+    "train-ai": "AI training", "train-non-generative": "training AI that analyses music",
+    "train-generative": "training AI that generates music",
+    "voice-likeness": "voice and likeness cloning", THIRD_PARTY_TRAINING:
+    "training by other companies", "ai-input": "use as AI input",
+}
+# Who set a restriction, by the rule that decided it (consent/rules.py values), in the rules'
+# order of precedence
+_SOURCES = {
+    "terms-prohibition": "the platform's terms", "required-use": "the platform's terms",
+    "rights-holder-agreement": "the rights holder's agreement",
+    "content-claim": "a content claim", "co-owner-consent": "a co-owner",
+    "artist-track-choice": "the artist", "artist-default": "the artist",
+    "platform-default": "the platform default",
+}
+_PRECEDENCE = {rule: i for i, rule in enumerate(_SOURCES)}
 _MIN_YEAR, _MAX_YEAR = 1000, 9999
 _FORBIDDEN_CHARACTERS = "\x00\r\n"
 
 
 @dataclass(frozen=True)
 class TrainingMining:
-    """The four CAWG uses, each ``allowed`` or ``notAllowed``; ``constrained`` is never
-    written, since without a machine-readable constraint readers must take it as a no."""
+    """The four CAWG uses, each ``allowed``, ``notAllowed`` or ``constrained``: some of the
+    purposes it covers are allowed and some are not. A constrained use says which in plain
+    words (``constraint_info``); a reader without them must take it as a no (CAWG T&DM 1.1)."""
 
     ai_training: str
     ai_generative_training: str
     ai_inference: str
     data_mining: str
+    constraints: tuple[tuple[str, str], ...] = ()  # (entry suffix, constraint_info)
 
     def uses(self) -> dict[str, str]:
         """Entry suffix -> use, in the order the spec lists them."""
         return {name: getattr(self, name) for name, _ in _USES}
+
+    def constraint(self, name: str) -> str | None:
+        return dict(self.constraints).get(name)
 
 
 @dataclass(frozen=True)
@@ -59,6 +82,7 @@ class FileRights:
     training_mining: TrainingMining
     usage: str
     usage_sentence: str
+    set_by: tuple[str, ...] = ()  # who set the restrictions, in words
 
     @property
     def copyright_holder(self) -> str:
@@ -77,8 +101,10 @@ class FileRights:
 
 
 def file_rights(title: str, artists: Sequence[str], year: int, url: str,
-                decisions: Mapping[str, bool]) -> FileRights:
-    """The rights of one track from its metadata and the engine's purpose-id -> allowed answers.
+                decisions: Mapping[str, bool],
+                rules: Mapping[str, str] | None = None) -> FileRights:
+    """The rights of one track from its metadata and the engine's purpose-id -> allowed answers
+    (and, to say who set them, purpose-id -> the rule that decided it).
 
     The decisions, not ``ContentPreferences``, are taken because the preferences fold every
     kind of training into ``train-ai`` and the file must tell generative training apart.
@@ -91,8 +117,9 @@ def file_rights(title: str, artists: Sequence[str], year: int, url: str,
     # purpose is denied by default, and the CAWG entries below say so too.
     file_prefs = replace(prefs, train_ai=uses.ai_training == ALLOWED)
     usage = content_usage_header(file_prefs) or "train-ai=n"
+    set_by = _set_by(decisions, rules or {})
     return FileRights(title.strip(), names, year, url, prefs, uses, usage,
-                      usage_sentence(uses, url))
+                      usage_sentence(uses, url, set_by), set_by)
 
 
 def training_mining(decisions: Mapping[str, bool]) -> TrainingMining:
@@ -102,40 +129,65 @@ def training_mining(decisions: Mapping[str, bool]) -> TrainingMining:
     Whoever reads a downloaded file is someone other than the platform, so third-party training
     is covered by both training entries: a file must not grant what the artist kept back.
     """
-    training = _all_allowed(decisions, lambda p: get_purpose(p).training)
-    generative = _all_allowed(
-        decisions, lambda p: covers("train-generative", p) or covers(THIRD_PARTY_TRAINING, p))
+    def training(p: str) -> bool:
+        return get_purpose(p).training
+
+    def generative(p: str) -> bool:
+        return covers("train-generative", p) or covers(THIRD_PARTY_TRAINING, p)
+
+    def inference(p: str) -> bool:
+        return get_purpose(p).content_signal == "ai-input"
+
     opted_in = decisions.get("train-generative") is True
-    inference = _all_allowed(decisions, lambda p: get_purpose(p).content_signal == "ai-input")
+    uses = {
+        "ai_training": _state(decisions, training),
+        # generative training needs the artist's own yes to it, not only to narrower uses
+        "ai_generative_training": (_state(decisions, generative) if opted_in
+                                   else (NOT_ALLOWED, None)),
+        "ai_inference": _state(decisions, inference),
+        # Data mining feeds every AI use above: allowed only where all of them are
+        "data_mining": _state(decisions, lambda p: training(p) or inference(p)),
+    }
     return TrainingMining(
-        ai_training=_use(training),
-        ai_generative_training=_use(generative and opted_in),
-        ai_inference=_use(inference),
-        # Data mining feeds every AI use above, so a reservation on any of them reserves it,
-        # as TDMRep's tdm-reservation does.
-        data_mining=_use(training and inference),
-    )
+        **{name: use for name, (use, _info) in uses.items()},
+        constraints=tuple((name, info) for name, (_use, info) in uses.items() if info))
 
 
 def cawg_entries(rights: FileRights) -> dict[str, dict[str, str]]:
     """``data.entries`` of the ``cawg.training-mining`` assertion (CAWG T&DM 1.1)."""
-    return {f"cawg.{name}": {"use": use} for name, use in rights.training_mining.uses().items()}
+    return _entries("cawg", rights.training_mining)
 
 
 def legacy_entries(rights: FileRights) -> dict[str, dict[str, str]]:
     """The same meaning under the C2PA 1.x ``c2pa.training-mining`` keys, for readers (such as
     datadiligence) that know only the label C2PA 2.0 removed."""
-    return {f"c2pa.{name}": {"use": use} for name, use in rights.training_mining.uses().items()}
+    return _entries("c2pa", rights.training_mining)
 
 
-def usage_sentence(uses: TrainingMining, url: str) -> str:
+def _entries(prefix: str, uses: TrainingMining) -> dict[str, dict[str, str]]:
+    entries = {}
+    for name, use in uses.uses().items():
+        entry = {"use": use}
+        info = uses.constraint(name)
+        if info:
+            entry["constraint_info"] = info
+        entries[f"{prefix}.{name}"] = entry
+    return entries
+
+
+def usage_sentence(uses: TrainingMining, url: str, set_by: Sequence[str] = ()) -> str:
     """One sentence a person reads in a tag editor or a player's info panel, in the words of
-    the CAWG entries so that both say the same."""
-    allowed = [label for name, label in _USES if uses.uses()[name] == ALLOWED]
-    denied = [label for name, label in _USES if uses.uses()[name] != ALLOWED]
+    the CAWG entries so that both say the same, naming who set the restrictions."""
+    states = uses.uses()
+    allowed = [label for name, label in _USES if states[name] == ALLOWED]
+    limited = [f"{label} ({uses.constraint(name)})" for name, label in _USES
+               if states[name] == CONSTRAINED]
+    denied = [label for name, label in _USES if states[name] == NOT_ALLOWED]
     parts = ([f"allowed: {_join(allowed, 'and')}"] if allowed else []) + (
+        [f"allowed in part: {_join(limited, 'and')}"] if limited else []) + (
         [f"not allowed: {_join(denied, 'or')}"] if denied else [])
-    return f"AI use of this recording (set by the artist) \u2014 {'; '.join(parts)}. Terms: {url}"
+    source = f" (set by {_join(list(set_by), 'and')})" if set_by else ""
+    return f"AI use of this recording{source} \u2014 {'; '.join(parts)}. Terms: {url}"
 
 
 def split_ai_usage(text: str) -> tuple[str, str | None]:
@@ -144,13 +196,34 @@ def split_ai_usage(text: str) -> tuple[str, str | None]:
     return usage.strip(), (sentence.strip() if separator else None)
 
 
-def _all_allowed(decisions: Mapping[str, bool], covered: Callable[[str], bool]) -> bool:
-    answers = [allowed for pid, allowed in decisions.items() if covered(pid)]
-    return bool(answers) and all(answers)
+def _state(decisions: Mapping[str, bool],
+           covered: Callable[[str], bool]) -> tuple[str, str | None]:
+    """Allowed when every purpose the use covers is, not allowed when none is (or none was
+    decided), else constrained, saying which are and which are not."""
+    answers = {pid: allowed for pid, allowed in decisions.items() if covered(pid)}
+    if answers and all(answers.values()):
+        return ALLOWED, None
+    if not any(answers.values()):
+        return NOT_ALLOWED, None
+    yes = [_phrase(p) for p, allowed in answers.items() if allowed]
+    no = [_phrase(p) for p, allowed in answers.items() if not allowed]
+    return CONSTRAINED, f"{_join(yes, 'and')} allowed; {_join(no, 'and')} not allowed"
 
 
-def _use(allowed: bool) -> str:
-    return ALLOWED if allowed else NOT_ALLOWED
+def _phrase(purpose: str) -> str:
+    if purpose.startswith(f"{THIRD_PARTY_TRAINING}:"):
+        return f"training by {purpose.partition(':')[2]}"
+    return _PHRASES.get(purpose, purpose)
+
+
+def _set_by(decisions: Mapping[str, bool], rules: Mapping[str, str]) -> tuple[str, ...]:
+    """Who set what the file says no to: the sources of the denied AI uses, in words, each
+    once; the artist alone when every restriction is theirs."""
+    denied = [rules[p] for p, allowed in decisions.items()
+              if not allowed and p in rules and (get_purpose(p).training
+                                                 or get_purpose(p).content_signal)]
+    ordered = sorted(set(denied), key=lambda rule: _PRECEDENCE.get(rule, len(_PRECEDENCE)))
+    return tuple(dict.fromkeys(_SOURCES.get(rule, rule) for rule in ordered))
 
 
 def _join(labels: list[str], conjunction: str) -> str:
