@@ -88,3 +88,22 @@ def test_production_needs_its_own_signing_chain(tmp_path: Path) -> None:
         Settings(environment="production", data_dir=tmp_path, secret_key=secret).check_safe()
     with pytest.raises(UnsafeSettings, match="or neither"):
         Settings(data_dir=tmp_path, signing_chain=tmp_path / "chain.pem").check_safe()
+
+
+def test_a_label_track_s_download_names_the_agreement_not_the_artist(
+    signing_client: TestClient, engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 16, scenario 4: the denial comes from the label's agreement, and the file says so."""
+    stored = media.store_upload(io.BytesIO(audio_bytes("mp3", 1.0)), settings.data_dir, 10**7,
+                                max_seconds=60)
+    with engine.begin() as conn:
+        artist = parties.create_artist(conn, "Mara Quell")
+        label = parties.create_rights_holder(conn, "Northwind")
+        catalogue.create_agreement(conn, label.id, "No training", frozenset({"train-ai"}))
+        track = catalogue.create_track(conn, "Signed", artist.id, rights_holder_id=label.id)
+        catalogue.attach_audio(conn, track.id, stored)
+        consent_choices.record_choice(conn, ConsentChoice(artist.id, "train-ai", Choice.ALLOW))
+    path, _etag = _download(signing_client, track.id, "mp3", tmp_path)
+    sentence = read_file_rights(path).usage_sentence or ""
+    assert sentence.startswith("AI use of this recording (set by the rights holder's agreement")
+    assert "the artist" not in sentence
