@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from consentry.ledger.operator_key import load_operator_key
 from consentry.settings import Settings
 from consentry.signals.c2pa_manifest import check_credentials
-from consentry.signals.crawlers import CrawlerRegistry, load_registry
+from consentry.signals.crawlers import CrawlerRegistry, load_registry, with_search_engines
 from consentry.signals.signing_keys import (
     CHAIN_FILE,
     KEY_FILE,
@@ -48,4 +48,4 @@ def log_signing_key(settings: Settings) -> Ed25519PrivateKey | None:
 def crawler_registry(settings: Settings) -> CrawlerRegistry:
     """The operator's crawler list if one was installed, else the bundled one."""
     installed = Path(settings.data_dir) / CRAWLERS_FILE
-    return load_registry(installed if installed.exists() else None)
+    return with_search_engines(load_registry(installed if installed.exists() else None))

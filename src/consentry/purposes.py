@@ -53,6 +53,11 @@ VOCABULARY: tuple[Purpose, ...] = (
     Purpose(
         "content-organisation", N_("Tag and organise my music for search"),
         N_("Automatic tagging (genre, mood, tempo) and search indexing inside the platform."),
+        "ai-use", training=False, default_allowed=True),
+    Purpose(
+        "web-search", N_("Show my music in web search results"),
+        N_("Public search engines and AI search (Google, Bing, ChatGPT search, ...) indexing "
+           "the track's page so people can find it there. Not the platform's own search."),
         "ai-use", training=False, default_allowed=True, aipref="search", content_signal="search"),
     Purpose(
         "fraud-detection", N_("Detect fraud (fake plays, stolen uploads)"),

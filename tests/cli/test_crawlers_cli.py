@@ -34,8 +34,11 @@ def test_update_installs_a_robots_json_and_reports_what_changed(
              for c in listed["crawlers"]}
     assert kinds == {
         "GPTBot": ("OpenAI", "training", True, "third-party-training:openai"),
-        "NewSearchBot": ("Example Search", "search", True, "content-organisation"),
-        "AskBot": ("Example AI", "user", False, "ai-input")}
+        "NewSearchBot": ("Example Search", "search", True, "web-search"),
+        "AskBot": ("Example AI", "user", False, "ai-input"),
+        # the web search engines are built in, whatever list is installed
+        "Googlebot": ("Google", "search", True, "web-search"),
+        "Bingbot": ("Microsoft", "search", True, "web-search")}
     # our own shape round-trips
     installed = Path(cli_env["CONSENTRY_DATA_DIR"]) / "crawlers.json"
     again = runner.invoke(app, ["crawlers", "update", str(installed)])
@@ -50,4 +53,5 @@ def test_a_broken_file_changes_nothing(cli_env: dict[str, str], tmp_path: Path) 
     assert "not JSON" in str(result.exception)
     assert not (Path(cli_env["CONSENTRY_DATA_DIR"]) / "crawlers.json").exists()
     listed = json.loads(runner.invoke(app, ["crawlers", "list", "--json"]).output)
-    assert len(listed["crawlers"]) == 21  # the bundled list is still in use
+    # the bundled list is still in use, with the two built-in web search engines
+    assert len(listed["crawlers"]) == 21 + 2

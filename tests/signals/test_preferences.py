@@ -15,8 +15,8 @@ from consentry.signals.preferences import (
     content_usage_header,
     derive_preferences,
     html_meta,
+    robots_directives,
     tdm_headers,
-    x_robots_tag,
 )
 
 ALL_ALLOWED = {p.id: True for p in VOCABULARY}
@@ -41,7 +41,7 @@ def test_everything_allowed_says_yes_everywhere() -> None:
     assert _sf_tokens(content_usage_header(prefs) or "") == {"train-ai": "y", "search": "y"}
     assert content_signal(prefs) == "search=yes, ai-input=yes, ai-train=yes"
     assert not prefs.tdm_reserved and not prefs.noai and not prefs.reserves_training
-    assert x_robots_tag(prefs) is None
+    assert robots_directives(prefs) is None
     assert tdm_headers(prefs, POLICY) == {"tdm-reservation": "0"}
     assert html_meta(prefs, POLICY) == [("tdm-reservation", "0")]
 
@@ -52,7 +52,7 @@ def test_denying_generative_training_says_no_to_training_only() -> None:
     assert _sf_tokens(content_usage_header(prefs) or "") == {"train-ai": "n", "search": "y"}
     assert content_signal(prefs) == "search=yes, ai-input=yes, ai-train=no"
     assert prefs.tdm_reserved and prefs.noai and prefs.reserves_training
-    assert x_robots_tag(prefs) == "noai, noimageai"
+    assert robots_directives(prefs) == "noai, noimageai"
     assert tdm_headers(prefs, POLICY) == {"tdm-reservation": "1", "tdm-policy": POLICY}
     assert html_meta(prefs, POLICY) == [
         ("robots", "noai, noimageai"), ("tdm-reservation", "1"), ("tdm-policy", POLICY)]

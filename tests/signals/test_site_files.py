@@ -83,7 +83,7 @@ def test_each_kind_of_crawler_is_judged_under_a_purpose_of_the_vocabulary() -> N
     by_token = {c.token: c for c in registry.crawlers}
     assert crawler_purpose(by_token["GPTBot"]) == "third-party-training:openai"
     assert crawler_purpose(by_token["CCBot"]) == "third-party-training:common-crawl"
-    assert crawler_purpose(by_token["OAI-SearchBot"]) == "content-organisation"
+    assert crawler_purpose(by_token["OAI-SearchBot"]) == "web-search"
     assert crawler_purpose(by_token["ChatGPT-User"]) == "ai-input"
     assert operator_slug("Zoë & Sons, Ltd.") == "zoe-sons-ltd"
     refusal = judge_crawler(by_token["GPTBot"], "track 3", False, "no opt-in")

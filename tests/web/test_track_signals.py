@@ -51,3 +51,36 @@ def test_signals_follow_a_consent_change_on_the_next_request(
     assert usage(page.headers["content-usage"]) == {"train-ai": "y", "search": "y"}
     assert "x-robots-tag" not in page.headers
     assert page.headers["tdm-reservation"] == "0"
+
+
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+def test_a_web_search_denial_is_heard_by_search_engines(
+    client: TestClient, engine: Engine
+) -> None:
+    """Issue 16, scenario 2: public web search is a purpose of its own. Denying it says
+    search=n and noindex on the page and keeps Googlebot out; the platform's internal
+    organisation (content-organisation) is another choice and says nothing to the web."""
+    with engine.begin() as conn:
+        artist = parties.create_artist(conn, "Ada")
+        hidden = catalogue.create_track(conn, "Hidden", artist.id)
+        internal = catalogue.create_track(conn, "Untagged", artist.id)
+        consent_choices.record_choice(conn, ConsentChoice(
+            artist.id, "web-search", Choice.DENY, track_id=hidden.id))
+        consent_choices.record_choice(conn, ConsentChoice(
+            artist.id, "content-organisation", Choice.DENY, track_id=internal.id))
+    page = client.get(f"/tracks/{hidden.id}")
+    assert usage(page.headers["content-usage"])["search"] == "n"
+    assert "search=no" in page.headers["content-signal"]
+    assert page.headers["x-robots-tag"] == "noai, noimageai, noindex"
+    assert '<meta name="robots" content="noai, noimageai, noindex">' in page.text
+    refused = client.get(f"/tracks/{hidden.id}", headers={"User-Agent": GOOGLEBOT})
+    assert refused.status_code == 403
+    assert (refused.json()["crawler"], refused.json()["purpose"]) == ("Googlebot", "web-search")
+
+    other = client.get(f"/tracks/{internal.id}")
+    assert usage(other.headers["content-usage"])["search"] == "y"
+    assert "noindex" not in other.headers["x-robots-tag"]
+    assert client.get(f"/tracks/{internal.id}",
+                      headers={"User-Agent": GOOGLEBOT}).status_code == 200

@@ -24,7 +24,7 @@ from consentry.settings import get_settings
 from consentry.signals.c2pa_manifest import read_manifest
 from consentry.signals.compliance import Conclusion, conclude
 from consentry.signals.crawler_import import import_registry, registry_json
-from consentry.signals.crawlers import Crawler
+from consentry.signals.crawlers import Crawler, load_registry
 from consentry.signals.enforcement import crawler_purpose
 from consentry.signals.file_tags import read_file_rights
 
@@ -140,11 +140,13 @@ def update(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, rea
            date: Annotated[str | None, typer.Option(help="Date of the list")] = None) -> None:
     """Install a crawler list (ours, or ai.robots.txt's robots.json) for this platform."""
     settings = get_settings()
-    before = {c.token: c for c in crawler_registry(settings).crawlers}
+    installed = Path(settings.data_dir) / CRAWLERS_FILE  # the list alone, without the
+    before = {c.token: c for c in load_registry(  # built-in search engines it never names
+        installed if installed.exists() else None).crawlers}
     stamp = date or datetime.fromtimestamp(file.stat().st_mtime, UTC).date().isoformat()
     imported = import_registry(file.read_text(encoding="utf-8"), source or file.name, stamp)
     after = {c.token: c for c in imported.registry.crawlers}
-    target = Path(settings.data_dir) / CRAWLERS_FILE
+    target = installed
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".json.part")
     partial.write_text(registry_json(imported.registry), encoding="utf-8")

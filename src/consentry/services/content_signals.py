@@ -19,8 +19,8 @@ from consentry.signals.preferences import (
     content_usage_header,
     derive_preferences,
     html_meta,
+    robots_directives,
     tdm_headers,
-    x_robots_tag,
 )
 from consentry.store.terms import terms_at
 from consentry.timestamps import utcnow
@@ -55,7 +55,7 @@ def signal_headers(decisions: Mapping[str, bool],
     headers = dict(tdm_headers(prefs, policy_url))
     for name, value in (("Content-Usage", content_usage_header(prefs)),
                         ("Content-Signal", content_signal(prefs)),
-                        ("X-Robots-Tag", x_robots_tag(prefs))):
+                        ("X-Robots-Tag", robots_directives(prefs))):
         if value:
             headers[name] = value
     return headers

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Literal, cast
@@ -55,6 +55,21 @@ class CrawlerRegistry:
     def by_purpose(self, purpose: CrawlerPurpose) -> tuple[Crawler, ...]:
         """Crawlers of one kind, in file order."""
         return tuple(c for c in self.crawlers if c.purpose == purpose)
+
+
+# Public web search engines: not AI crawlers, so no AI crawler list names them, but a track
+# whose artist keeps it out of web search must be kept from them too (judged as web-search).
+WEB_SEARCH_ENGINES = (
+    Crawler("Googlebot", "Google", "search", True, "web search; Google-Extended is its AI use"),
+    Crawler("Bingbot", "Microsoft", "search", True, "web search, also feeds Copilot answers"),
+)
+
+
+def with_search_engines(registry: CrawlerRegistry) -> CrawlerRegistry:
+    """The registry and the web search engines it does not name already."""
+    known = {c.token.lower() for c in registry.crawlers}
+    extra = tuple(c for c in WEB_SEARCH_ENGINES if c.token.lower() not in known)
+    return replace(registry, crawlers=registry.crawlers + extra)
 
 
 def _mentions(user_agent: str, token: str) -> bool:

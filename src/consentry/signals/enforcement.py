@@ -2,7 +2,8 @@
 
 A crawler is judged by the same decision engine as any other AI use: a training crawler is
 another company training on the music (``third-party-training:<operator>``, which artists must
-opt into by name), a search crawler is search indexing, a user-triggered fetcher is AI input.
+opt into by name), a search crawler is public web search (``web-search``), a user-triggered
+fetcher is AI input.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from consentry.signals.crawlers import Crawler
 REFUSAL_CODE = "ai-use-reserved"
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 # The purpose of the vocabulary that each kind of crawler visit amounts to.
-_KIND_PURPOSE = {"search": "content-organisation", "user": "ai-input"}
+_KIND_PURPOSE = {"search": "web-search", "user": "ai-input"}
 
 
 def operator_slug(operator: str) -> str:

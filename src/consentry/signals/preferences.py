@@ -13,6 +13,7 @@ from consentry.errors import InvalidInput
 from consentry.purposes import get_purpose
 
 NOAI = "noai, noimageai"
+NOINDEX = "noindex"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class ContentPreferences:
     ai_train: bool | None
     tdm_reserved: bool
     noai: bool
+
+    @property
+    def noindex(self) -> bool:
+        """Public search is denied: search engines are told not to index the page."""
+        return self.search is False or self.signal_search is False
 
     @property
     def reserves_training(self) -> bool:
@@ -73,9 +79,12 @@ def content_signal(prefs: ContentPreferences) -> str | None:
     return ", ".join(members) or None
 
 
-def x_robots_tag(prefs: ContentPreferences) -> str | None:
-    """The DeviantArt ``noai`` directives that img2dataset and datadiligence honour."""
-    return NOAI if prefs.noai else None
+def robots_directives(prefs: ContentPreferences) -> str | None:
+    """``X-Robots-Tag`` and ``<meta name="robots">``: the DeviantArt ``noai`` directives that
+    img2dataset and datadiligence honour, and ``noindex`` where public search is denied,
+    which every search engine honours."""
+    directives = ([NOAI] if prefs.noai else []) + ([NOINDEX] if prefs.noindex else [])
+    return ", ".join(directives) or None
 
 
 def checked_url(policy_url: str | None) -> str | None:
@@ -98,5 +107,6 @@ def tdm_headers(prefs: ContentPreferences, policy_url: str | None = None) -> dic
 def html_meta(prefs: ContentPreferences,
               policy_url: str | None = None) -> list[tuple[str, str]]:
     """``<meta name=... content=...>`` pairs carrying the same signals inside the page."""
-    pairs = [("robots", NOAI)] if prefs.noai else []
+    robots = robots_directives(prefs)
+    pairs = [("robots", robots)] if robots else []
     return pairs + list(tdm_headers(prefs, policy_url).items())
