@@ -99,3 +99,19 @@ def test_a_full_user_agent_string_finds_its_group_in_protego() -> None:
     agent = "Mozilla/5.0 (compatible; GPTBot/1.1; +https://openai.com/gptbot)"
     assert not Protego.parse(txt).can_fetch(TRACK, agent)
     assert REGISTRY.match(agent) is not None
+
+
+def test_urllib_wants_the_product_token_not_the_user_agent_string() -> None:
+    """Issue 16, scenario 7, as docs/signals.md says: Python's urllib.robotparser cuts the
+    agent at its first "/" and looks for groups inside what is left, so a full User-Agent
+    string (which starts "Mozilla/5.0") finds no group of its own and reads "*". Called with
+    the product token, as RFC 9309 means, it agrees with protego."""
+    txt = robots_txt(REGISTRY, NO_TRAINING, PATHS)
+    full = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; GPTBot/1.2; " \
+           "+https://openai.com/gptbot"
+    stdlib = urllib.robotparser.RobotFileParser()
+    stdlib.parse(txt.splitlines())
+    assert stdlib.can_fetch(full, TRACK)  # the "*" group: the wrong group
+    assert not Protego.parse(txt).can_fetch(TRACK, full)
+    token = REGISTRY.match(full)
+    assert token is not None and not stdlib.can_fetch(token.token, TRACK)  # the right one
