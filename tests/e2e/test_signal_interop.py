@@ -1,0 +1,113 @@
+"""Interoperability (issue 16): for random consent states over the demo's tracks, what real
+clients read from a real server equals the decision. Each client is the real one: http-sfv
+parses Content-Usage, the crawlers' requests go over HTTP with their User-Agent strings, and
+c2pa-python's Reader reads the downloaded file.
+
+robots.txt is not in this suite yet: it states the platform's defaults, not each track's
+opt-in (issue 16, scenario 1, open).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import http_sfv
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Connection, Engine
+
+from consentry.consent import Choice, ConsentChoice
+from consentry.services import consent_choices
+from consentry.signals.c2pa_manifest import read_manifest
+from consentry.store.catalogue import get_track
+from consentry.store.database import make_engine
+from tests.e2e.conftest import demo_server
+
+ARTISTS = (1, 2, 4)  # Mara Lind, Juno Vale, Kofi Mensah in the demo
+TRACKS = (1, 2, 5, 6)  # Mara's two (one co-owned with Juno), Kofi's two
+PURPOSES = ("web-search", "ai-input", "train-generative", "third-party-training",
+            "third-party-training:openai", "voice-likeness")
+CRAWLERS = {  # User-Agent string -> the purpose its visit is judged under
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; GPTBot/1.2; "
+    "+https://openai.com/gptbot": "third-party-training:openai",
+    "Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)":
+        "third-party-training:anthropic",
+    "Mozilla/5.0 (compatible; OAI-SearchBot/1.0; +https://openai.com/searchbot)": "web-search",
+    "Mozilla/5.0 (compatible; ChatGPT-User/1.0; +https://openai.com/bot)": "ai-input",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)": "web-search",
+}
+
+choice = st.tuples(st.sampled_from(ARTISTS), st.sampled_from(PURPOSES),
+                   st.sampled_from([Choice.ALLOW, Choice.DENY]),
+                   st.one_of(st.none(), st.sampled_from(TRACKS)))
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Engine]]:
+    data = tmp_path_factory.mktemp("interop")
+    # no throttling: the suite sends a few hundred requests a second on purpose
+    with demo_server(data, scrape_requests_per_minute="0") as (base, tokens):
+        engine = make_engine(f"sqlite:///{data / 'consentry.db'}")
+        yield base, tokens, engine
+        engine.dispose()
+
+
+def _usage(value: str) -> dict[str, str]:
+    parsed = http_sfv.Dictionary()
+    parsed.parse(value.encode())
+    return {key: str(item.value) for key, item in parsed.items()}
+
+
+def _allowed(client: httpx.Client, admin: str, track: int, purpose: str) -> bool:
+    answer = client.get(f"/v1/tracks/{track}/decision", params={"purpose": purpose},
+                        headers={"Authorization": f"Bearer {admin}"})
+    assert answer.status_code == 200, answer.text
+    return bool(answer.json()["decision"] == "allow")
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(choices=st.lists(choice, min_size=1, max_size=6))
+def test_every_client_reads_what_was_decided(
+        live: tuple[str, dict[str, str], Engine], tmp_path: Path,
+        choices: list[tuple[int, str, Choice, int | None]]) -> None:
+    base, tokens, engine = live
+    with engine.begin() as conn:
+        for artist, purpose, chosen, track in choices:
+            if track is not None and not _owns(conn, artist, track):
+                continue
+            consent_choices.record_choice(conn, ConsentChoice(
+                artist, purpose, chosen, track, source="interop test", recorded_by="test"))
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for track in TRACKS:
+            decided = {p: _allowed(client, tokens["admin"], track, p)
+                       for p in {*CRAWLERS.values(), "web-search", "ai-input"}}
+            page = client.get(f"/tracks/{track}")
+            assert page.status_code == 200
+            usage = _usage(page.headers["content-usage"])
+            assert (usage["search"] == "y") == decided["web-search"], (track, usage)
+            assert ("noindex" in page.headers.get("x-robots-tag", "")) == (
+                not decided["web-search"])
+            assert (f"ai-input={'yes' if decided['ai-input'] else 'no'}"
+                    in page.headers["content-signal"])
+            for agent, purpose in CRAWLERS.items():
+                visit = client.get(f"/tracks/{track}", headers={"User-Agent": agent})
+                assert visit.status_code == (200 if decided[purpose] else 403), (
+                    track, agent, visit.text[:300])
+        # the file a listener downloads says what the decisions say about generative training
+        download = tmp_path / "track5.mp3"
+        download.write_bytes(client.get("/v1/tracks/5/audio").content)
+        manifest = read_manifest(download, "audio/mpeg")
+        assert manifest is not None and manifest.intact
+        generative = manifest.training_mining["cawg.ai_generative_training"]
+        if not _allowed(client, tokens["admin"], 5, "train-generative"):
+            assert generative == "notAllowed"
+        else:
+            assert generative in ("allowed", "constrained")
+
+
+def _owns(conn: Connection, artist: int, track: int) -> bool:
+    return artist in get_track(conn, track).accepted_owner_ids
