@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from consentry.consent import Share
 from consentry.store import catalogue, parties
 from consentry.store.schema import dataset_snapshots, dataset_tracks
+from consentry.store.share_answers import answer_share
 from consentry.store.usage import compensation, count_uses, iter_uses, list_uses, track_uses
 from consentry.timestamps import to_micros
 from consentry.usage import UsageScope, distribute, parse_period
@@ -77,6 +78,24 @@ def test_each_party_sees_the_uses_of_its_own_tracks(engine: Engine,
         use = list_uses(conn, UsageScope(artist_id=w["cy"]), MARCH)[0]
     assert use.consumer_name == "Recs" and use.purpose == "recommendations"
     assert use.track_title == "Other" and use.taken_at.day == 31
+
+
+def test_an_invited_owner_sees_no_use_until_they_accept(engine: Engine,
+                                                        world: dict[str, int]) -> None:
+    """Issue 15: an owner named by someone else reads nothing of the track before saying
+    yes, its uses included."""
+    w = world
+    with engine.begin() as conn:
+        trio = catalogue.create_track(conn, "Trio", w["ada"],
+                                      [Share(w["ada"], 5000), Share(w["cy"], 5000)], by="Ada").id
+        snapshot = take(conn, w["acme"], datetime(2026, 3, 10, tzinfo=UTC), [trio])
+    with engine.connect() as conn:
+        assert (snapshot, trio) not in _pairs(conn, UsageScope(artist_id=w["cy"]))
+        assert (snapshot, trio) in _pairs(conn, UsageScope(artist_id=w["ada"]))
+    with engine.begin() as conn:
+        answer_share(conn, trio, w["cy"], True, "Cy")
+    with engine.connect() as conn:
+        assert (snapshot, trio) in _pairs(conn, UsageScope(artist_id=w["cy"]))
 
 
 def test_adjacent_periods_neither_overlap_nor_miss(engine: Engine,

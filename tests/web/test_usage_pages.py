@@ -36,7 +36,8 @@ def world(engine: Engine) -> dict[str, int]:
         accounts.create_user(conn, "root@platform.example", PASSWORD, "Root", Role.ADMIN)
         solo = catalogue.create_track(conn, "Solo Song", ada.artist_id).id  # type: ignore[arg-type]
         duet = catalogue.create_track(conn, "Duet Song", ada.artist_id, [  # type: ignore[arg-type]
-            Share(ada.artist_id, 7000), Share(bo.artist_id, 3000)]).id  # type: ignore[arg-type]
+            Share(ada.artist_id, 7000), Share(bo.artist_id, 3000)],  # type: ignore[arg-type]
+            accepted=(ada.artist_id, bo.artist_id)).id  # type: ignore[arg-type]
         signed = catalogue.create_track(conn, "Signed Song", cy, rights_holder_id=label).id
         acme = parties.create_consumer(conn, "Acme", frozenset({"train-generative"})).id
         take(conn, acme, datetime(2026, 3, 2, tzinfo=UTC), [solo, duet, signed])

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, exists, func, select, tuple_
+from sqlalchemy import Connection, Select, func, select, tuple_
 from sqlalchemy.engine import Engine
 
 from consentry.store import parties
@@ -24,6 +24,7 @@ from consentry.store.schema import (
     track_shares,
     tracks,
 )
+from consentry.store.share_answers import accepted_track_ids
 from consentry.timestamps import from_micros, to_micros
 from consentry.usage import (
     SHARE_UNITS,
@@ -50,23 +51,15 @@ def check_parties(conn: Connection, scope: UsageScope) -> None:
         parties.get_consumer(conn, scope.consumer_id)
 
 
-def owned_track_ids(artist_id: int) -> Select[tuple[int]]:
-    """An artist's tracks: those they hold a share of, and those they manage alone when the
-    catalogue lists no shares for them (bulk imports)."""
-    shared = select(track_shares.c.track_id).where(track_shares.c.artist_id == artist_id)
-    alone = select(tracks.c.id).where(
-        tracks.c.artist_id == artist_id,
-        ~exists().where(track_shares.c.track_id == tracks.c.id))
-    return shared.union(alone)  # type: ignore[return-value]
-
-
 def _filtered(query: Select[Any], scope: UsageScope, period: Period) -> Select[Any]:
     query = query.where(  # a revision is its parent less withdrawn tracks: no use of its own
         dataset_snapshots.c.revision_of.is_(None),
         dataset_snapshots.c.created_at >= to_micros(period.starts_at),
         dataset_snapshots.c.created_at < to_micros(period.ends_before))
     if scope.artist_id is not None:
-        query = query.where(dataset_tracks.c.track_id.in_(owned_track_ids(scope.artist_id)))
+        # the tracks whose share counts for the artist: an invited owner who has not
+        # accepted (or declined) sees no use of them, as they read none of its choices
+        query = query.where(dataset_tracks.c.track_id.in_(accepted_track_ids(scope.artist_id)))
     if scope.rights_holder_id is not None:
         query = query.where(tracks.c.rights_holder_id == scope.rights_holder_id)
     if scope.consumer_id is not None:
