@@ -3,8 +3,8 @@ clients read from a real server equals the decision. Each client is the real one
 parses Content-Usage, the crawlers' requests go over HTTP with their User-Agent strings, and
 c2pa-python's Reader reads the downloaded file.
 
-robots.txt is not in this suite yet: it states the platform's defaults, not each track's
-opt-in (issue 16, scenario 1, open).
+robots.txt, read by protego: a crawler it keeps out of /tracks/ finds the tracks it may have
+under its own open prefix (``signals/open_paths.py``), and the verdict there is the decision.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from protego import Protego
 from sqlalchemy import Connection, Engine
 
 from consentry.consent import Choice, ConsentChoice
 from consentry.services import consent_choices
 from consentry.signals.c2pa_manifest import read_manifest
+from consentry.signals.open_paths import open_track_path
 from consentry.store.catalogue import get_track
 from consentry.store.database import make_engine
 from tests.e2e.conftest import demo_server
@@ -82,6 +84,7 @@ def test_every_client_reads_what_was_decided(
             consent_choices.record_choice(conn, ConsentChoice(
                 artist, purpose, chosen, track, source="interop test", recorded_by="test"))
     with httpx.Client(base_url=base, timeout=30) as client:
+        robots = Protego.parse(client.get("/robots.txt").text)
         for track in TRACKS:
             decided = {p: _allowed(client, tokens["admin"], track, p)
                        for p in {*CRAWLERS.values(), "web-search", "ai-input"}}
@@ -94,9 +97,18 @@ def test_every_client_reads_what_was_decided(
             assert (f"ai-input={'yes' if decided['ai-input'] else 'no'}"
                     in page.headers["content-signal"])
             for agent, purpose in CRAWLERS.items():
-                visit = client.get(f"/tracks/{track}", headers={"User-Agent": agent})
-                assert visit.status_code == (200 if decided[purpose] else 403), (
-                    track, agent, visit.text[:300])
+                allowed, canonical = decided[purpose], f"/tracks/{track}"
+                direct = client.get(canonical, headers={"User-Agent": agent})
+                if robots.can_fetch(base + canonical, agent):  # robots.txt lets it in
+                    assert direct.status_code == (200 if allowed else 403), (track, agent)
+                    continue
+                # kept out: a compliant crawler goes to its own open prefix instead
+                opened = open_track_path(purpose, track)
+                assert robots.can_fetch(base + opened, agent), (track, agent)
+                there = client.get(opened, headers={"User-Agent": agent})
+                assert there.status_code == (200 if allowed else 404), (track, agent)
+                # and one that asks for the canonical path anyway is sent there, or refused
+                assert direct.status_code == (308 if allowed else 403), (track, agent)
         # the file a listener downloads says what the decisions say about generative training
         download = tmp_path / "track5.mp3"
         download.write_bytes(client.get("/v1/tracks/5/audio").content)

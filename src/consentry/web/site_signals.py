@@ -21,9 +21,9 @@ from consentry.errors import InvalidInput, NotFound
 from consentry.services.content_signals import signal_headers, signal_meta, site_decisions
 from consentry.settings import Settings
 from consentry.signals import site_files
-from consentry.signals.crawlers import CrawlerRegistry
+from consentry.signals.crawlers import Crawler, CrawlerRegistry
 from consentry.signals.preferences import ContentPreferences, derive_preferences
-from consentry.signals.robots import robots_txt
+from consentry.signals.robots import keeps_out, robots_txt
 
 logger = logging.getLogger(__name__)
 CONTENT_PATHS = ("/tracks/", "/artists/", "/v1/tracks/")
@@ -125,15 +125,21 @@ def _state(request: Request) -> tuple[Settings, CrawlerRegistry, SiteSignals]:
     return request.app.state.settings, request.app.state.crawlers, signals
 
 
+def kept_out(request: Request, crawler: Crawler) -> bool:
+    """Whether robots.txt keeps ``crawler`` out of the content paths (and sends it to its own
+    open prefix): the same site defaults the file is written from."""
+    return keeps_out(crawler, _state(request)[2].prefs)
+
+
 def render_robots(settings: Settings, registry: CrawlerRegistry, prefs: ContentPreferences,
                   base_url: str) -> str:
     """robots.txt with the operator's extra lines, or without them if they would break it."""
     extra = _extra(settings, "robots.extra.txt")
     try:
-        text = robots_txt(registry, prefs, CONTENT_PATHS, extra)
+        text = robots_txt(registry, prefs, CONTENT_PATHS, extra, base_url)
     except InvalidInput as error:
         logger.error("ignoring %s/robots.extra.txt: %s", settings.data_dir, error)
-        text = robots_txt(registry, prefs, CONTENT_PATHS)
+        text = robots_txt(registry, prefs, CONTENT_PATHS, base_url=base_url)
     if settings.licence_terms_url:
         text += f"\nLicense: {base_url}{LICENCE_PATH}\n"
     return text

@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 from starlette.datastructures import Headers
@@ -30,6 +30,8 @@ from consentry.services.content_signals import judge_track_crawler
 from consentry.services.delivered_audio import copy_with_rights_now
 from consentry.services.upload_claims import claim_upload, replace_audio
 from consentry.settings import Settings
+from consentry.signals.enforcement import crawler_purpose
+from consentry.signals.open_paths import open_audio_path
 from consentry.store import catalogue, media
 from consentry.store.catalogue import TrackAudio
 from consentry.store.catalogue_index import CatalogueIndex
@@ -37,7 +39,7 @@ from consentry.store.claims import ClaimRecord
 from consentry.web.api.models import AudioUploadOut
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly
-from consentry.web.site_signals import base_url, content_signals
+from consentry.web.site_signals import base_url, content_signals, kept_out
 from consentry.web.uploads import MultipartUpload
 
 router = APIRouter(prefix="/tracks", tags=["audio"])
@@ -122,6 +124,15 @@ def stream_audio(track_id: int, request: Request, db: Db, crawler: KnownCrawler,
         refusal = judge_track_crawler(db, crawler, track)
         if refusal:
             return refusal_response(db, refusal)
+        if kept_out(request, crawler):  # robots.txt sends it to its own open prefix
+            return RedirectResponse(open_audio_path(crawler_purpose(crawler), track.id), 308)
+    return audio_response(request, db, settings, track)
+
+
+def audio_response(request: Request, db: Connection, settings: Settings,
+                   track: Track) -> Response:
+    """The recording with its rights inside, as decided now (crawlers judged before)."""
+    track_id = track.id
     audio = catalogue.get_track_audio(db, track_id)
     if audio is None:
         raise NotFound(f"track {track_id} has no recording yet")

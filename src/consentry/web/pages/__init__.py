@@ -11,6 +11,7 @@ from consentry.web.pages import (
     claims,
     invitations,
     label,
+    open_content,
     public,
     references,
     terms,
@@ -24,6 +25,6 @@ from consentry.web.pages import (
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     for module in (public, account, artist, tracks, invitations, label, claims, references,
-                   admin, terms, terms_admin, usage, withdrawals):
+                   admin, terms, terms_admin, usage, withdrawals, open_content):
         pages.include_router(module.router)
     return pages

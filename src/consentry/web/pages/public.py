@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
+from consentry.consent import Track
 from consentry.purposes import VOCABULARY
 from consentry.services.content_signals import (
     artist_decisions,
@@ -14,12 +15,16 @@ from consentry.services.content_signals import (
     judge_track_crawler,
     track_decisions,
 )
+from consentry.settings import Settings
+from consentry.signals.enforcement import crawler_purpose
+from consentry.signals.open_paths import open_track_path
 from consentry.store import catalogue, parties
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages.page import Page
 from consentry.web.rendering import gettext, render
-from consentry.web.site_signals import content_signals
+from consentry.web.sessions import PageContext
+from consentry.web.site_signals import content_signals, kept_out
 
 router = APIRouter()
 
@@ -55,6 +60,15 @@ def track_page(track_id: int, request: Request, page: Page, db: Db, crawler: Kno
         refusal = judge_track_crawler(db, crawler, track)
         if refusal:
             return refusal_response(db, refusal)
+        if kept_out(request, crawler):  # robots.txt sends it to its own open prefix
+            return RedirectResponse(open_track_path(crawler_purpose(crawler), track.id), 308)
+    return track_response(request, page, db, settings, track)
+
+
+def track_response(request: Request, page: PageContext, db: Db, settings: Settings,
+                   track: Track) -> Response:
+    """The track page as decided now (crawlers judged before)."""
+    track_id = track.id
     decisions = request.app.state.ledger_memo.get(
         db, ("decisions", track.id), partial(track_decisions, db, track))
     uses = [(gettext(page, p.label), decisions[p.id]) for p in VOCABULARY]
