@@ -4,7 +4,7 @@ the list of crawlers the platform recognises."""
 from __future__ import annotations
 
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -55,8 +55,17 @@ def _ask(client: httpx.Client, url: str, robots: Protego | bool, crawler: Crawle
          token: str) -> Conclusion:
     agent = f"Mozilla/5.0 (compatible; {token}/1.0; +consentry signals check)"
     allowed = robots if isinstance(robots, bool) else robots.can_fetch(url, token)
-    with client.stream("GET", url, headers={"User-Agent": agent}) as response:
-        return conclude(crawler, token, allowed, response.status_code, response.headers)
+    with client.stream("GET", url, headers={"User-Agent": agent},
+                       follow_redirects=False) as response:
+        moved = response.headers.get("location") if response.status_code == 308 else None
+        if moved is None:
+            return conclude(crawler, token, allowed, response.status_code, response.headers)
+    # sent to its open prefix: where a compliant crawler finds the track (signals/open_paths)
+    there = urljoin(url, moved)
+    allowed = robots if isinstance(robots, bool) else robots.can_fetch(there, token)
+    with client.stream("GET", there, headers={"User-Agent": agent}) as response:
+        found = conclude(crawler, token, allowed, response.status_code, response.headers)
+    return replace(found, why=f"{found.why}, at its open prefix {urlsplit(there).path}")
 
 
 @signals_app.command("check")
