@@ -29,6 +29,17 @@ def test_the_check_shows_the_site_as_each_crawler_sees_it(tmp_path: Path) -> Non
                              headers={"Authorization": f"Bearer {tokens['admin']}"}).json()
         assert {"GPTBot", "ClaudeBot", "CCBot"} <= {r["agent"] for r in refusals}
 
+        # Mara lets OpenAI train on track 1: GPTBot finds it under its open prefix, and
+        # robots.txt and the server agree there (issue 16, scenario 1)
+        env = {"CONSENTRY_DATA_DIR": str(tmp_path)}
+        assert run(env, "consent", "set", "1", "third-party-training:openai", "allow",
+                   "--track", "1").returncode == 0
+        again = json.loads(run(env, "signals", "check", f"{base}/tracks/1", "--json").stdout)
+        assert len(again) == len({c["agent"] for c in again})  # each agent asked once
+        gpt = next(c for c in again if c["agent"] == "GPTBot")
+        assert (gpt["robots_allows"], gpt["status"], gpt["fetched"]) == (True, 200, True)
+        assert "open prefix /open/third-party-training-openai/tracks/1" in gpt["why"]
+
         # a demo recording downloads with its rights inside, signed
         download = tmp_path / "harmattan.mp3"
         download.write_bytes(httpx.get(f"{base}/v1/tracks/5/audio").content)

@@ -82,7 +82,9 @@ def check(url: Annotated[str, typer.Argument(help="A page or recording of your s
     with httpx.Client(timeout=10.0, headers=headers, follow_redirects=True) as client:
         robots = _robots(client, url)
         conclusions = [_ask(client, url, robots, c, c.token) for c in registry.crawlers]
-        conclusions += [_ask(client, url, robots, None, token) for token in REFERENCE_AGENTS]
+        known = {c.token.lower() for c in registry.crawlers}  # Googlebot is one now
+        conclusions += [_ask(client, url, robots, None, token) for token in REFERENCE_AGENTS
+                        if token.lower() not in known]
     if as_json:
         out.print_json(data=[asdict(c) for c in conclusions])
         return
