@@ -130,3 +130,39 @@ def test_label_staff_remove_a_reference_from_its_page(client: TestClient, engine
     claims_page = client.get("/label/claims").text
     assert "reference removed" in claims_page
     assert f"reference:{reference.id} (removed)" in claims_page
+
+
+def test_an_artist_answers_a_claim_on_her_own_track_in_the_pages(
+        client: TestClient, engine: Engine) -> None:
+    """Issue 15, scenario 3: Bo's upload holds Ada's own track; the claim is Ada's to answer
+    on /me/claims, and Bo sees it on his and may only dispute it."""
+    from consentry.consent import Identified
+    from consentry.store.claims import open_claim
+
+    with engine.begin() as conn:
+        ada = parties.create_artist(conn, "Ada")
+        bo = parties.create_artist(conn, "Bo")
+        original = catalogue.create_track(conn, "Original", ada.id)
+        copy = catalogue.create_track(conn, "Copy", bo.id)
+        found = Identified(f"track:{original.id}", "track", original.id, "Original", None,
+                           (ada.id,), 0.0, 0.0, 20.0, 0.8, 25.0, 1.0, ada.id)
+        claim = open_claim(conn, copy.id, found, "c" * 64, "test")
+        for artist, email in ((ada, "ada@example.org"), (bo, "bo@example.org")):
+            accounts.create_user(conn, email, PASSWORD, artist.name, Role.ARTIST,
+                                 artist_id=artist.id)
+    bos = TestClient(client.app)
+    log_in(bos, "bo@example.org")
+    seen_by_bo = bos.get("/me/claims").text
+    assert f"/me/claims/{claim.id}/dispute" in seen_by_bo and "/confirm" not in seen_by_bo
+    token = csrf(seen_by_bo)
+    assert bos.post(f"/me/claims/{claim.id}/release",
+                    data={"csrf_token": token}).status_code == 403
+    log_in(client, "ada@example.org")
+    seen_by_ada = client.get("/me/claims").text
+    assert f"/me/claims/{claim.id}/confirm" in seen_by_ada and "Ada" in seen_by_ada
+    released = client.post(f"/me/claims/{claim.id}/release",
+                           data={"csrf_token": csrf(seen_by_ada)})
+    assert released.status_code == 200, released.text
+    with engine.connect() as conn:
+        [record] = claim_records(conn, artist_id=ada.id)
+    assert record.status.value == "released"

@@ -65,13 +65,7 @@ async def answer_as_claimant(claim_id: int, action: str, request: Request, page:
     """An artist whose own track was found in another party's upload answers for it."""
     form = await request.form()
     check_csrf(page, str(form.get("csrf_token", "")))
-    artist_id = artist_id_of(page)
-    if action not in (ClaimAction.CONFIRM.value, ClaimAction.RELEASE.value):
-        raise Forbidden(N_("a claimant confirms or releases a claim"))
-    if get_claim(db, claim_id).claim.claimant_artist_id != artist_id:
-        raise Forbidden(N_("this claim is not yours"))
-    return _change(request, page, db, settings, claim_id, ClaimAction(action), "artist", "",
-                   "/me/claims")
+    return _as_claimant(request, page, db, settings, claim_id, action, "artist")
 
 
 @router.get("/label/claims")
@@ -86,13 +80,22 @@ async def review(claim_id: int, action: str, request: Request, page: Page, db: D
                  settings: SettingsDep) -> Response:
     form = await request.form()
     check_csrf(page, str(form.get("csrf_token", "")))
-    holder_id = holder_id_of(page)
+    return _as_claimant(request, page, db, settings, claim_id, action, "label")
+
+
+def _as_claimant(request: Request, page: PageContext, db: Connection, settings: Settings,
+                 claim_id: int, action: str, mode: str) -> Response:
+    """Confirm or release, for the claim's claimant only: the artist whose track was found
+    (``mode`` "artist") or the label (``mode`` "label")."""
     if action not in (ClaimAction.CONFIRM.value, ClaimAction.RELEASE.value):
-        raise Forbidden(N_("a rights holder confirms or releases a claim"))
-    if get_claim(db, claim_id).claim.rights_holder_id != holder_id:
+        raise Forbidden(N_("a claimant confirms or releases a claim"))
+    claim = get_claim(db, claim_id).claim
+    mine = (claim.claimant_artist_id == artist_id_of(page) if mode == "artist"
+            else claim.rights_holder_id == holder_id_of(page))
+    if not mine:
         raise Forbidden(N_("this claim is not yours"))
-    return _change(request, page, db, settings, claim_id, ClaimAction(action), "label", "",
-                   "/label/claims")
+    back = "/me/claims" if mode == "artist" else "/label/claims"
+    return _change(request, page, db, settings, claim_id, ClaimAction(action), mode, "", back)
 
 
 def _change(request: Request, page: PageContext, db: Connection, settings: Settings,
