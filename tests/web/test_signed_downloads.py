@@ -107,3 +107,24 @@ def test_a_label_track_s_download_names_the_agreement_not_the_artist(
     sentence = read_file_rights(path).usage_sentence or ""
     assert sentence.startswith("AI use of this recording (set by the rights holder's agreement")
     assert "the artist" not in sentence
+
+
+def test_a_downloaded_flac_saved_under_its_given_name_opens_in_mutagen(
+    signing_client: TestClient, engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 16, scenario 5: the C2PA SDK puts an ID3 tag (its manifest store) in front of a
+    FLAC, which makes mutagen's guess from the bytes take it for an MP3; saved under the name
+    the response gives, mutagen.File opens it as FLAC and finds the rights."""
+    import mutagen
+
+    _artist, track = _track_with(engine, settings, "flac")
+    response = signing_client.get(f"/v1/tracks/{track}/audio")
+    disposition = response.headers["content-disposition"]
+    assert disposition == f'inline; filename="track-{track}.flac"'
+    saved = tmp_path / disposition.split('filename="')[1].rstrip('"')
+    saved.write_bytes(response.content)
+    assert response.content[:3] == b"ID3"  # where c2pa-rs keeps the manifest in a FLAC
+    opened = mutagen.File(saved)
+    assert opened is not None and type(opened).__name__ == "FLAC"
+    assert opened.tags["AI_USAGE"][0].startswith("train-ai=")
+    assert read_manifest(saved, "audio/flac") is not None
