@@ -127,13 +127,15 @@ def test_fast_unidentified_clients_get_429_with_retry_after(
     assert limited.json()["error"] == "rate_limited"
     # 60 a minute refill one request a second, so the wait is under a second: rounded up, 1
     assert limited.headers["retry-after"] == "1" == str(limited.json()["retry_after"])
+    # the open prefixes are public content too
+    assert throttled_client.get(f"/open/web-search/tracks/{track}").status_code == 429
     # the rest of the site and the API are not throttled
     assert throttled_client.get("/").status_code == 200
     assert throttled_client.get("/robots.txt").status_code == 200
     throttled_client.__exit__(None, None, None)  # shutdown flushes the counts
     with engine.connect() as conn:
         assert [(r.agent, r.kind, r.count) for r in recent_refusals(conn)] == [
-            ("unidentified", "throttled", 1)]
+            ("unidentified", "throttled", 2)]
 
 
 def test_head_requests_get_the_same_headers_and_verdicts(

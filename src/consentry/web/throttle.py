@@ -27,7 +27,7 @@ from consentry.signals.crawlers import CrawlerRegistry
 from consentry.store.refusals import THROTTLED, count_refusals
 from consentry.web.crawler_policy import identify
 
-PUBLIC_PAGES = ("/tracks/", "/artists/")
+PUBLIC_PAGES = ("/tracks/", "/artists/", "/open/")
 MAX_CLIENTS = 100_000
 FLUSH_SECONDS = 5.0
 
