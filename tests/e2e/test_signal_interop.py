@@ -1,7 +1,7 @@
 """Interoperability (issue 16): for random consent states over the demo's tracks, what real
 clients read from a real server equals the decision. Each client is the real one: http-sfv
 parses Content-Usage, the crawlers' requests go over HTTP with their User-Agent strings, and
-c2pa-python's Reader reads the downloaded file.
+mutagen, ffprobe and c2pa-python's Reader read each delivered format (WAV, FLAC, MP3).
 
 robots.txt, read by protego: a crawler it keeps out of /tracks/ finds the tracks it may have
 under its own open prefix (``signals/open_paths.py``), and the verdict there is the decision.
@@ -9,11 +9,14 @@ under its own open prefix (``signals/open_paths.py``), and the verdict there is 
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import http_sfv
 import httpx
+import mutagen
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +26,8 @@ from sqlalchemy import Connection, Engine
 from consentry.consent import Choice, ConsentChoice
 from consentry.services import consent_choices
 from consentry.signals.c2pa_manifest import read_manifest
+from consentry.signals.file_rights import split_ai_usage
+from consentry.signals.file_tags import AI_USAGE
 from consentry.signals.open_paths import open_track_path
 from consentry.store.catalogue import get_track
 from consentry.store.database import make_engine
@@ -32,6 +37,7 @@ ARTISTS = (1, 2, 4)  # Mara Lind, Juno Vale, Kofi Mensah in the demo
 TRACKS = (1, 2, 5, 6)  # Mara's two (one co-owned with Juno), Kofi's two
 PURPOSES = ("web-search", "ai-input", "train-generative", "third-party-training",
             "third-party-training:openai", "voice-likeness")
+RECORDINGS = {1: "audio/wav", 3: "audio/flac", 5: "audio/mpeg"}  # the demo's three formats
 CRAWLERS = {  # User-Agent string -> the purpose its visit is judged under
     "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; GPTBot/1.2; "
     "+https://openai.com/gptbot": "third-party-training:openai",
@@ -109,17 +115,37 @@ def test_every_client_reads_what_was_decided(
                 assert there.status_code == (200 if allowed else 404), (track, agent)
                 # and one that asks for the canonical path anyway is sent there, or refused
                 assert direct.status_code == (308 if allowed else 403), (track, agent)
-        # the file a listener downloads says what the decisions say about generative training
-        download = tmp_path / "track5.mp3"
-        download.write_bytes(client.get("/v1/tracks/5/audio").content)
-        manifest = read_manifest(download, "audio/mpeg")
-        assert manifest is not None and manifest.intact
-        generative = manifest.training_mining["cawg.ai_generative_training"]
-        if not _allowed(client, tokens["admin"], 5, "train-generative"):
-            assert generative == "notAllowed"
-        else:
-            assert generative in ("allowed", "constrained")
+        # every delivered format, saved under the name the server gives it, read by
+        # mutagen, ffprobe and c2pa-python: the same verdicts as the decisions
+        for track, mime in RECORDINGS.items():
+            _check_file(client, tmp_path, track, mime,
+                        _allowed(client, tokens["admin"], track, "web-search"),
+                        _allowed(client, tokens["admin"], track, "train-generative"))
 
+
+def _check_file(client: httpx.Client, folder: Path, track: int, mime: str, search: bool,
+                generative: bool) -> None:
+    response = client.get(f"/v1/tracks/{track}/audio")
+    assert response.status_code == 200, response.text
+    name = response.headers["content-disposition"].split('filename="')[1].rstrip('"')
+    saved = folder / name
+    saved.write_bytes(response.content)
+    opened = mutagen.File(saved)
+    assert opened is not None and opened.tags is not None, name
+    usage = (opened.tags[AI_USAGE][0] if mime == "audio/flac"
+             else str(opened.tags[f"TXXX:{AI_USAGE}"].text[0]))
+    probed = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-of", "json", str(saved)],
+        capture_output=True, text=True, check=True).stdout)["format"].get("tags", {})
+    by_ffprobe = {k.lower(): v for k, v in probed.items()}
+    seen_by_ffprobe = by_ffprobe.get("ai_usage") or by_ffprobe.get("comment") or ""
+    for text in (usage, seen_by_ffprobe):
+        members = _usage(split_ai_usage(text)[0])
+        assert (members["search"] == "y") is search, (name, text)
+    manifest = read_manifest(saved, mime)
+    assert manifest is not None and manifest.intact, name
+    entry = manifest.training_mining["cawg.ai_generative_training"]
+    assert (entry != "notAllowed") is generative, (name, entry)
 
 def _owns(conn: Connection, artist: int, track: int) -> bool:
     return artist in get_track(conn, track).accepted_owner_ids
