@@ -157,14 +157,13 @@ def update(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, rea
     stamp = date or datetime.fromtimestamp(file.stat().st_mtime, UTC).date().isoformat()
     imported = import_registry(file.read_text(encoding="utf-8"), source or file.name, stamp)
     after = {c.token: c for c in imported.registry.crawlers}
-    target = installed
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".json.part")
+    installed.parent.mkdir(parents=True, exist_ok=True)
+    partial = installed.with_suffix(".json.part")
     partial.write_text(registry_json(imported.registry), encoding="utf-8")
-    os.replace(partial, target)
+    os.replace(partial, installed)
     added, removed = after.keys() - before.keys(), before.keys() - after.keys()
     changed = [t for t in after.keys() & before.keys() if after[t] != before[t]]
-    out.print(f"installed {len(after)} crawlers in {target}: {len(added)} added, "
+    out.print(f"installed {len(after)} crawlers in {installed}: {len(added)} added, "
               f"{len(removed)} removed, {len(changed)} changed")
     for token, reason in imported.skipped:
         out.print(f"  skipped {token!r}: {reason}", highlight=False)

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Integer, Select, literal, select
+from sqlalchemy import Connection, select
 
 from consentry.consent import Agreement, TermsPolicy, terms_in_force
 from consentry.consent.ownership import ShareAnswer
@@ -32,6 +31,7 @@ from consentry.services.withdrawal_detection import (
     Cause,
     RecordedWithdrawal,
     event_cause,
+    one_track,
     record_cause,
     relevant_purposes,
 )
@@ -53,20 +53,15 @@ from consentry.store.terms import list_terms
 from consentry.timestamps import from_micros, to_micros, utcnow
 
 
-def _one_track(track_id: int) -> Select[Any]:
-    return select(literal(track_id, Integer).label("id"))
-
-
 def claim_cause(claim_id: int, track_id: int, at: datetime) -> Cause:
     """A claim restricts every use of its upload that needs consent."""
-    return Cause(CONTENT_CLAIM, str(claim_id), at, _one_track(track_id))
+    return Cause(CONTENT_CLAIM, str(claim_id), at, one_track(track_id))
 
 
 def answer_cause(answer: ShareAnswer) -> Cause:
     """An owner who declines (or takes back) their share: the track is decided as if they
     denied every use that needs consent."""
-    return Cause(SHARE_ANSWER, str(answer.id), answer.at,
-                 _one_track(answer.track_id))
+    return Cause(SHARE_ANSWER, str(answer.id), answer.at, one_track(answer.track_id))
 
 
 def agreement_cause(agreement: Agreement, at: datetime) -> Cause:

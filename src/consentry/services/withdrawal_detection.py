@@ -101,10 +101,15 @@ def relevant_purposes(purpose: str, consumer: Consumer | None) -> frozenset[str]
     return frozenset(deny_chain(purpose)) | (frozenset(deny_chain(extra)) if extra else set())
 
 
+def one_track(track_id: int) -> Select[Any]:
+    """The touched tracks of a cause that speaks about a single track."""
+    return select(literal(track_id, Integer).label("id"))
+
+
 def event_cause(event: ConsentEvent) -> Cause:
     """A consent event speaks about one track, or every track its artist owns a share of."""
     if event.track_id is not None:
-        touched = select(literal(event.track_id, Integer).label("id"))
+        touched = one_track(event.track_id)
     else:
         owned = union(
             select(tracks.c.id.label("id")).where(tracks.c.artist_id == event.artist_id),

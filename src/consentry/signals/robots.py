@@ -29,10 +29,6 @@ EXTRA_HEADING = "# Added by the site operator"
 
 def keeps_out(crawler: Crawler, prefs: ContentPreferences) -> bool:
     """Whether the site's defaults keep ``crawler`` out of the content paths."""
-    return _keeps_out(crawler, prefs)
-
-
-def _keeps_out(crawler: Crawler, prefs: ContentPreferences) -> bool:
     if crawler.purpose == "training":
         return prefs.reserves_training
     if crawler.purpose == "user":
@@ -92,7 +88,7 @@ def robots_txt(registry: CrawlerRegistry, site_prefs: ContentPreferences,
              f"# Crawler list: {registry.source} ({registry.date})"]
     opened: dict[str, None] = {}
     for crawler in crawlers:
-        kept_out = _keeps_out(crawler, site_prefs)
+        kept_out = keeps_out(crawler, site_prefs)
         blocked = paths if kept_out else []
         prefix = open_prefix(crawler_purpose(crawler)) if kept_out else None
         if kept_out:

@@ -155,12 +155,14 @@ def audio_response(request: Request, db: Connection, settings: Settings,
                         | headers)
 
 
+_EXTENSIONS = {f.mime: f.extensions[0] for f in FORMATS}  # on every recording's answer
+
+
 def _inline_name(track_id: int, mime: str) -> str:
     """Played inline, saved under a name with the format's extension: tag readers that guess
     the format from the name first (mutagen.File) then open a FLAC whose C2PA manifest the SDK
     stored in an ID3 tag in front of it (docs/signals.md)."""
-    extension = next((f.extensions[0] for f in FORMATS if f.mime == mime), "")
-    return f'inline; filename="track-{track_id}{extension}"'
+    return f'inline; filename="track-{track_id}{_EXTENSIONS.get(mime, "")}"'
 
 
 def _delivered(request: Request, settings: Settings, db: Connection, track: Track,
