@@ -1,7 +1,9 @@
 """The AI-use vocabulary and its hierarchy.
 
-Pure data and lookups. The purposes follow the IETF AI-preferences vocabulary where it has a
-category (``train-ai``) and add the platform uses named in the seeds. A purpose's *deny chain*
+Pure data and lookups. The purposes follow the IETF AI-preferences vocabulary
+(draft-ietf-aipref-vocab-08) where it has a category (``train-ai``: training generative models;
+``ai-use``: input to a generative model; ``search``) and add the platform uses named in the
+seeds; training models that cannot generate is in no -08 category. A purpose's *deny chain*
 (itself and every broader purpose) and *allow chain* (itself and the broader purposes whose
 "allow" reaches it) are the two facts the decision rules need; both paths of the engine read
 them from here.
@@ -72,7 +74,8 @@ VOCABULARY: tuple[Purpose, ...] = (
         "ai-input", N_("Use my music as input to AI answers"),
         N_("Feeding the music to an AI system at answer time (retrieval, grounding, real-time "
            "generation) without changing the model itself."),
-        "ai-use", training=False, default_allowed=False, content_signal="ai-input"),
+        "ai-use", training=False, default_allowed=False, aipref="ai-use",
+        content_signal="ai-input"),
     Purpose(
         "train-ai", N_("Train any AI model on my music"),
         N_("Changing any model's learned parameters with the music: the IETF 'train-ai' "
@@ -83,8 +86,7 @@ VOCABULARY: tuple[Purpose, ...] = (
         "train-non-generative", N_("Train AI that analyses music (not generative)"),
         N_("Training classifiers, taggers and recommendation models that describe music but "
            "cannot produce it."),
-        "train-ai", training=True, default_allowed=False, aipref="train-ai",
-        content_signal="ai-train"),
+        "train-ai", training=True, default_allowed=False, content_signal="ai-train"),
     Purpose(
         "train-generative", N_("Train AI that generates music"),
         N_("Training models that create new audio, lyrics or compositions."),

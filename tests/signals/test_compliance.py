@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consentry.signals.compliance import conclude, content_usage
+from consentry.signals.compliance import conclude, content_usage, robots_usage
 from consentry.signals.crawlers import load_registry
 
 GPTBOT = next(c for c in load_registry().crawlers if c.token == "GPTBot")
@@ -33,3 +33,39 @@ def test_signals_combine_most_restrictively() -> None:
     assert (silent.train, silent.search, silent.ai_input) == ("unknown", "unknown", "unknown")
     opened = conclude(None, "x", True, 200, {"Content-Usage": "train-ai=y", "tdm-reservation": "0"})
     assert (opened.train, opened.ai_input) == ("allowed", "allowed")
+
+
+ROBOTS = """User-agent: GPTBot
+Allow: /open/third-party-training-openai/
+Disallow: /open/
+Disallow: /tracks/
+Content-Usage: train-ai=n, search=y
+Content-Usage: /open/third-party-training-openai/ train-ai=y  # what it is let in for
+
+User-agent: *
+Allow: /
+Content-Usage: train-ai=n
+"""
+
+
+def test_robots_usage_takes_the_longest_matching_rule_of_the_crawlers_group() -> None:
+    """draft-ietf-aipref-attach-05 section 3: a path-less rule applies everywhere, a longer
+    matching path wins, and a crawler without a group of its own reads ``*``."""
+    opened = "/open/third-party-training-openai/tracks/5"
+    assert robots_usage(ROBOTS, "GPTBot", opened) == {"train-ai": True}
+    assert robots_usage(ROBOTS, "gptbot", "/tracks/5") == {"train-ai": False, "search": True}
+    assert robots_usage(ROBOTS, "CCBot", opened) == {"train-ai": False}
+    assert robots_usage("", "GPTBot", "/") == {}
+
+
+def test_a_crawler_served_content_its_signals_reserve_is_a_disagreement() -> None:
+    served = conclude(GPTBOT, "GPTBot", True, 200, RESERVED, {"train-ai": False})
+    assert served.disagreements == ("served, yet the signals reserve its use (train-ai)",)
+    told = conclude(GPTBOT, "GPTBot", True, 200,
+                    {"Content-Usage": "train-ai=y", "tdm-reservation": "0"}, {"train-ai": False})
+    assert told.disagreements == ("robots.txt says train-ai=n here, the response train-ai=y",)
+    ignored = conclude(GPTBOT, "GPTBot", False, 200, {"Content-Usage": "train-ai=y"})
+    assert "robots.txt keeps it out, yet the server answers 200" in ignored.disagreements
+    # a refusal where robots.txt lets it in says why this content differs: no disagreement
+    assert conclude(GPTBOT, "GPTBot", True, 403, RESERVED, {"train-ai": True}).disagreements == ()
+    assert conclude(None, "Mozilla", True, 200, RESERVED).disagreements == ()

@@ -30,7 +30,7 @@ def test_the_defaults_allow_no_ai_use_outside_the_platform() -> None:
     made = file_rights("Low Tide", ("Mara Quell",), 2026, URL, DEFAULTS,
                        dict.fromkeys(DEFAULTS, "platform-default"))
     assert made.copyright == "\u00a9 2026 Mara Quell"
-    assert made.usage == "train-ai=n, search=y"
+    assert made.usage == "train-ai=n, ai-use=n, search=y"
     assert set(training_mining(DEFAULTS).uses().values()) == {NOT_ALLOWED}
     assert made.usage_sentence == (
         "AI use of this recording (set by the platform default) \u2014 not allowed: AI "
@@ -40,7 +40,7 @@ def test_the_defaults_allow_no_ai_use_outside_the_platform() -> None:
 def test_everything_allowed_is_said_in_every_vocabulary() -> None:
     made = rights(EVERYTHING, ("Mara Quell", "Jo Bell"))
     assert made.copyright == "\u00a9 2026 Mara Quell, Jo Bell"
-    assert made.usage == "train-ai=y, search=y"
+    assert made.usage == "train-ai=y, ai-use=y, search=y"
     assert cawg_entries(made) == {
         "cawg.ai_training": {"use": ALLOWED}, "cawg.ai_generative_training": {"use": ALLOWED},
         "cawg.ai_inference": {"use": ALLOWED}, "cawg.data_mining": {"use": ALLOWED}}

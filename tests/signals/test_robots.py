@@ -67,7 +67,7 @@ def test_every_group_carries_the_preferences_and_no_token_has_two_groups() -> No
     agents = [group[0].removeprefix("User-agent: ").lower() for group in groups]
     assert len(agents) == len(set(agents)) == len(REGISTRY.crawlers) + 1 and agents[-1] == "*"
     for group in groups:
-        assert "Content-Usage: train-ai=n, search=y" in group
+        assert "Content-Usage: train-ai=n, ai-use=y, search=y" in group
         assert "Content-Signal: search=yes, ai-input=yes, ai-train=no" in group
         assert "" not in group and not any("*" in line for line in group[1:])
 
@@ -115,3 +115,12 @@ def test_urllib_wants_the_product_token_not_the_user_agent_string() -> None:
     assert not Protego.parse(txt).can_fetch(TRACK, full)
     token = REGISTRY.match(full)
     assert token is not None and not stdlib.can_fetch(token.token, TRACK)  # the right one
+
+
+def test_a_kept_out_crawler_s_open_prefix_carries_its_own_content_usage_rule() -> None:
+    """attach-05's path-scoped rule: inside the open prefix the crawler reads what it is let
+    in for (the longest match), elsewhere the site's defaults."""
+    groups = {g[0].removeprefix("User-agent: "): g for g in _groups(
+        robots_txt(REGISTRY, NO_TRAINING, PATHS))}
+    assert "Content-Usage: /open/third-party-training-openai/ train-ai=y" in groups["GPTBot"]
+    assert not any(line.startswith("Content-Usage: /") for line in groups["*"])

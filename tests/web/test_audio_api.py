@@ -205,7 +205,7 @@ def test_anyone_streams_the_recording_with_its_rights_embedded(
     copy = tmp_path / "download.flac"
     copy.write_bytes(response.content)
     tags = read_file_rights(copy)
-    assert tags.usage == "train-ai=n, search=y"
+    assert tags.usage == "train-ai=n, ai-use=n, search=y"
     assert tags.url == f"http://testserver/tracks/{world.track_a}"
     # the ETag names this copy, and a repeat request gets the very same bytes
     again = client.get(f"/v1/tracks/{world.track_a}/audio")

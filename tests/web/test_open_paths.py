@@ -15,6 +15,8 @@ from sqlalchemy.engine import Engine
 from consentry.consent import Choice, ConsentChoice
 from consentry.services import consent_choices
 from consentry.settings import Settings
+from consentry.signals.compliance import conclude, content_usage, robots_usage
+from consentry.signals.crawlers import load_registry
 from consentry.store import catalogue, media, parties
 from tests.audio.synth import write_audio
 
@@ -96,3 +98,46 @@ def test_the_sitemap_lists_exactly_the_open_tracks(client: TestClient,
     assert f"{OPENAI}/tracks/{opted['open']}/audio</loc>" in sitemap.text
     assert f"/tracks/{opted['closed']}<" not in sitemap.text
     assert client.get(f"{OPENAI}/sitemap-2.xml").status_code == 404
+
+
+def test_the_crawler_let_in_reads_what_it_is_let_in_for_and_no_one_else_does(
+        client: TestClient, opted: dict[str, int]) -> None:
+    """One verdict per (crawler, path): robots.txt's Content-Usage rule for the prefix, the
+    headers GPTBot gets there and the enforcer all say OpenAI may train on this track; a
+    browser on the same path reads the track's own reservation, since no vocabulary can say
+    "only OpenAI" (the response varies by User-Agent)."""
+    track, text = opted["open"], client.get("/robots.txt").text
+    path = f"{OPENAI}/tracks/{track}"
+    assert robots_usage(text, "GPTBot", path) == {"train-ai": True}
+    assert robots_usage(text, "GPTBot", f"/tracks/{track}")["train-ai"] is False
+    gpt = client.get(path, headers={"User-Agent": GPTBOT})
+    assert gpt.status_code == 200 and "User-Agent" in gpt.headers["vary"]
+    assert content_usage(gpt.headers["content-usage"])["train-ai"] is True
+    assert gpt.headers["tdm-reservation"] == "0" and "noai" not in gpt.headers.get(
+        "x-robots-tag", "")
+    crawler = next(c for c in load_registry().crawlers if c.token == "GPTBot")
+    seen = conclude(crawler, "GPTBot", True, gpt.status_code, gpt.headers,
+                    robots_usage(text, "GPTBot", path))
+    assert seen.train == "allowed" and seen.disagreements == ()
+    browser = client.get(path)
+    assert content_usage(browser.headers["content-usage"])["train-ai"] is False
+    assert browser.headers["tdm-reservation"] == "1"
+    audio = client.get(f"{path}/audio", headers={"User-Agent": GPTBOT})
+    assert content_usage(audio.headers["content-usage"])["train-ai"] is True
+    assert content_usage(client.get(f"{path}/audio").headers["content-usage"])["train-ai"] is False
+
+
+def test_an_artist_page_opened_by_the_artist_s_defaults_is_under_the_prefix(
+        client: TestClient, engine: Engine) -> None:
+    with engine.begin() as conn:
+        kofi = parties.create_artist(conn, "Kofi").id
+        mara = parties.create_artist(conn, "Mara").id
+        consent_choices.record_choice(conn, ConsentChoice(
+            kofi, "third-party-training:openai", Choice.ALLOW))
+    moved = client.get(f"/artists/{kofi}", headers={"User-Agent": GPTBOT},
+                       follow_redirects=False)
+    assert moved.status_code == 308 and moved.headers["location"] == f"{OPENAI}/artists/{kofi}"
+    there = client.get(moved.headers["location"], headers={"User-Agent": GPTBOT})
+    assert there.status_code == 200 and 'rel="canonical"' in there.headers["link"]
+    assert client.get(f"/artists/{mara}", headers={"User-Agent": GPTBOT}).status_code == 403
+    assert client.get(f"{OPENAI}/artists/{mara}").status_code == 404

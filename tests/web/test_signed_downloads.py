@@ -71,7 +71,7 @@ def test_downloads_are_signed_and_resigned_when_consent_changes(
     manifest = read_manifest(second, MIME[fmt])
     assert manifest is not None and manifest.intact
     assert manifest.training_mining["cawg.ai_generative_training"] == "allowed"
-    assert read_file_rights(second).usage == "train-ai=y, search=y"
+    assert read_file_rights(second).usage == "train-ai=y, ai-use=y, search=y"
 
 
 def test_ogg_downloads_are_tagged_though_c2pa_cannot_carry_them(
@@ -79,7 +79,7 @@ def test_ogg_downloads_are_tagged_though_c2pa_cannot_carry_them(
 ) -> None:
     _artist, track = _track_with(engine, settings, "ogg")
     path, _etag = _download(signing_client, track, "ogg", tmp_path)
-    assert read_file_rights(path).usage == "train-ai=n, search=y"
+    assert read_file_rights(path).usage == "train-ai=n, ai-use=n, search=y"
 
 
 def test_production_needs_its_own_signing_chain(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ def test_robots_txt_follows_the_platform_defaults(client: TestClient, agent: str
     for path in ("/tracks/1", "/v1/tracks/1/audio", "/artists/1"):
         assert _can_fetch(response.text, agent, path) is allowed
     assert _can_fetch(response.text, agent, "/") is True
-    assert "Content-Usage: train-ai=n, search=y" in response.text
+    assert "Content-Usage: train-ai=n, ai-use=n, search=y" in response.text
 
 
 def test_the_operators_robots_lines_are_kept_and_bad_ones_ignored(

@@ -48,7 +48,7 @@ def test_signals_follow_a_consent_change_on_the_next_request(
         for purpose in ("voice-likeness", "third-party-training"):
             consent_choices.record_choice(conn, ConsentChoice(artist.id, purpose, Choice.ALLOW))
     page = client.get(f"/tracks/{track.id}")
-    assert usage(page.headers["content-usage"]) == {"train-ai": "y", "search": "y"}
+    assert usage(page.headers["content-usage"]) == {"train-ai": "y", "ai-use": "y", "search": "y"}
     assert "x-robots-tag" not in page.headers
     assert page.headers["tdm-reservation"] == "0"
 

@@ -4,7 +4,8 @@ the list of crawlers the platform recognises."""
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,7 @@ from consentry.errors import InvalidInput
 from consentry.operator_files import CRAWLERS_FILE, crawler_registry
 from consentry.settings import get_settings
 from consentry.signals.c2pa_manifest import read_manifest
-from consentry.signals.compliance import Conclusion, conclude
+from consentry.signals.compliance import Conclusion, conclude, robots_usage
 from consentry.signals.crawler_import import import_registry, registry_json
 from consentry.signals.crawlers import Crawler, load_registry
 from consentry.signals.enforcement import crawler_purpose
@@ -35,69 +36,107 @@ out = Console(soft_wrap=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 # Agents that are not AI crawlers, for comparison: a search engine and a browser.
 REFERENCE_AGENTS = ("Googlebot", "Mozilla")
+_PARALLEL_REQUESTS = 8  # a crawler's requests at once: quick, and gentle on the site
 
 
-def _robots(client: httpx.Client, url: str) -> Protego | bool:
-    """The parsed robots.txt, or what RFC 9309 section 2.3.1.3 says to assume without one:
-    4xx allows everything, anything else unreachable disallows everything."""
+@dataclass(frozen=True)
+class _Robots:
+    """robots.txt as a crawler reads it: the verdict per path (protego) and the text, for the
+    ``Content-Usage`` rules protego does not read. ``verdict`` alone is what RFC 9309 section
+    2.3.1.3 says to assume without a file: 4xx allows everything, else nothing."""
+
+    parsed: Protego | None
+    text: str
+    verdict: bool = True
+
+    def allows(self, url: str, token: str) -> bool:
+        return self.verdict if self.parsed is None else self.parsed.can_fetch(url, token)
+
+    def usage(self, url: str, token: str) -> dict[str, bool]:
+        return robots_usage(self.text, token, urlsplit(url).path or "/")
+
+
+def _robots(client: httpx.Client, url: str) -> _Robots:
     try:
         response = client.get(urljoin(url, "/robots.txt"))
     except httpx.HTTPError as error:
         raise InvalidInput(f"cannot reach {url}: {error}") from error
     if 400 <= response.status_code < 500:
-        return True
+        return _Robots(None, "", True)
     if response.status_code >= 300:
-        return False
-    return Protego.parse(response.text)
+        return _Robots(None, "", False)
+    return _Robots(Protego.parse(response.text), response.text)
 
 
-def _ask(client: httpx.Client, url: str, robots: Protego | bool, crawler: Crawler | None,
+def _ask(client: httpx.Client, url: str, robots: _Robots, crawler: Crawler | None,
          token: str) -> Conclusion:
     agent = f"Mozilla/5.0 (compatible; {token}/1.0; +consentry signals check)"
-    allowed = robots if isinstance(robots, bool) else robots.can_fetch(url, token)
     with client.stream("GET", url, headers={"User-Agent": agent},
                        follow_redirects=False) as response:
         moved = response.headers.get("location") if response.status_code == 308 else None
         if moved is None:
-            return conclude(crawler, token, allowed, response.status_code, response.headers)
+            return conclude(crawler, token, robots.allows(url, token), response.status_code,
+                            response.headers, robots.usage(url, token))
     # sent to its open prefix: where a compliant crawler finds the track (signals/open_paths)
     there = urljoin(url, moved)
-    allowed = robots if isinstance(robots, bool) else robots.can_fetch(there, token)
     with client.stream("GET", there, headers={"User-Agent": agent}) as response:
-        found = conclude(crawler, token, allowed, response.status_code, response.headers)
+        found = conclude(crawler, token, robots.allows(there, token), response.status_code,
+                         response.headers, robots.usage(there, token))
     return replace(found, why=f"{found.why}, at its open prefix {urlsplit(there).path}")
 
 
 @signals_app.command("check")
-def check(url: Annotated[str, typer.Argument(help="A page or recording of your site")],
+def check(urls: Annotated[list[str], typer.Argument(help="Pages or recordings of your site")],
           as_json: JsonFlag = False) -> None:
-    """Fetch URL as each known AI crawler and print what a compliant one would conclude.
+    """Fetch each URL as each known AI crawler and print what a compliant one would conclude,
+    and where the carriers disagree (exit status 1 if they do anywhere).
 
     The crawlers' requests are real: refusals show up in the admin's counts.
+
+    Example: consentry signals check http://127.0.0.1:8000/tracks/1 http://127.0.0.1:8000/v1/tracks/1/audio
     """
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise InvalidInput(f"{url!r} is not an http(s) URL")
+    bad = [url for url in urls if urlsplit(url).scheme not in ("http", "https")]
+    if bad:
+        raise InvalidInput(f"{bad[0]!r} is not an http(s) URL")
     registry = crawler_registry(get_settings())
     headers = {"User-Agent": f"consentry/{__version__} signals check"}
-    with httpx.Client(timeout=10.0, headers=headers, follow_redirects=True) as client:
-        robots = _robots(client, url)
-        conclusions = [_ask(client, url, robots, c, c.token) for c in registry.crawlers]
-        known = {c.token.lower() for c in registry.crawlers}  # Googlebot is one now
-        conclusions += [_ask(client, url, robots, None, token) for token in REFERENCE_AGENTS
-                        if token.lower() not in known]
+    found: dict[str, list[Conclusion]] = {}
+    known = {c.token.lower() for c in registry.crawlers}  # Googlebot is one now
+    agents = [(c, c.token) for c in registry.crawlers] + [
+        (None, token) for token in REFERENCE_AGENTS if token.lower() not in known]
+    with httpx.Client(timeout=10.0, headers=headers, follow_redirects=True) as client, \
+            ThreadPoolExecutor(max_workers=_PARALLEL_REQUESTS) as pool:
+        robots: dict[str, _Robots] = {}
+        for url in urls:
+            site = urljoin(url, "/")
+            robots[site] = robots.get(site) or _robots(client, url)
+            found[url] = list(pool.map(
+                lambda agent, url=url, site=site: _ask(client, url, robots[site], *agent),
+                agents))
+    disagreeing = any(c.disagreements for cs in found.values() for c in cs)
     if as_json:
-        out.print_json(data=[asdict(c) for c in conclusions])
-        return
+        data = [asdict(c) for c in found[urls[0]]] if len(urls) == 1 else {
+            url: [asdict(c) for c in cs] for url, cs in found.items()}
+        out.print_json(data=data)
+    else:
+        for url, conclusions in found.items():
+            out.print(_table(url, conclusions, registry.date))
+    if disagreeing:
+        raise typer.Exit(1)
+
+
+def _table(url: str, conclusions: list[Conclusion], list_date: str) -> Table:
     table = Table(title=f"{url} as each crawler sees it",
-                  caption=f"crawler list of {registry.date}; '-' = not fetched")
+                  caption=f"crawler list of {list_date}; '-' = not fetched")
     for column in ("agent", "kind", "robots", "HTTP", "train", "search", "AI input"):
         table.add_column(column, no_wrap=True)
     table.add_column("why")
     for c in conclusions:
         uses = (c.train, c.search, c.ai_input) if c.fetched else ("-", "-", "-")
+        why = c.why + "".join(f"; DISAGREE: {d}" for d in c.disagreements)
         table.add_row(c.agent, c.kind, "allows" if c.robots_allows else "no",
-                      str(c.status), *uses, c.why)
-    out.print(table)
+                      str(c.status), *uses, why)
+    return table
 
 
 @signals_app.command("read")

@@ -15,11 +15,13 @@ from consentry.services.decisions import decide_every_purpose, decide_tracks
 from consentry.signals.crawlers import Crawler
 from consentry.signals.enforcement import CrawlerRefusal, crawler_purpose, judge_crawler
 from consentry.signals.preferences import (
+    ContentPreferences,
     content_signal,
     content_usage_header,
     derive_preferences,
     html_meta,
     robots_directives,
+    seen_by,
     tdm_headers,
 )
 from consentry.store.terms import terms_at
@@ -39,6 +41,12 @@ def artist_decisions(conn: Connection, artist_id: int) -> dict[str, bool]:
     return track_decisions(conn, Track(id=_NO_TRACK, artist_id=artist_id))
 
 
+def artist_allows(conn: Connection, artist_id: int, purpose: str) -> bool:
+    """Whether the artist's defaults allow ``purpose`` (any purpose, per-company ones too)."""
+    anything = Track(id=_NO_TRACK, artist_id=artist_id)
+    return decide_tracks(conn, [anything], purpose, utcnow())[0].allowed
+
+
 def site_decisions(conn: Connection, at: datetime | None = None) -> dict[str, bool]:
     """The platform's defaults under the terms in force: what no artist has chosen about."""
     at = at or utcnow()
@@ -48,10 +56,18 @@ def site_decisions(conn: Connection, at: datetime | None = None) -> dict[str, bo
     return {p.id: decide(anyone, p.id, at, context).allowed for p in VOCABULARY}
 
 
-def signal_headers(decisions: Mapping[str, bool],
-                   policy_url: str | None = None) -> dict[str, str]:
-    """Content-Usage, Content-Signal, X-Robots-Tag and TDMRep headers for one content."""
+def _preferences(decisions: Mapping[str, bool], crawler: Crawler | None) -> ContentPreferences:
+    """The content's preferences, as told to ``crawler`` when one is being served: it was let
+    in for its own purpose, and the signals it reads say so too (``seen_by``)."""
     prefs = derive_preferences(decisions)
+    return prefs if crawler is None else seen_by(prefs, crawler_purpose(crawler), True)
+
+
+def signal_headers(decisions: Mapping[str, bool], policy_url: str | None = None,
+                   crawler: Crawler | None = None) -> dict[str, str]:
+    """Content-Usage, Content-Signal, X-Robots-Tag and TDMRep headers for one content, as
+    ``crawler`` (served, so allowed its purpose) or anyone else reads them."""
+    prefs = _preferences(decisions, crawler)
     headers = dict(tdm_headers(prefs, policy_url))
     for name, value in (("Content-Usage", content_usage_header(prefs)),
                         ("Content-Signal", content_signal(prefs)),
@@ -61,10 +77,10 @@ def signal_headers(decisions: Mapping[str, bool],
     return headers
 
 
-def signal_meta(decisions: Mapping[str, bool],
-                policy_url: str | None = None) -> list[tuple[str, str]]:
+def signal_meta(decisions: Mapping[str, bool], policy_url: str | None = None,
+                crawler: Crawler | None = None) -> list[tuple[str, str]]:
     """The same signals as ``<meta>`` name/content pairs for the page itself."""
-    return html_meta(derive_preferences(decisions), policy_url)
+    return html_meta(_preferences(decisions, crawler), policy_url)
 
 
 def judge_track_crawler(conn: Connection, crawler: Crawler,

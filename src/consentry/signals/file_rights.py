@@ -114,8 +114,9 @@ def file_rights(title: str, artists: Sequence[str], year: int, url: str,
     prefs = derive_preferences(decisions)
     uses = training_mining(decisions)
     # In a file that leaves the platform, silence on training reads as no: every training
-    # purpose is denied by default, and the CAWG entries below say so too.
-    file_prefs = replace(prefs, train_ai=uses.ai_training == ALLOWED)
+    # purpose is denied by default, and the CAWG entries below say so too. aipref -08's
+    # train-ai is generative training, so it follows that entry; constrained reads as no.
+    file_prefs = replace(prefs, train_ai=uses.ai_generative_training == ALLOWED)
     usage = content_usage_header(file_prefs) or "train-ai=n"
     set_by = _set_by(decisions, rules or {})
     return FileRights(title.strip(), names, year, url, prefs, uses, usage,

@@ -5,7 +5,8 @@ without wildcards (which Python's parser does not read) ``Allow: /tracks/5`` wou
 ``/tracks/50``. So every track is also served under a prefix of its own per purpose a crawler
 is judged by, ``/open/<slug>/tracks/<id>`` (the purpose id, with the third-party colon made a
 hyphen, since robots parsers quote a colon differently), answered only while the track is
-allowed for that purpose. Each kept-out crawler's group opens its own prefix and nothing else,
+allowed for that purpose (and ``/open/<slug>/artists/<id>``, while the artist's defaults allow it).
+Each kept-out crawler's group opens its own prefix and nothing else,
 whatever the catalogue's size, and a sitemap per purpose lists the tracks open under it.
 """
 
@@ -46,6 +47,11 @@ def open_track_path(purpose: str, track_id: int) -> str:
 
 def open_audio_path(purpose: str, track_id: int) -> str:
     return f"{open_track_path(purpose, track_id)}/audio"
+
+
+def open_artist_path(purpose: str, artist_id: int) -> str:
+    """An artist's page under the prefix, answered while the artist's defaults allow it."""
+    return f"{open_prefix(purpose)}artists/{artist_id}"
 
 
 def sitemap_path(purpose: str, page: int | None = None) -> str:

@@ -7,7 +7,7 @@ category says "no" as soon as any purpose it covers is denied (standards digest,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from consentry.errors import InvalidInput
 from consentry.purposes import get_purpose
@@ -22,6 +22,7 @@ class ContentPreferences:
     (no purpose of that category was decided), which every standard reads as unknown."""
 
     train_ai: bool | None
+    ai_use: bool | None
     search: bool | None
     signal_search: bool | None
     ai_input: bool | None
@@ -52,6 +53,7 @@ def derive_preferences(decisions: Mapping[str, bool]) -> ContentPreferences:
                    if get_purpose(pid).training or get_purpose(pid).content_signal == "ai-input")
     return ContentPreferences(
         train_ai=_category(decisions, "aipref", "train-ai"),
+        ai_use=_category(decisions, "aipref", "ai-use"),
         search=_category(decisions, "aipref", "search"),
         signal_search=_category(decisions, "content_signal", "search"),
         ai_input=_category(decisions, "content_signal", "ai-input"),
@@ -61,11 +63,35 @@ def derive_preferences(decisions: Mapping[str, bool]) -> ContentPreferences:
     )
 
 
+_AIPREF_FIELDS = {"train-ai": "train_ai", "ai-use": "ai_use", "search": "search"}
+_SIGNAL_FIELDS = {"search": "signal_search", "ai-input": "ai_input", "ai-train": "ai_train"}
+
+
+def seen_by(prefs: ContentPreferences, purpose: str, allowed: bool) -> ContentPreferences:
+    """The preferences as told to a crawler judged by ``purpose``: in the categories that
+    purpose falls in, and in the blanket reservations (TDMRep, ``noai``) when it is a training
+    or AI-input use, its own verdict answers. A company let in to train on a track reads
+    ``train-ai=y`` there, although training by anyone else stays reserved; no vocabulary can
+    name a company, so only that company's crawler is told this (the response varies by
+    User-Agent), and everyone else reads the track's own preferences."""
+    own = get_purpose(purpose)
+    fields: dict[str, bool] = {}
+    if own.aipref:
+        fields[_AIPREF_FIELDS[own.aipref]] = allowed
+    if own.content_signal:
+        fields[_SIGNAL_FIELDS[own.content_signal]] = allowed
+    if own.training or own.content_signal == "ai-input":
+        fields |= {"tdm_reserved": not allowed, "noai": not allowed}
+    return replace(prefs, **fields)
+
+
 def content_usage_header(prefs: ContentPreferences) -> str | None:
-    """The aipref ``Content-Usage`` value, an RFC 9651 Dictionary of ``y``/``n`` Tokens;
-    ``None`` when no category is known, because an empty field is not a valid Dictionary."""
+    """The aipref ``Content-Usage`` value (draft-ietf-aipref-vocab-08's three categories), an
+    RFC 9651 Dictionary of ``y``/``n`` Tokens; ``None`` when no category is known, because an
+    empty field is not a valid Dictionary."""
     members = [f"{key}={'y' if value else 'n'}"
-               for key, value in (("train-ai", prefs.train_ai), ("search", prefs.search))
+               for key, value in (("train-ai", prefs.train_ai), ("ai-use", prefs.ai_use),
+                                  ("search", prefs.search))
                if value is not None]
     return ", ".join(members) or None
 

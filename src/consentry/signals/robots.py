@@ -1,5 +1,5 @@
-"""robots.txt generated from the site's preferences (RFC 9309 plus the aipref and Content
-Signals lines).
+"""robots.txt generated from the site's preferences (RFC 9309 plus the aipref lines of
+draft-ietf-aipref-attach-05 and Content Signals' lines).
 
 Written so that every parser we test reaches the RFC's answer (standards digest, section 10):
 one group per product token, no blank line inside a group, no wildcards, and the preference
@@ -8,7 +8,8 @@ lines repeated in every group because a crawler with its own group ignores ``*``
 A crawler kept out of the content paths is let into its own open prefix
 (``/open/<purpose>/``, see ``open_paths``), where the tracks allowed for its purpose are
 served; the Allow line comes first, since Python's parser takes the first rule that matches
-where RFC 9309 takes the longest.
+where RFC 9309 takes the longest. A ``Content-Usage`` rule scoped to that prefix tells the crawler
+what it is let in for there (the group's path-less rule states the site's defaults elsewhere).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from collections.abc import Iterable
 
 from consentry.errors import InvalidInput
+from consentry.purposes import get_purpose
 from consentry.signals.crawlers import Crawler, CrawlerRegistry
 from consentry.signals.enforcement import crawler_purpose
 from consentry.signals.open_paths import OPEN_ROOT, open_prefix, sitemap_path
@@ -37,12 +39,21 @@ def keeps_out(crawler: Crawler, prefs: ContentPreferences) -> bool:
 
 
 def _group(agent: str, disallow: Iterable[str], preference_lines: list[str],
-           opened: str | None = None) -> list[str]:
+           opened: str | None = None, opened_usage: str | None = None) -> list[str]:
     # urllib's parser drops a group without any rule, so an open group says "Allow: /".
     rules = [f"Disallow: {path}" for path in disallow] or ["Allow: /"]
     if opened is not None and rules != ["Allow: /"]:
         rules = [f"Allow: {opened}", f"Disallow: {OPEN_ROOT}", *rules]
+        if opened_usage:  # attach-05: the longest matching Content-Usage rule applies
+            preference_lines = [*preference_lines, f"Content-Usage: {opened} {opened_usage}"]
     return [f"User-agent: {agent}", *rules, *preference_lines]
+
+
+def opened_usage(purpose: str) -> str | None:
+    """What the open prefix of ``purpose`` says to the crawler it is opened for, in aipref:
+    every track there is allowed for that purpose (``seen_by`` says the same per response)."""
+    category = get_purpose(purpose).aipref
+    return f"{category}=y" if category else None
 
 
 def _check_extra(extra_lines: str, generated: set[str]) -> list[str]:
@@ -90,10 +101,12 @@ def robots_txt(registry: CrawlerRegistry, site_prefs: ContentPreferences,
     for crawler in crawlers:
         kept_out = keeps_out(crawler, site_prefs)
         blocked = paths if kept_out else []
-        prefix = open_prefix(crawler_purpose(crawler)) if kept_out else None
+        purpose = crawler_purpose(crawler)
+        prefix = open_prefix(purpose) if kept_out else None
         if kept_out:
-            opened[crawler_purpose(crawler)] = None
-        lines += ["", *_group(crawler.token, blocked, preference_lines, prefix)]
+            opened[purpose] = None
+        lines += ["", *_group(crawler.token, blocked, preference_lines, prefix,
+                              opened_usage(purpose))]
     lines += ["", *_group("*", [], preference_lines)]
     if base_url is not None and opened:
         lines += ["", *(f"Sitemap: {base_url}{sitemap_path(p)}" for p in sorted(opened))]

@@ -24,6 +24,7 @@ from consentry.signals import site_files
 from consentry.signals.crawlers import Crawler, CrawlerRegistry
 from consentry.signals.preferences import ContentPreferences, derive_preferences
 from consentry.signals.robots import keeps_out, robots_txt
+from consentry.web.crawler_policy import request_crawler
 
 logger = logging.getLogger(__name__)
 CONTENT_PATHS = ("/tracks/", "/artists/", "/v1/tracks/")
@@ -57,10 +58,13 @@ def policy_url(settings: Settings, base_url: str) -> str | None:
 
 def content_signals(request: Request, settings: Settings,
                     decisions: Mapping[str, bool]) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """Headers and meta pairs for one content's response, with the licence where offered."""
-    policy = policy_url(settings, base_url(request, settings))
-    return (signal_headers(decisions, policy) | licence_link(settings),
-            signal_meta(decisions, policy))
+    """Headers and meta pairs for one content's response, with the licence where offered.
+
+    A known crawler is served only when its use is allowed, and reads that in the signals
+    too, so they vary by User-Agent (``seen_by``)."""
+    policy, crawler = policy_url(settings, base_url(request, settings)), request_crawler(request)
+    return (signal_headers(decisions, policy, crawler) | licence_link(settings)
+            | {"Vary": "User-Agent"}, signal_meta(decisions, policy, crawler))
 
 
 def licence_link(settings: Settings) -> dict[str, str]:

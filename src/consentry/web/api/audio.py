@@ -143,10 +143,11 @@ def audio_response(request: Request, db: Connection, settings: Settings,
         raise NotFound(f"the recording of track {track_id} is missing from storage")
     if settings.signals_enabled:
         base, memo = base_url(request, settings), request.app.state.ledger_memo
-        path, etag, headers = memo.get(db, ("audio", track.id, audio.sha256, base),
-                                       partial(_delivered, request, settings, db, track, audio))
+        path, etag, decisions = memo.get(db, ("audio", track.id, audio.sha256, base),
+                                         partial(_delivered, request, settings, db, track, audio))
         if not path.exists():  # removed by hand since: make it again
-            path, etag, headers = _delivered(request, settings, db, track, audio)
+            path, etag, decisions = _delivered(request, settings, db, track, audio)
+        headers, _meta = content_signals(request, settings, decisions)
     stat = path.stat()
     _refuse_unsatisfiable_range(request.headers, stat.st_size)
     return FileResponse(path, media_type=audio.mime, stat_result=stat,
@@ -166,9 +167,10 @@ def _inline_name(track_id: int, mime: str) -> str:
 
 
 def _delivered(request: Request, settings: Settings, db: Connection, track: Track,
-               audio: TrackAudio) -> tuple[Path, str, dict[str, str]]:
+               audio: TrackAudio) -> tuple[Path, str, dict[str, bool]]:
     """The copy with the track's rights in its tags and C2PA manifest, never the bare file,
-    with its name and the response's signal headers."""
+    with its name and the decisions the response's signal headers are made from (per
+    request: they depend on who asks)."""
     try:
         path, etag, decisions = copy_with_rights_now(
             db, settings.data_dir, track, audio,
@@ -178,8 +180,7 @@ def _delivered(request: Request, settings: Settings, db: Connection, track: Trac
         raise DeliveryUnavailable(
             f"the recording of track {track.id} cannot be prepared with its rights right now",
             {"reason": error.message}) from error
-    headers, _meta = content_signals(request, settings, decisions)
-    return path, etag, headers
+    return path, etag, decisions
 
 
 def _require_manager(engine: Engine, who: Principal, track_id: int) -> None:

@@ -10,7 +10,11 @@ from fastapi.responses import Response
 from consentry.consent import Track
 from consentry.errors import NotFound, UnknownPurpose
 from consentry.purposes import THIRD_PARTY_TRAINING, get_purpose
-from consentry.services.content_signals import judge_track_crawler
+from consentry.services.content_signals import (
+    artist_allows,
+    judge_artist_crawler,
+    judge_track_crawler,
+)
 from consentry.services.decisions import decide_all, decide_tracks
 from consentry.signals.open_paths import (
     sitemap_index_xml,
@@ -18,13 +22,13 @@ from consentry.signals.open_paths import (
     sitemap_xml,
     slug_purpose,
 )
-from consentry.store import catalogue
+from consentry.store import catalogue, parties
 from consentry.timestamps import utcnow
 from consentry.web.api.audio import audio_response
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages.page import Page
-from consentry.web.pages.public import track_response
+from consentry.web.pages.public import artist_response, track_response
 from consentry.web.site_signals import base_url
 
 router = APIRouter(include_in_schema=False)
@@ -64,6 +68,23 @@ def open_track(slug: str, track_id: int, request: Request, page: Page, db: Db,
         return refused
     response = track_response(request, page, db, settings, track)
     response.headers.append("Link", f'</tracks/{track_id}>; rel="canonical"')
+    return response
+
+
+@router.api_route("/open/{slug}/artists/{artist_id}", methods=["GET", "HEAD"])
+def open_artist(slug: str, artist_id: int, request: Request, page: Page, db: Db,
+                crawler: KnownCrawler, settings: SettingsDep) -> Response:
+    """An artist's page, while the artist's defaults allow the prefix's purpose."""
+    purpose = _purpose(slug)
+    artist = parties.get_artist(db, artist_id)
+    if not artist_allows(db, artist_id, purpose):
+        raise NotFound(f"artist {artist_id} is not open for {purpose!r}")
+    if crawler and settings.signals_enabled:
+        refusal = judge_artist_crawler(db, crawler, artist_id)
+        if refusal:
+            return refusal_response(db, refusal)
+    response = artist_response(request, page, db, settings, artist)
+    response.headers.append("Link", f'</artists/{artist_id}>; rel="canonical"')
     return response
 
 

@@ -7,7 +7,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from consentry.consent import Track
+from consentry.consent import Artist, Track
 from consentry.purposes import VOCABULARY
 from consentry.services.content_signals import (
     artist_decisions,
@@ -17,7 +17,7 @@ from consentry.services.content_signals import (
 )
 from consentry.settings import Settings
 from consentry.signals.enforcement import crawler_purpose
-from consentry.signals.open_paths import open_track_path
+from consentry.signals.open_paths import open_artist_path, open_track_path
 from consentry.store import catalogue, parties
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, SettingsDep
@@ -43,6 +43,15 @@ def artist_page(artist_id: int, request: Request, page: Page, db: Db, crawler: K
         refusal = judge_artist_crawler(db, crawler, artist_id)
         if refusal:
             return refusal_response(db, refusal)
+        if kept_out(request, crawler):  # robots.txt sends it to its own open prefix
+            return RedirectResponse(open_artist_path(crawler_purpose(crawler), artist_id), 308)
+    return artist_response(request, page, db, settings, artist)
+
+
+def artist_response(request: Request, page: PageContext, db: Db, settings: Settings,
+                    artist: Artist) -> Response:
+    """The artist page as decided now (crawlers judged before)."""
+    artist_id = artist.id
     tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
     headers, meta = (content_signals(request, settings, artist_decisions(db, artist_id))
                      if settings.signals_enabled else ({}, []))
