@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
-from consentry.consent import Choice, ConsentChoice, TermsPolicy
+from consentry.consent import Choice, ConsentChoice, Share, TermsPolicy
 from consentry.services import consent_choices
 from consentry.store import catalogue, parties
 from consentry.store.ledger_memo import LedgerMemo, ledger_version
+from consentry.store.share_answers import answer_share
 from consentry.store.terms import publish_terms
 from consentry.timestamps import utcnow
 
@@ -25,7 +26,14 @@ def test_every_kind_of_change_moves_the_version(engine: Engine) -> None:
         versions.append(ledger_version(conn))
         publish_terms(conn, TermsPolicy("2", utcnow() + timedelta(days=30)))
         versions.append(ledger_version(conn))
-    assert len(set(versions)) == 4
+        # a co-owner's answer decides whether their consent counts (issue 15)
+        juno = parties.create_artist(conn, "Juno")
+        track = catalogue.create_track(conn, "Duet", artist.id,
+                                       [Share(artist.id, 5000), Share(juno.id, 5000)], by="Ada")
+        versions.append(ledger_version(conn))
+        answer_share(conn, track.id, juno.id, False, "Juno")
+        versions.append(ledger_version(conn))
+    assert len(set(versions)) == len(versions)
 
 
 def test_the_memo_recomputes_after_a_change_or_its_ttl(engine: Engine) -> None:

@@ -10,21 +10,31 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, func, select
 
-from consentry.store.schema import agreements, claim_changes, consent_events, terms_versions
+from consentry.store.schema import (
+    agreements,
+    claim_changes,
+    consent_events,
+    share_answers,
+    terms_versions,
+)
 
 T = TypeVar("T")
 
 
-def ledger_version(conn: Connection) -> tuple[int, int, int, int]:
+Version = tuple[int, ...]
+
+
+def ledger_version(conn: Connection) -> Version:
     """Changes whenever anything a decision reads changes. Consent events, agreements, claim
-    changes and terms versions are append-only, so their newest ids (and the count of
-    versions) say it."""
+    changes, co-owners' answers and terms versions are append-only, so their newest ids (and
+    the count of versions) say it; a track's owners are fixed when it is made."""
     row = conn.execute(select(
         select(func.max(consent_events.c.id)).scalar_subquery(),
         select(func.max(agreements.c.id)).scalar_subquery(),
         select(func.count()).select_from(terms_versions).scalar_subquery(),
-        select(func.max(claim_changes.c.id)).scalar_subquery())).one()
-    return (row[0] or 0, row[1] or 0, row[2] or 0, row[3] or 0)
+        select(func.max(claim_changes.c.id)).scalar_subquery(),
+        select(func.max(share_answers.c.id)).scalar_subquery())).one()
+    return tuple(value or 0 for value in row)
 
 
 class LedgerMemo:
@@ -36,8 +46,7 @@ class LedgerMemo:
 
     def __init__(self, ttl: float = 5.0, size: int = 10_000) -> None:
         self.ttl, self.size = ttl, size
-        self._entries: OrderedDict[Hashable, tuple[tuple[int, int, int, int], float, Any]] = (
-            OrderedDict())
+        self._entries: OrderedDict[Hashable, tuple[Version, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, conn: Connection, key: Hashable, compute: Callable[[], T]) -> T:
