@@ -3,20 +3,25 @@ clients read from a real server equals the decision. Each client is the real one
 parses Content-Usage, the crawlers' requests go over HTTP with their User-Agent strings, and
 mutagen, ffprobe and c2pa-python's Reader read each delivered format (WAV, FLAC, MP3).
 
-robots.txt, read by protego: a crawler it keeps out of /tracks/ finds the tracks it may have
-under its own open prefix (``signals/open_paths.py``), and the verdict there is the decision.
+robots.txt, read by protego (and by urllib.robotparser given the product token): a crawler it
+keeps out of /tracks/ or /artists/ finds what it may have under its own open prefix
+(``signals/open_paths.py``), and the verdict there is the decision; a crawler served reads its
+own use allowed in Content-Usage. A FLAC asked for without its C2PA manifest starts with fLaC
+and mutagen opens it whatever its name.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import urllib.robotparser
 from collections.abc import Iterator
 from pathlib import Path
 
 import http_sfv
 import httpx
 import mutagen
+import mutagen.flac
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,10 +30,11 @@ from sqlalchemy import Connection, Engine
 
 from consentry.consent import Choice, ConsentChoice
 from consentry.services import consent_choices
+from consentry.services.content_signals import artist_allows
 from consentry.signals.c2pa_manifest import read_manifest
 from consentry.signals.file_rights import split_ai_usage
 from consentry.signals.file_tags import AI_USAGE
-from consentry.signals.open_paths import open_track_path
+from consentry.signals.open_paths import open_artist_path, open_track_path
 from consentry.store.catalogue import get_track
 from consentry.store.database import make_engine
 from tests.e2e.conftest import demo_server
@@ -90,7 +96,9 @@ def test_every_client_reads_what_was_decided(
             consent_choices.record_choice(conn, ConsentChoice(
                 artist, purpose, chosen, track, source="interop test", recorded_by="test"))
     with httpx.Client(base_url=base, timeout=30) as client:
-        robots = Protego.parse(client.get("/robots.txt").text)
+        text = client.get("/robots.txt").text
+        robots, stdlib = Protego.parse(text), urllib.robotparser.RobotFileParser()
+        stdlib.parse(text.splitlines())
         for track in TRACKS:
             decided = {p: _allowed(client, tokens["admin"], track, p)
                        for p in {*CRAWLERS.values(), "web-search", "ai-input"}}
@@ -103,24 +111,50 @@ def test_every_client_reads_what_was_decided(
             assert (f"ai-input={'yes' if decided['ai-input'] else 'no'}"
                     in page.headers["content-signal"])
             for agent, purpose in CRAWLERS.items():
-                allowed, canonical = decided[purpose], f"/tracks/{track}"
-                direct = client.get(canonical, headers={"User-Agent": agent})
-                if robots.can_fetch(base + canonical, agent):  # robots.txt lets it in
-                    assert direct.status_code == (200 if allowed else 403), (track, agent)
-                    continue
-                # kept out: a compliant crawler goes to its own open prefix instead
-                opened = open_track_path(purpose, track)
-                assert robots.can_fetch(base + opened, agent), (track, agent)
-                there = client.get(opened, headers={"User-Agent": agent})
-                assert there.status_code == (200 if allowed else 404), (track, agent)
-                # and one that asks for the canonical path anyway is sent there, or refused
-                assert direct.status_code == (308 if allowed else 403), (track, agent)
+                _check_crawler(client, robots, stdlib, base, agent, purpose, decided[purpose],
+                               f"/tracks/{track}", open_track_path(purpose, track))
+        for artist in ARTISTS:
+            with engine.connect() as conn:
+                decided = {p: artist_allows(conn, artist, p) for p in set(CRAWLERS.values())}
+            page = client.get(f"/artists/{artist}")
+            assert (_usage(page.headers["content-usage"])["search"] == "y") == decided[
+                "web-search"], artist
+            for agent, purpose in CRAWLERS.items():
+                _check_crawler(client, robots, stdlib, base, agent, purpose, decided[purpose],
+                               f"/artists/{artist}", open_artist_path(purpose, artist))
         # every delivered format, saved under the name the server gives it, read by
         # mutagen, ffprobe and c2pa-python: the same verdicts as the decisions
         for track, mime in RECORDINGS.items():
             _check_file(client, tmp_path, track, mime,
                         _allowed(client, tokens["admin"], track, "web-search"),
                         _allowed(client, tokens["admin"], track, "train-generative"))
+
+
+_OWN_CATEGORY = {"web-search": "search", "ai-input": "ai-use"}  # else train-ai
+
+
+def _check_crawler(client: httpx.Client, robots: Protego,
+                   stdlib: urllib.robotparser.RobotFileParser, base: str, agent: str,
+                   purpose: str, allowed: bool, canonical: str, opened: str) -> None:
+    """robots.txt, the server and the headers agree for one crawler on one page."""
+    token = agent.split("compatible; ")[1].split("/")[0]
+    for path in (canonical, opened):  # urllib, given the product token, reads as protego
+        assert stdlib.can_fetch(token, base + path) == robots.can_fetch(base + path, agent)
+    direct = client.get(canonical, headers={"User-Agent": agent})
+    if robots.can_fetch(base + canonical, agent):  # robots.txt lets it in
+        assert direct.status_code == (200 if allowed else 403), (canonical, agent)
+        served = direct
+    else:
+        # kept out: a compliant crawler goes to its own open prefix instead
+        assert robots.can_fetch(base + opened, agent), (canonical, agent)
+        served = client.get(opened, headers={"User-Agent": agent})
+        assert served.status_code == (200 if allowed else 404), (canonical, agent)
+        # and one that asks for the canonical path anyway is sent there, or refused
+        assert direct.status_code == (308 if allowed else 403), (canonical, agent)
+    if served.status_code == 200:  # let in for its use, and told so
+        own = _OWN_CATEGORY.get(purpose, "train-ai")
+        assert _usage(served.headers["content-usage"])[own] == "y", (canonical, agent)
+        assert "User-Agent" in served.headers["vary"]
 
 
 def _check_file(client: httpx.Client, folder: Path, track: int, mime: str, search: bool,
@@ -146,6 +180,15 @@ def _check_file(client: httpx.Client, folder: Path, track: int, mime: str, searc
     assert manifest is not None and manifest.intact, name
     entry = manifest.training_mining["cawg.ai_generative_training"]
     assert (entry != "notAllowed") is generative, (name, entry)
+    if mime == "audio/flac":  # the same copy without the manifest's ID3 tag, saved nameless
+        plain = folder / "download"
+        plain.write_bytes(client.get(f"/v1/tracks/{track}/audio?c2pa=omit").content)
+        assert plain.read_bytes()[:4] == b"fLaC"
+        opened = mutagen.File(plain)
+        assert isinstance(opened, mutagen.flac.FLAC), type(opened)
+        assert _usage(split_ai_usage(opened.tags[AI_USAGE][0])[0]) == _usage(split_ai_usage(
+            usage)[0])
+        assert read_manifest(plain, mime) is None
 
 def _owns(conn: Connection, artist: int, track: int) -> bool:
     return artist in get_track(conn, track).accepted_owner_ids

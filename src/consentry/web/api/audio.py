@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
@@ -18,7 +18,7 @@ from starlette.requests import ClientDisconnect
 from consentry import access
 from consentry.access import Principal
 from consentry.audio import ACCEPTED, AudioInfo
-from consentry.audio.formats import FORMATS
+from consentry.audio.formats import FLAC, FORMATS
 from consentry.consent import Track
 from consentry.errors import (
     ConsentryError,
@@ -104,6 +104,8 @@ async def receive_track_audio(
     return audio, stored.info, claims, released
 
 
+ManifestChoice = Annotated[Literal["embed", "omit"], Query(
+    description="omit: no C2PA manifest in the copy (rights in tags and headers only)")]
 _STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"audio/*": {}}, "description": "The whole file"},
     206: {"content": {"audio/*": {}}, "description": "The requested byte range"},
@@ -115,10 +117,13 @@ _STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
              summary="Stream Audio (headers only)")
 @router.get("/{track_id}/audio", response_class=FileResponse, responses=_STREAM_RESPONSES)
 def stream_audio(track_id: int, request: Request, db: Db, crawler: KnownCrawler,
-                 settings: SettingsDep) -> Response:
+                 settings: SettingsDep, c2pa: ManifestChoice = "embed") -> Response:
     """The track's recording, for anyone: the platform publishes its tracks.
 
-    Byte ranges (``Range: bytes=...``) let players seek; the ETag is the file's SHA-256.
+    Byte ranges (``Range: bytes=...``) let players seek; the ETag names the copy served.
+    ``c2pa=omit`` leaves the signed C2PA manifest out, for readers that refuse where C2PA puts
+    it (a FLAC's manifest is in an ID3 tag before the ``fLaC`` marker); the rights stay in the
+    tags and headers.
     """
     track = catalogue.get_track(db, track_id)
     if crawler and settings.signals_enabled:
@@ -126,13 +131,15 @@ def stream_audio(track_id: int, request: Request, db: Db, crawler: KnownCrawler,
         if refusal:
             return refusal_response(db, refusal)
         if kept_out(request, crawler):  # robots.txt sends it to its own open prefix
-            return RedirectResponse(open_audio_path(crawler_purpose(crawler), track.id), 308)
-    return audio_response(request, db, settings, track)
+            return RedirectResponse(open_audio_path(crawler_purpose(crawler), track.id)
+                                    + ("?c2pa=omit" if c2pa == "omit" else ""), 308)
+    return audio_response(request, db, settings, track, signed=c2pa == "embed")
 
 
 def audio_response(request: Request, db: Connection, settings: Settings,
-                   track: Track) -> Response:
-    """The recording with its rights inside, as decided now (crawlers judged before)."""
+                   track: Track, signed: bool = True) -> Response:
+    """The recording with its rights inside, as decided now (crawlers judged before), with
+    the signed manifest unless ``signed`` is false."""
     track_id = track.id
     audio = catalogue.get_track_audio(db, track_id)
     if audio is None:
@@ -143,11 +150,14 @@ def audio_response(request: Request, db: Connection, settings: Settings,
         raise NotFound(f"the recording of track {track_id} is missing from storage")
     if settings.signals_enabled:
         base, memo = base_url(request, settings), request.app.state.ledger_memo
-        path, etag, decisions = memo.get(db, ("audio", track.id, audio.sha256, base),
-                                         partial(_delivered, request, settings, db, track, audio))
+        make = partial(_delivered, request, settings, db, track, audio, signed)
+        path, etag, decisions = memo.get(db, ("audio", track.id, audio.sha256, base, signed),
+                                         make)
         if not path.exists():  # removed by hand since: make it again
-            path, etag, decisions = _delivered(request, settings, db, track, audio)
+            path, etag, decisions = make()
         headers, _meta = content_signals(request, settings, decisions)
+        if signed and audio.mime == FLAC.mime and request.app.state.signer is not None:
+            headers["Link"] = ", ".join(filter(None, (headers.get("Link"), _PLAIN_FLAC)))
     stat = path.stat()
     _refuse_unsatisfiable_range(request.headers, stat.st_size)
     return FileResponse(path, media_type=audio.mime, stat_result=stat,
@@ -157,6 +167,9 @@ def audio_response(request: Request, db: Connection, settings: Settings,
 
 
 _EXTENSIONS = {f.mime: f.extensions[0] for f in FORMATS}  # on every recording's answer
+# A signed FLAC starts with the ID3 tag C2PA 2.4 puts its manifest in; the same recording
+# without it starts with fLaC, for readers that will not skip the tag.
+_PLAIN_FLAC = f'<?c2pa=omit>; rel="alternate"; type="{FLAC.mime}"; title="no C2PA manifest"'
 
 
 def _inline_name(track_id: int, mime: str) -> str:
@@ -167,14 +180,15 @@ def _inline_name(track_id: int, mime: str) -> str:
 
 
 def _delivered(request: Request, settings: Settings, db: Connection, track: Track,
-               audio: TrackAudio) -> tuple[Path, str, dict[str, bool]]:
+               audio: TrackAudio, signed: bool) -> tuple[Path, str, dict[str, bool]]:
     """The copy with the track's rights in its tags and C2PA manifest, never the bare file,
     with its name and the decisions the response's signal headers are made from (per
     request: they depend on who asks)."""
     try:
         path, etag, decisions = copy_with_rights_now(
             db, settings.data_dir, track, audio,
-            f"{base_url(request, settings)}/tracks/{track.id}", request.app.state.signer)
+            f"{base_url(request, settings)}/tracks/{track.id}",
+            request.app.state.signer if signed else None)
     except ConsentryError as error:
         logger.exception("track %s: cannot embed its rights in the download", track.id)
         raise DeliveryUnavailable(

@@ -24,7 +24,7 @@ from consentry.signals.open_paths import (
 )
 from consentry.store import catalogue, parties
 from consentry.timestamps import utcnow
-from consentry.web.api.audio import audio_response
+from consentry.web.api.audio import ManifestChoice, audio_response
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages.page import Page
@@ -90,11 +90,11 @@ def open_artist(slug: str, artist_id: int, request: Request, page: Page, db: Db,
 
 @router.api_route("/open/{slug}/tracks/{track_id}/audio", methods=["GET", "HEAD"])
 def open_audio(slug: str, track_id: int, request: Request, db: Db, crawler: KnownCrawler,
-               settings: SettingsDep) -> Response:
+               settings: SettingsDep, c2pa: ManifestChoice = "embed") -> Response:
     track, refused = _open_track(db, slug, track_id, crawler, settings)
     if refused is not None:
         return refused
-    return audio_response(request, db, settings, track)
+    return audio_response(request, db, settings, track, signed=c2pa == "embed")
 
 
 def _open_ids(request: Request, db: Db, purpose: str) -> list[int]:
