@@ -196,15 +196,16 @@ def test_artist_registers_a_co_owned_track_and_uploads_its_audio(
     assert shares[friend.artist_id] == 4000 and sum(shares.values()) == 10_000
 
     page = client.get(manage_url)
-    action = re.search(r'action="([^"]+/audio\?csrf_token=[^"]+)"', page.text).group(1)
+    action = re.search(r'action="([^"]+/audio)"', page.text).group(1)
+    token = {"csrf_token": csrf(page.text)}
     wav = audio_bytes("wav", seconds=1.0)
-    forged = client.post(f"/me/tracks/{track_id}/audio?csrf_token=forged",
+    forged = client.post(action, data={"csrf_token": "forged"},
                          files={"file": ("song.wav", wav, "audio/wav")})
     assert forged.status_code == 403
-    corrupt = client.post(action.replace("&amp;", "&"),
+    corrupt = client.post(action, data=token,
                           files={"file": ("song.wav", b"RIFF....nonsense", "audio/wav")})
     assert corrupt.status_code == 422 and 'role="alert"' in corrupt.text
-    done = client.post(action.replace("&amp;", "&"),
+    done = client.post(action, data=token,
                        files={"file": ("song.wav", wav, "audio/wav")}, follow_redirects=True)
     assert done.status_code == 200 and "<audio" in done.text
     served = client.get(f"/v1/tracks/{track_id}/audio").content  # the upload, rights embedded
@@ -223,12 +224,43 @@ def test_an_artist_cannot_manage_another_artists_track(client: TestClient, engin
     sign_up(client)
     assert client.get(f"/me/tracks/{theirs.id}").status_code == 403
     token = csrf(client.get("/me").text)
-    response = client.post(f"/me/tracks/{theirs.id}/audio?csrf_token={token}",
+    response = client.post(f"/me/tracks/{theirs.id}/audio", data={"csrf_token": token},
                            files={"file": ("x.wav", audio_bytes("wav", seconds=1.0),
                                            "audio/wav")})
     assert response.status_code == 403
     with engine.connect() as conn:
         assert catalogue.get_track_audio(conn, theirs.id) is None
+
+
+def test_the_upload_form_sends_its_token_in_the_body_never_in_the_address(
+    client: TestClient, engine: Engine
+) -> None:
+    """A token in a URL ends up in access logs and browser history: the form puts it in a
+    field before the file, and the server refuses one in the query string."""
+    from tests.audio.synth import audio_bytes
+
+    sign_up(client)
+    with engine.begin() as conn:
+        [user] = accounts.list_users(conn)
+        track = catalogue.create_track(conn, "Take One", user.artist_id)
+    page = client.get(f"/me/tracks/{track.id}").text
+    form = re.search(r'<form method="post" action="([^"]+)" enctype="multipart/form-data">'
+                     r'\s*<input type="hidden" name="csrf_token" value="([^"]+)">', page)
+    assert form and form.group(1) == f"/me/tracks/{track.id}/audio", "token before the file"
+    token = form.group(2)
+    wav = {"file": ("take.wav", audio_bytes("wav", seconds=0.5), "audio/wav")}
+    in_query = client.post(f"/me/tracks/{track.id}/audio?csrf_token={token}", files=wav)
+    assert in_query.status_code == 403
+    both = client.post(f"/me/tracks/{track.id}/audio?csrf_token={token}",
+                       data={"csrf_token": token}, files=wav)
+    assert both.status_code == 403
+    with engine.connect() as conn:
+        assert catalogue.get_track_audio(conn, track.id) is None
+    done = client.post(f"/me/tracks/{track.id}/audio", data={"csrf_token": token}, files=wav,
+                       follow_redirects=False)
+    assert done.status_code == 303
+    with engine.connect() as conn:
+        assert catalogue.get_track_audio(conn, track.id) is not None
 
 
 def test_login_returns_to_the_page_asked_for_but_never_off_site(
