@@ -7,23 +7,21 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from consentry.access import Role
-from consentry.errors import N_, InvalidInput, RateLimited, Unauthenticated
+from consentry.errors import N_, InvalidInput, Unauthenticated
+from consentry.store import login_throttle
 from consentry.store.parties import create_artist, get_rights_holder
-from consentry.store.schema import login_failures, users, web_sessions
+from consentry.store.schema import users, web_sessions
 from consentry.timestamps import to_micros, utcnow
 
 LOCALES = ("en", "de")
 SESSION_LIFETIME = timedelta(days=14)
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_CLIENT = 20
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown e-mail as slow as a wrong password.
@@ -102,26 +100,22 @@ def create_user(
     return User(new_id, email, display_name, role, artist_id, rights_holder_id, locale)
 
 
-def verify_login(conn: Connection, email: str, password: str, client: str) -> User:
-    """The user for a correct e-mail and password; failures are counted and rate-limited."""
-    email = email.strip().lower()[:254]
-    since = to_micros(utcnow() - FAILURE_WINDOW)
-    by_email = conn.execute(select(func.count()).select_from(login_failures).where(
-        login_failures.c.email == email, login_failures.c.at >= since)).scalar_one()
-    by_client = conn.execute(select(func.count()).select_from(login_failures).where(
-        login_failures.c.client == client[:64], login_failures.c.at >= since)).scalar_one()
-    if by_email >= MAX_FAILURES_PER_EMAIL or by_client >= MAX_FAILURES_PER_CLIENT:
-        raise RateLimited(N_("too many failed logins; try again in 15 minutes"),
-                          {"retry_after": int(FAILURE_WINDOW.total_seconds())})
+def verify_login(conn: Connection, email: str, password: str, client: str,
+                 now: datetime | None = None) -> User:
+    """The user for a correct e-mail and password. Failures are counted per (account,
+    address) pair and per address and answered with doubling waits (store.login_throttle);
+    a correct login clears its pair's."""
+    email, now = email.strip().lower()[:254], now or utcnow()
+    login_throttle.check_allowed(conn, email, client, now)
     row = conn.execute(select(users).where(users.c.email == email)).first()
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
         if row is None or row.disabled_at is not None:
             raise VerificationError
     except (VerificationError, InvalidHashError):
-        conn.execute(insert(login_failures).values(
-            email=email, client=client[:64], at=to_micros(utcnow())))
+        login_throttle.record_failure(conn, email, client, now)
         raise Unauthenticated(N_("wrong e-mail address or password")) from None
+    login_throttle.forget_failures(conn, email, client)
     return _user(row)
 
 

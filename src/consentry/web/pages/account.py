@@ -58,9 +58,10 @@ def login(request: Request, page: Page, db: Db, email: Text, password: Text,
     try:
         user = accounts.verify_login(db, email, password, client)
     except RateLimited as error:
-        response = render(request, page, "login.html", 429,
-                          error=gettext(page, error.message), email=email, next=next)
-        response.headers["Retry-After"] = str(error.detail["retry_after"])  # type: ignore[index]
+        seconds = int(error.detail["retry_after"])  # type: ignore[index]
+        response = render(request, page, "login.html", 429, email=email, next=next,
+                          error=gettext(page, error.message, minutes=-(-seconds // 60)))
+        response.headers["Retry-After"] = str(seconds)
         return response
     except Unauthenticated as error:
         return render(request, page, "login.html", 401, error=gettext(page, error.message),
