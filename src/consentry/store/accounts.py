@@ -144,12 +144,13 @@ def set_locale(conn: Connection, user_id: int, locale: str) -> None:
         conn.execute(update(users).where(users.c.id == user_id).values(locale=locale))
 
 
-def start_session(conn: Connection, user: User | None) -> WebSession:
-    """A new session with a fresh id and CSRF token (login always starts a new one)."""
+def start_session(conn: Connection, user: User) -> WebSession:
+    """A new session with a fresh id and CSRF token: a login always starts a new one (a
+    visitor who is not logged in has no session row)."""
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = utcnow()
     conn.execute(insert(web_sessions).values(
-        id_hash=_session_hash(secret), user_id=user.id if user else None, csrf_token=csrf,
+        id_hash=_session_hash(secret), user_id=user.id, csrf_token=csrf,
         created_at=to_micros(now), expires_at=to_micros(now + SESSION_LIFETIME)))
     return WebSession(secret, csrf, user)
 
@@ -168,3 +169,9 @@ def load_session(conn: Connection, secret: str) -> WebSession | None:
 
 def end_session(conn: Connection, secret: str) -> None:
     conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == _session_hash(secret)))
+
+
+def purge_sessions(conn: Connection, now: datetime) -> int:
+    """Delete the sessions that have expired; how many."""
+    return conn.execute(delete(web_sessions).where(
+        web_sessions.c.expires_at <= to_micros(now))).rowcount

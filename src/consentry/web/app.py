@@ -21,6 +21,7 @@ from consentry.outbound.webhooks import deliver_due as deliver_webhooks
 from consentry.services.claim_disputes import release_lapsed
 from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.settings import Settings, get_settings
+from consentry.store.accounts import purge_sessions
 from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
 from consentry.store.database import make_engine
 from consentry.store.ledger_memo import LedgerMemo
@@ -90,17 +91,20 @@ async def send_webhooks_forever(engine: Engine, settings: Settings) -> None:
 class SweepReport:
     released: int
     withdrawn: int
+    sessions_purged: int
     failures_purged: int
 
 
 def sweep_once(engine: Engine, settings: Settings) -> SweepReport:
     """Release the disputes whose window ended; withdraw for the agreements and terms versions
-    that came into force; forget the failed logins that no longer count."""
+    that came into force; delete the expired sessions and the failed logins that no longer
+    count."""
     with engine.begin() as conn:
         released = release_lapsed(conn, settings.base_url)
         withdrawn = withdraw_for_due(conn)
+        sessions = purge_sessions(conn, utcnow())
         failures = purge_failures(conn, utcnow())
-    return SweepReport(len(released), len(withdrawn), failures)
+    return SweepReport(len(released), len(withdrawn), sessions, failures)
 
 
 async def sweep_forever(engine: Engine, settings: Settings) -> None:
