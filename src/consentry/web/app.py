@@ -52,10 +52,14 @@ from consentry.web.api import (
     withdrawals,
 )
 from consentry.web.errors import install_error_handlers
+from consentry.web.security_headers import SecurityHeaders
 from consentry.web.site_signals import SiteSignalsMiddleware
 from consentry.web.throttle import ScrapeThrottle, ThrottledCounts
 
 SWEEP_SECONDS = 300
+# FastAPI's HTML (Swagger UI, ReDoc and Swagger's OAuth2 redirect), by path: fastapi_offline
+# serves them at the same paths but leaves app.docs_url and app.redoc_url empty.
+DOCS_PAGES = ("/docs", "/redoc", "/docs/oauth2-redirect")
 
 
 async def send_outbox_forever(engine: Engine, settings: Settings) -> None:
@@ -187,6 +191,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.add_middleware(ScrapeThrottle, counts=throttled, registry=registry,
                            per_minute=settings.scrape_requests_per_minute,
                            burst=settings.scrape_burst)
+    app.add_middleware(SecurityHeaders, docs_pages=DOCS_PAGES,
+                       hsts_seconds=settings.effective_hsts_seconds)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(site_signals.router)
     app.include_router(pages.router())
