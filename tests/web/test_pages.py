@@ -13,7 +13,7 @@ from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice
 from consentry.ledger.receipts import verify_receipt
 from consentry.services import consent_choices
-from consentry.store import accounts, catalogue, ledger, parties
+from consentry.store import accounts, catalogue, ledger, outbox, parties
 
 PASSWORD = "correct horse battery"
 
@@ -25,10 +25,14 @@ def csrf(html: str) -> str:
 
 
 def sign_up(client: TestClient, email: str = "ada@example.org", name: str = "Ada") -> None:
+    """Sign up, then log in: signing up answers "check your e-mail" and logs nobody in."""
     token = csrf(client.get("/signup").text)
     response = client.post("/signup", data={"email": email, "password": PASSWORD,
                                             "display_name": name, "csrf_token": token},
                            follow_redirects=False)
+    assert response.status_code == 200 and "Check your e-mail" in response.text
+    response = client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/me"
 
 
@@ -109,6 +113,34 @@ def test_forms_without_the_session_token_are_refused(client: TestClient) -> None
     forged = client.post("/signup", data={"email": "x@example.org", "password": PASSWORD,
                                           "display_name": "X", "csrf_token": "forged"})
     assert forged.status_code == 403
+
+
+def test_signing_up_does_not_tell_which_addresses_have_accounts(
+    client: TestClient, engine: Engine
+) -> None:
+    with engine.begin() as conn:
+        accounts.create_user(conn, "bo@example.org", PASSWORD, "Bo", Role.ARTIST)
+
+    def sign_up_as(email: str, name: str) -> tuple[int, str, str | None]:
+        browser = TestClient(client.app)
+        token = csrf(browser.get("/signup").text)
+        answer = browser.post("/signup", data={"email": email, "password": "another password",
+                                               "display_name": name, "csrf_token": token},
+                              follow_redirects=False)
+        return (answer.status_code, answer.text.replace(email, "ADDRESS"),
+                answer.headers.get("set-cookie"))
+
+    fresh, taken = sign_up_as("new@example.org", "Newcomer"), sign_up_as("bo@example.org", "Bob")
+    assert fresh == taken and fresh[0] == 200 and fresh[2] is None, "alike, nobody logged in"
+    assert "Check your e-mail" in fresh[1]
+    with engine.connect() as conn:
+        assert [u.email for u in accounts.list_users(conn)] == ["bo@example.org",
+                                                              "new@example.org"]
+        assert [m.subject for m in outbox.messages_to(conn, "bo@example.org")] == [
+            "Someone tried to sign up with your e-mail address"]
+
+    status, page, _ = sign_up_as("third@example.org", "  bo ")
+    assert status == 422 and "another artist already goes by this name" in page
 
 
 def test_login_starts_a_new_session(client: TestClient, engine: Engine) -> None:

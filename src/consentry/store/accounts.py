@@ -16,12 +16,13 @@ from sqlalchemy import Connection, delete, insert, or_, select, update
 from consentry.access import Role
 from consentry.errors import N_, InvalidInput, Unauthenticated
 from consentry.store import login_throttle
-from consentry.store.parties import create_artist, get_rights_holder
+from consentry.store.parties import artist_name_taken, create_artist, get_rights_holder
 from consentry.store.schema import users, web_sessions
 from consentry.timestamps import to_micros, utcnow
 
 LOCALES = ("en", "de")
 SESSION_LIFETIME = timedelta(days=14)
+ARTIST_NAME_TAKEN = N_("another artist already goes by this name; choose another")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown e-mail as slow as a wrong password.
@@ -71,21 +72,31 @@ def check_password_strength(password: str) -> None:
         raise InvalidInput(N_("the password must be at most 1024 characters"))
 
 
-def create_user(
-    conn: Connection, email: str, password: str, display_name: str, role: Role,
-    *, artist_id: int | None = None, rights_holder_id: int | None = None, locale: str = "en",
-) -> User:
-    """Create an account. An artist account without an artist gets a new artist record."""
+def check_new_account(email: str, password: str, display_name: str,
+                      locale: str = "en") -> tuple[str, str]:
+    """The e-mail address and name as stored (whitespace collapsed), or ``InvalidInput``."""
     email = normalise_email(email)
     check_password_strength(password)
-    display_name = display_name.strip()
+    display_name = " ".join(display_name.split())
     if not display_name or len(display_name) > 200:
         raise InvalidInput(N_("the name must be 1 to 200 characters"))
     if locale not in LOCALES:
         raise InvalidInput(f"language must be one of {', '.join(LOCALES)}")
-    if conn.execute(select(users.c.id).where(users.c.email == email)).first():
+    return email, display_name
+
+
+def create_user(
+    conn: Connection, email: str, password: str, display_name: str, role: Role,
+    *, artist_id: int | None = None, rights_holder_id: int | None = None, locale: str = "en",
+) -> User:
+    """Create an account. An artist account without an artist gets a new artist record, under
+    a name no other artist goes by."""
+    email, display_name = check_new_account(email, password, display_name, locale)
+    if find_user(conn, email) is not None:
         raise InvalidInput(N_("an account with this e-mail address already exists"))
     if role is Role.ARTIST and artist_id is None:
+        if artist_name_taken(conn, display_name):
+            raise InvalidInput(ARTIST_NAME_TAKEN)
         artist_id = create_artist(conn, display_name).id
     if role is Role.RIGHTS_HOLDER:
         if rights_holder_id is None:
@@ -94,10 +105,20 @@ def create_user(
     if role is Role.CONSUMER:
         raise InvalidInput(N_("AI consumers use API tokens, not web accounts"))
     new_id = conn.execute(insert(users).values(
-        email=email, password_hash=_hasher.hash(password), display_name=display_name,
+        email=email, password_hash=hash_password(password), display_name=display_name,
         role=role.value, artist_id=artist_id, rights_holder_id=rights_holder_id, locale=locale,
         created_at=to_micros(utcnow()))).inserted_primary_key[0]  # type: ignore[index]
     return User(new_id, email, display_name, role, artist_id, rights_holder_id, locale)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def find_user(conn: Connection, email: str) -> User | None:
+    """The account of an e-mail address (as normalise_email leaves it), if any."""
+    row = conn.execute(select(users).where(users.c.email == email)).first()
+    return _user(row) if row is not None else None
 
 
 def verify_login(conn: Connection, email: str, password: str, client: str,
