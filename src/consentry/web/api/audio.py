@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -80,15 +81,19 @@ async def upload_audio(track_id: int, request: Request, who: WhoBriefly,
 
 async def receive_track_audio(
     request: Request, settings: Settings, engine: Engine, track_id: int, by: str,
+    check_fields: Callable[[dict[str, str]], None] | None = None,
 ) -> tuple[TrackAudio, AudioInfo, list[ClaimRecord], list[ClaimRecord]] | None:
     """Stream the ``file`` field into the store, attach it (releasing the claims found in the
     audio it replaces), and match it against the catalogue and the reference recordings (the
     claims it opened); None if the client left.
 
-    Callers authorize first: the pages and the API share this path.
+    Callers authorize first: the pages and the API share this path. ``check_fields`` sees the
+    fields sent before the file (a page's CSRF token) before a byte of the file is stored.
     """
     try:
         upload = await MultipartUpload(request, "file", settings.max_upload_bytes).open()
+        if check_fields is not None:
+            check_fields(upload.fields)
         stored = await anyio.to_thread.run_sync(partial(
             media.store_upload, upload.blocking_reader(), settings.data_dir,
             settings.max_upload_bytes, max_seconds=settings.max_audio_seconds,
