@@ -99,6 +99,16 @@ def test_import_reports_unknown_stored_ids_with_lines(cli_env: dict, tmp_path: P
     assert "line 3: no stored artist with id 42" in result.stderr
 
 
+def test_import_problems_are_listed_in_line_order(cli_env: dict, tmp_path: Path) -> None:
+    bad = CATALOGUE_CSV.replace("GBNWR2400001", "not-an-isrc") + (
+        "track,,Ghost,nobody,,,,,\nlabel,x,What,,,,,,\n")
+    result = consentry(cli_env, "import", str(_write(tmp_path, bad)))
+    assert result.returncode == 1
+    lines = [int(line.split()[1].rstrip(":")) for line in result.stderr.splitlines()
+             if line.strip().startswith("line ")]
+    assert lines == sorted(lines) and lines == [6, 9, 10], result.stderr
+
+
 def test_import_json_document(cli_env: dict, tmp_path: Path) -> None:
     path = tmp_path / "catalogue.json"
     path.write_text(json.dumps({
