@@ -55,9 +55,9 @@ def test_import_then_consent_then_decide(cli_env: dict, tmp_path: Path) -> None:
     assert event["track_id"] == 2 and event["terms_version"] == "1"
 
     decided = invoke("decide", "train-generative", "1", "2", "3", "--json")
-    verdicts = {d["track_id"]: (d["allowed"], d["rule"]) for d in decided["decisions"]}
-    assert verdicts == {1: (True, "artist-default"), 2: (True, "artist-default"),
-                        3: (False, "rights-holder-agreement")}
+    verdicts = {d["track_id"]: (d["decision"], d["rule"]) for d in decided["decisions"]}
+    assert verdicts == {1: ("allow", "artist-default"), 2: ("allow", "artist-default"),
+                        3: ("deny", "rights-holder-agreement")}
 
     out = tmp_path / "eligible.parquet"
     summary = invoke("decide", "train-generative", "--all", "--output", str(out), "--json")
