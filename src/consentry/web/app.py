@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 
 from consentry import __version__
@@ -173,8 +174,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         await throttled.flush()
         engine.dispose()
 
-    app = FastAPI(title="consentry", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+    # /docs and /redoc with Swagger UI and ReDoc served from the package, not a CDN: the
+    # docs work on a machine without internet.
+    app = FastAPIOffline(title="consentry", version=__version__, description=DESCRIPTION,
+                         lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.refusal_counts = throttled
