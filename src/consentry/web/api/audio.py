@@ -200,7 +200,11 @@ def _delivered(request: Request, settings: Settings, db: Connection, track: Trac
             f"{base_url(request, settings)}/tracks/{track.id}",
             request.app.state.signer if signed else None)
     except ConsentryError as error:
-        logger.exception("track %s: cannot embed its rights in the download", track.id)
+        if isinstance(error, InvalidAudio):  # the stored file, not the code: no traceback
+            logger.error("track %s: cannot embed its rights in the download: %s", track.id,
+                         error.message)
+        else:
+            logger.exception("track %s: cannot embed its rights in the download", track.id)
         raise DeliveryUnavailable(
             f"the recording of track {track.id} cannot be prepared with its rights right now",
             {"reason": error.message}) from error
