@@ -53,6 +53,7 @@ from consentry.web.api import (
     withdrawals,
 )
 from consentry.web.errors import install_error_handlers
+from consentry.web.openapi import install_openapi
 from consentry.web.security_headers import SecurityHeaders
 from consentry.web.site_signals import SiteSignalsMiddleware
 from consentry.web.throttle import ScrapeThrottle, ThrottledCounts
@@ -144,7 +145,8 @@ DESCRIPTION = """
 Every AI use of a track, consented, explained and recorded.
 
 Authenticate with `Authorization: Bearer <token>`; create tokens with
-`consentry tokens create`. Errors are `{"error": code, "detail": message}`.
+`consentry tokens create`. Every error is `{"error": code, "detail": message}` (the `Error`
+schema), with the status codes each operation lists; see docs/api.md.
 """
 
 
@@ -188,6 +190,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         settings.data_dir / INDEX_SNAPSHOT)
     app.state.log_key = log_signing_key(settings)
     install_error_handlers(app)
+    install_openapi(app)
     if settings.signals_enabled:
         app.add_middleware(SiteSignalsMiddleware, engine=engine, settings=settings)
     if settings.scrape_requests_per_minute:
