@@ -14,7 +14,7 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "consentry"
 DOMAIN = ["purposes.py", "consent", "audio", "catalogue_file.py", "access.py", "timestamps.py",
           "retries.py", "datasets", "usage", "errors.py", "ledger", "signals", "terms",
-          "mail_headers.py", "i18n", "__init__.py"]
+          "mail_headers.py", "i18n", "spreadsheet_csv.py", "__init__.py"]
 ADAPTERS = ("consentry.web", "consentry.cli", "consentry.outbound", "consentry.demo")
 FRAMEWORKS = ("sqlalchemy", "fastapi", "starlette", "typer")
 LAYERS: dict[str, tuple[list[str], tuple[str, ...]]] = {

@@ -40,6 +40,17 @@ def require_admin(who: Principal) -> None:
         raise Forbidden("only a platform admin may do this")
 
 
+def require_role(who: Principal, roles: tuple[Role, ...]) -> None:
+    """For what other roles may never do, whatever they ask: checked before the request is
+    looked at, so that they hear 'forbidden' rather than what else is wrong with it."""
+    if who.role in roles:
+        return
+    if roles == (Role.ADMIN,):
+        require_admin(who)
+    raise Forbidden(f"this is for {' and '.join(r.value for r in roles)} tokens, "
+                    f"not {who.role.value} ones")
+
+
 def require_artist_self(who: Principal, artist_id: int) -> None:
     """An artist speaks for themselves only; admins for anyone."""
     if who.role is Role.ADMIN or (who.role is Role.ARTIST and who.subject_id == artist_id):
@@ -69,6 +80,13 @@ def can_see_track(who: Principal, track: Track) -> bool:
 def require_track(who: Principal, track: Track) -> None:
     if not can_see_track(who, track):
         raise Forbidden(f"no access to track {track.id}")
+
+
+def require_track_owner(who: Principal, track: Track) -> None:
+    """An artist chooses for the tracks they are named an owner of; admins for any."""
+    if who.role is Role.ADMIN or (who.role is Role.ARTIST and who.subject_id in track.owner_ids):
+        return
+    raise Forbidden(f"no permission to choose for track {track.id}: not one of its owners")
 
 
 def require_track_manager(who: Principal, track: Track) -> None:

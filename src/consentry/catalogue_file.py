@@ -26,6 +26,7 @@ COLUMNS = ("type", "ref", "name", "artist", "co_owners", "rights_holder", "isrc"
 TYPES = ("artist", "rights_holder", "agreement", "track")
 _ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$")
 _REF = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+_PROBLEM_LINE = re.compile(r"^(?:line|record) (\d+):")
 MAX_PROBLEMS = 200
 
 
@@ -93,7 +94,14 @@ class CataloguePlan:
         return found
 
 
+def _line_of(problem: str) -> int:
+    found = _PROBLEM_LINE.match(problem)
+    return int(found.group(1)) if found else 0
+
+
 def reject(problems: list[str], where: str) -> ImportRejected:
+    """The error for a file with problems, listed in file order whichever check found them."""
+    problems = sorted(problems, key=_line_of)  # stable: one line's problems keep their order
     shown = problems[:MAX_PROBLEMS]
     more = f" (and {len(problems) - MAX_PROBLEMS} more)" if len(problems) > MAX_PROBLEMS else ""
     return ImportRejected(

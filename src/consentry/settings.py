@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64, description="Server worker processes")
     cookie_secure: bool | None = Field(
         default=None, description="Secure session cookies; default: when served over HTTPS")
+    hsts_seconds: int | None = Field(
+        default=None, ge=0, description="Strict-Transport-Security max-age on every response, "
+                                        "for a site served only over HTTPS; default: a year "
+                                        "when public_url is https, else off; 0 = off")
     token_ttl_days: int = Field(default=90, ge=1, le=3650)
     decision_batch_limit: int = Field(default=10_000, ge=1)
     max_upload_bytes: int = Field(
@@ -104,6 +108,12 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         """Where people reach the app, for links in mail: the public URL, else the server."""
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def effective_hsts_seconds(self) -> int:
+        if self.hsts_seconds is not None:
+            return self.hsts_seconds
+        return 365 * 86400 if (self.public_url or "").startswith("https://") else 0
 
     @property
     def dispute_window(self) -> timedelta:

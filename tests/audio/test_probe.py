@@ -156,7 +156,8 @@ def _wav_with(path: Path, **fields: int) -> Path:
     ({"channels": 65_535}, "the file declares 65535 channels; accepted: 1 to 8"),
     ({"rate": 4_000}, "a sample rate of 4,000 Hz; accepted: 8,000 to 384,000 Hz"),
     ({"rate": 10**9}, "a sample rate of 1,000,000,000 Hz"),
-    ({"data_bytes": 0}, "the file holds no audio: its header declares no frames"),
+    ({"data_bytes": 0}, "the WAV file's data chunk declares 0 bytes of audio but 44,100 "
+                        "follow it"),
 ])
 def test_absurd_headers_are_refused_quickly(tmp_path: Path, fields: dict[str, int],
                                             message: str) -> None:

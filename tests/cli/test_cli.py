@@ -55,9 +55,9 @@ def test_import_then_consent_then_decide(cli_env: dict, tmp_path: Path) -> None:
     assert event["track_id"] == 2 and event["terms_version"] == "1"
 
     decided = invoke("decide", "train-generative", "1", "2", "3", "--json")
-    verdicts = {d["track_id"]: (d["allowed"], d["rule"]) for d in decided["decisions"]}
-    assert verdicts == {1: (True, "artist-default"), 2: (True, "artist-default"),
-                        3: (False, "rights-holder-agreement")}
+    verdicts = {d["track_id"]: (d["decision"], d["rule"]) for d in decided["decisions"]}
+    assert verdicts == {1: ("allow", "artist-default"), 2: ("allow", "artist-default"),
+                        3: ("deny", "rights-holder-agreement")}
 
     out = tmp_path / "eligible.parquet"
     summary = invoke("decide", "train-generative", "--all", "--output", str(out), "--json")
@@ -97,6 +97,16 @@ def test_import_reports_unknown_stored_ids_with_lines(cli_env: dict, tmp_path: P
     assert result.returncode == 1
     assert "line 1: no stored artist with id 41" in result.stderr
     assert "line 3: no stored artist with id 42" in result.stderr
+
+
+def test_import_problems_are_listed_in_line_order(cli_env: dict, tmp_path: Path) -> None:
+    bad = CATALOGUE_CSV.replace("GBNWR2400001", "not-an-isrc") + (
+        "track,,Ghost,nobody,,,,,\nlabel,x,What,,,,,,\n")
+    result = consentry(cli_env, "import", str(_write(tmp_path, bad)))
+    assert result.returncode == 1
+    lines = [int(line.split()[1].rstrip(":")) for line in result.stderr.splitlines()
+             if line.strip().startswith("line ")]
+    assert lines == sorted(lines) and lines == [6, 9, 10], result.stderr
 
 
 def test_import_json_document(cli_env: dict, tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ def test_a_receipt_verifies_with_the_public_key_alone(logged: dict[str, str],
                                                      tmp_path: Path) -> None:
     key = json.loads(runner.invoke(app, ["log", "status", "--json"]).output)["public_key"]
     receipt = tmp_path / "receipt.json"
-    made = runner.invoke(app, ["log", "receipt", "2", "--out", str(receipt)])
+    made = runner.invoke(app, ["log", "receipt", "2", "--output", str(receipt)])
     assert made.exit_code == 0, made.output
     ok = runner.invoke(app, ["log", "verify-receipt", str(receipt), "--key", key])
     assert ok.exit_code == 0 and "receipt verifies: consent-event 2" in _said(ok)

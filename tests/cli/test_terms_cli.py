@@ -86,8 +86,8 @@ def test_outbox_send_fails_loudly_while_the_server_is_down(
     runner.invoke(app, ["terms", "publish", str(v3), "--version", "3"])
     smtp_server.stop()
     down = runner.invoke(app, ["outbox", "send", "--json"])
-    assert down.exit_code == 1
-    report = json.loads(down.output)
+    assert down.exit_code == 1 and down.stderr.startswith("error: bo@example.org: ")
+    report = json.loads(down.stdout)
     assert report["failed"] == 1 and report["waiting"] == 1
 
 

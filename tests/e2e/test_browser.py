@@ -57,6 +57,11 @@ def test_artist_signs_up_changes_a_permission_and_exports(
     page.get_by_label("E-mail address").fill("band@example.org")
     page.get_by_label("Password (at least 10 characters)").fill("a long enough secret")
     page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    page.get_by_role("main").get_by_role("link", name="Log in").click()
+    page.get_by_label("E-mail address").fill("band@example.org")
+    page.get_by_label("Password", exact=True).fill("a long enough secret")
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Browser Band")).to_be_visible()
 
     page.get_by_role("link", name="Add a track").click()

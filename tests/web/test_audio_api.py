@@ -163,6 +163,45 @@ def test_bad_audio_is_422_and_nothing_is_stored(
     assert stored_files(settings) == []
 
 
+def lying_wav() -> bytes:
+    """Issue 17's upload: the data chunk declares 100 bytes, a second of audio follows."""
+    data = bytearray(audio_bytes("wav", 1.0, 44_100))
+    data[40:44] = (100).to_bytes(4, "little")
+    return bytes(data)
+
+
+def test_a_wav_whose_data_chunk_lies_is_refused_and_nothing_is_stored(
+        client: TestClient, world: World, settings: Settings) -> None:
+    response = upload(client, world, "artist_a", world.track_a, lying_wav())
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == "invalid_audio"
+    assert "data chunk declares 100 bytes of audio but 88,200 follow" in \
+        response.json()["detail"]
+    assert stored_files(settings) == []
+    assert client.get(f"/v1/tracks/{world.track_a}/audio").status_code == 404
+
+
+def test_a_stored_file_that_cannot_carry_its_rights_is_503_without_a_traceback(
+        client: TestClient, world: World, settings: Settings,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A recording stored before the upload checks knew its flaw: refused as it is served,
+    in the error body, and logged as the file's fault rather than as a crash."""
+    assert upload(client, world, "artist_a", world.track_a).status_code == 201
+    (stored,) = stored_files(settings)
+    stored.write_bytes(lying_wav())
+    for _ in range(2):
+        response = client.get(f"/v1/tracks/{world.track_a}/audio")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/json"
+        body = response.json()
+        assert body["error"] == "delivery_unavailable"
+        assert "data chunk declares 100 bytes" in body["reason"]
+        assert "Traceback" not in response.text
+    logged = [r for r in caplog.records if r.name == "consentry.web"
+              and r.levelno >= logging.ERROR]
+    assert logged and all(r.exc_info is None for r in logged)
+
+
 def test_a_body_without_the_file_field_is_422(client: TestClient, world: World) -> None:
     url, headers = f"/v1/tracks/{world.track_a}/audio", world.headers("artist_a")
     wrong_field = client.post(url, headers=headers, files={"audio": ("take.wav", WAV)})

@@ -80,10 +80,11 @@ def expectations(w: World) -> list[Case]:
         case("POST", "/v1/datasets", "/v1/datasets", "401 201 403 403 403 403 403 201",
              {"purpose": "train-generative"}),
         case("GET", "/v1/datasets", "/v1/datasets", "401 200 403 403 403 403 200 200"),
+        # (roles that never take snapshots are refused before the id is looked up)
         case("GET", "/v1/datasets/{snapshot_id}", f"/v1/datasets/{MISSING}",
-             "401 404 404 404 404 404 404 404"),
+             "401 404 403 403 403 403 404 404"),
         case("GET", "/v1/datasets/{snapshot_id}/manifest", f"/v1/datasets/{MISSING}/manifest",
-             "401 404 404 404 404 404 404 404"),
+             "401 404 403 403 403 403 404 404"),
         # usage statements: each party its own uses; compensation not for consumers
         case("GET", "/v1/usage/uses", "/v1/usage/uses?from=2026-01-01&to=2026-01-31",
              SIGNED_IN),
@@ -109,7 +110,7 @@ def expectations(w: World) -> list[Case]:
         case("POST", "/v1/withdrawals/{withdrawal_id}/acknowledgement",
              f"/v1/withdrawals/{MISSING}/acknowledgement", "401 403 403 403 403 403 404 404"),
         case("POST", "/v1/datasets/{snapshot_id}/revisions", f"/v1/datasets/{MISSING}/revisions",
-             "401 404 404 404 404 404 404 404"),
+             "401 404 403 403 403 403 404 404"),
         # webhooks: consumers for themselves (an admin must name the consumer)
         case("POST", "/v1/webhooks", "/v1/webhooks", "401 422 403 403 403 403 201 201",
              {"url": "https://ml.example/hooks"}),
@@ -127,7 +128,7 @@ def expectations(w: World) -> list[Case]:
              NOWHERE),
         case("GET", "/v1/log/entries/{index}", f"/v1/log/entries/{MISSING}", NOWHERE),
         case("GET", "/v1/consent/events/{event_id}/receipt",
-             f"/v1/consent/events/{MISSING}/receipt", "401 404 404 404 404 404 404 404"),
+             f"/v1/consent/events/{MISSING}/receipt", "401 404 404 404 403 403 403 403"),
         # terms: public versions and hashes; only admins review drafts and publish
         case("GET", "/v1/terms", "/v1/terms", PUBLIC),
         case("POST", "/v1/terms/review", "/v1/terms/review", ADMIN,
@@ -159,8 +160,14 @@ def expectations(w: World) -> list[Case]:
              {"purpose": "train-generative", "choice": "allow", "artist_id": a}),
         case("POST", "/v1/consent", "/v1/consent", "401 201 403 201 403 403 403 403",
              {"purpose": "train-ai", "choice": "deny", "artist_id": b, "track_id": w.track_ab}),
-        case("POST", "/v1/consent", "/v1/consent", "401 422 201 201 422 422 422 422",
+        # an admin must name the artist; labels and consumers never record a choice
+        case("POST", "/v1/consent", "/v1/consent", "401 422 201 201 403 403 403 403",
              {"purpose": "recommendations", "choice": "deny"}),
+        # only a track's owners choose for it; a role that never records a choice is told so
+        # before anything about its body
+        case("POST", "/v1/consent", "/v1/consent", "401 422 403 201 403 403 403 403",
+             {"purpose": "train-ai", "choice": "deny", "track_id": w.track_b}),
+        case("POST", "/v1/consent", "/v1/consent", "401 422 422 422 403 403 403 403", {}),
         # bulk decisions: admins, and consumers within their scope
         case("POST", "/v1/decisions", "/v1/decisions", "401 200 403 403 403 403 403 200",
              {"purpose": "train-generative", "track_ids": all_tracks}),
@@ -220,9 +227,10 @@ def expectations(w: World) -> list[Case]:
                  "401 200 200 403 200 403 403 403"),
             case("GET", template, f"/v1/tracks/{w.track_l2}{suffix}",
                  "401 200 403 200 403 200 403 403"),
-            # the track is looked up before access is checked, for every role
+            # the track is looked up before access is checked, for every role that keeps
+            # track records; consumers never read them
             case("GET", template, f"/v1/tracks/{MISSING}{suffix}",
-                 "401 404 404 404 404 404 404 404"),
+                 "401 404 404 404 404 404 403 403"),
         ]
     audio = "/v1/tracks/{track_id}/audio"
     cases += [
@@ -236,7 +244,7 @@ def expectations(w: World) -> list[Case]:
              files=RECORDING),
         case("POST", audio, f"/v1/tracks/{w.track_l2}/audio", "401 201 403 201 403 201 403 403",
              files=RECORDING),
-        case("POST", audio, f"/v1/tracks/{MISSING}/audio", "401 404 404 404 404 404 404 404",
+        case("POST", audio, f"/v1/tracks/{MISSING}/audio", "401 404 404 404 404 404 403 403",
              files=RECORDING),
         case("GET", audio, f"/v1/tracks/{w.track_a}/audio", PUBLIC),
         case("HEAD", audio, f"/v1/tracks/{w.track_a}/audio", PUBLIC),
@@ -250,7 +258,7 @@ def expectations(w: World) -> list[Case]:
         # track's owners (who may act on a real claim: tests/web/test_claims_api.py)
         case("GET", "/v1/claims", "/v1/claims", "401 200 200 200 200 200 403 403"),
         case("POST", "/v1/claims/{claim_id}/{action}", f"/v1/claims/{MISSING}/confirm",
-             "401 404 404 404 404 404 404 404", body={}),
+             "401 404 404 404 404 404 403 403", body={}),
         # reference recordings: removed by their rights holder (or an admin); another label's
         # or an unknown id is not found (tests/web/test_claim_release_api.py)
         case("DELETE", "/v1/rights-holders/{rights_holder_id}/references/{reference_id}",

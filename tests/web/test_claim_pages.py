@@ -39,7 +39,7 @@ def test_a_claim_from_upload_to_review(client: TestClient, engine: Engine) -> No
                              rights_holder_id=other.id)
     log_in(client, "ada@example.org")
     token = csrf(client.get(f"/me/tracks/{track.id}").text)
-    uploaded = client.post(f"/me/tracks/{track.id}/audio?csrf_token={token}",
+    uploaded = client.post(f"/me/tracks/{track.id}/audio", data={"csrf_token": token},
                            files={"file": ("copy.wav", wav(with_noise(SONG[16_000:], 15.0)),
                                            "audio/wav")})
     assert uploaded.status_code == 200, uploaded.text

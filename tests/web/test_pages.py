@@ -13,7 +13,7 @@ from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice
 from consentry.ledger.receipts import verify_receipt
 from consentry.services import consent_choices
-from consentry.store import accounts, catalogue, ledger, parties
+from consentry.store import accounts, catalogue, ledger, outbox, parties
 
 PASSWORD = "correct horse battery"
 
@@ -25,10 +25,14 @@ def csrf(html: str) -> str:
 
 
 def sign_up(client: TestClient, email: str = "ada@example.org", name: str = "Ada") -> None:
+    """Sign up, then log in: signing up answers "check your e-mail" and logs nobody in."""
     token = csrf(client.get("/signup").text)
     response = client.post("/signup", data={"email": email, "password": PASSWORD,
                                             "display_name": name, "csrf_token": token},
                            follow_redirects=False)
+    assert response.status_code == 200 and "Check your e-mail" in response.text
+    response = client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/me"
 
 
@@ -111,6 +115,34 @@ def test_forms_without_the_session_token_are_refused(client: TestClient) -> None
     assert forged.status_code == 403
 
 
+def test_signing_up_does_not_tell_which_addresses_have_accounts(
+    client: TestClient, engine: Engine
+) -> None:
+    with engine.begin() as conn:
+        accounts.create_user(conn, "bo@example.org", PASSWORD, "Bo", Role.ARTIST)
+
+    def sign_up_as(email: str, name: str) -> tuple[int, str, str | None]:
+        browser = TestClient(client.app)
+        token = csrf(browser.get("/signup").text)
+        answer = browser.post("/signup", data={"email": email, "password": "another password",
+                                               "display_name": name, "csrf_token": token},
+                              follow_redirects=False)
+        return (answer.status_code, answer.text.replace(email, "ADDRESS"),
+                answer.headers.get("set-cookie"))
+
+    fresh, taken = sign_up_as("new@example.org", "Newcomer"), sign_up_as("bo@example.org", "Bob")
+    assert fresh == taken and fresh[0] == 200 and fresh[2] is None, "alike, nobody logged in"
+    assert "Check your e-mail" in fresh[1]
+    with engine.connect() as conn:
+        assert [u.email for u in accounts.list_users(conn)] == ["bo@example.org",
+                                                              "new@example.org"]
+        assert [m.subject for m in outbox.messages_to(conn, "bo@example.org")] == [
+            "Someone tried to sign up with your e-mail address"]
+
+    status, page, _ = sign_up_as("third@example.org", "  bo ")
+    assert status == 422 and "another artist already goes by this name" in page
+
+
 def test_login_starts_a_new_session(client: TestClient, engine: Engine) -> None:
     """An attacker who planted a session id before login gains nothing."""
     with engine.begin() as conn:
@@ -128,17 +160,26 @@ def test_login_starts_a_new_session(client: TestClient, engine: Engine) -> None:
     assert attacker.get("/me", follow_redirects=False).status_code == 303
 
 
-def test_failed_logins_are_rate_limited(client: TestClient, engine: Engine) -> None:
+def test_failed_logins_wait_but_never_lock_the_owner_out(client: TestClient,
+                                                         engine: Engine) -> None:
+    """Guesses from one address make that address wait; the owner, elsewhere, logs in."""
     with engine.begin() as conn:
         accounts.create_user(conn, "cy@example.org", PASSWORD, "Cy", Role.ARTIST)
-    token = csrf(client.get("/login").text)
-    statuses = [client.post("/login", data={"email": "cy@example.org", "password": "wrong!",
-                                            "csrf_token": token}).status_code
+    attacker = TestClient(client.app, client=("198.51.100.7", 40000))
+    token = csrf(attacker.get("/login").text)
+    statuses = [attacker.post("/login", data={"email": "cy@example.org", "password": "wrong!",
+                                              "csrf_token": token}).status_code
                 for _ in range(6)]
     assert statuses == [401] * 5 + [429]
-    right = client.post("/login", data={"email": "cy@example.org", "password": PASSWORD,
-                                        "csrf_token": token})
-    assert right.status_code == 429 and right.headers["retry-after"] == "900"
+    right = attacker.post("/login", data={"email": "cy@example.org", "password": PASSWORD,
+                                          "csrf_token": token})
+    assert right.status_code == 429 and 0 < int(right.headers["retry-after"]) <= 60
+    assert "try again in 1 min" in right.text
+    owner = TestClient(client.app, client=("203.0.113.9", 40000))
+    page = owner.get("/login")
+    response = owner.post("/login", data={"email": "cy@example.org", "password": PASSWORD,
+                                          "csrf_token": csrf(page.text)}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/me"
 
 
 def test_text_fields_are_escaped_on_every_page(client: TestClient, engine: Engine) -> None:
@@ -196,15 +237,16 @@ def test_artist_registers_a_co_owned_track_and_uploads_its_audio(
     assert shares[friend.artist_id] == 4000 and sum(shares.values()) == 10_000
 
     page = client.get(manage_url)
-    action = re.search(r'action="([^"]+/audio\?csrf_token=[^"]+)"', page.text).group(1)
+    action = re.search(r'action="([^"]+/audio)"', page.text).group(1)
+    token = {"csrf_token": csrf(page.text)}
     wav = audio_bytes("wav", seconds=1.0)
-    forged = client.post(f"/me/tracks/{track_id}/audio?csrf_token=forged",
+    forged = client.post(action, data={"csrf_token": "forged"},
                          files={"file": ("song.wav", wav, "audio/wav")})
     assert forged.status_code == 403
-    corrupt = client.post(action.replace("&amp;", "&"),
+    corrupt = client.post(action, data=token,
                           files={"file": ("song.wav", b"RIFF....nonsense", "audio/wav")})
     assert corrupt.status_code == 422 and 'role="alert"' in corrupt.text
-    done = client.post(action.replace("&amp;", "&"),
+    done = client.post(action, data=token,
                        files={"file": ("song.wav", wav, "audio/wav")}, follow_redirects=True)
     assert done.status_code == 200 and "<audio" in done.text
     served = client.get(f"/v1/tracks/{track_id}/audio").content  # the upload, rights embedded
@@ -223,12 +265,43 @@ def test_an_artist_cannot_manage_another_artists_track(client: TestClient, engin
     sign_up(client)
     assert client.get(f"/me/tracks/{theirs.id}").status_code == 403
     token = csrf(client.get("/me").text)
-    response = client.post(f"/me/tracks/{theirs.id}/audio?csrf_token={token}",
+    response = client.post(f"/me/tracks/{theirs.id}/audio", data={"csrf_token": token},
                            files={"file": ("x.wav", audio_bytes("wav", seconds=1.0),
                                            "audio/wav")})
     assert response.status_code == 403
     with engine.connect() as conn:
         assert catalogue.get_track_audio(conn, theirs.id) is None
+
+
+def test_the_upload_form_sends_its_token_in_the_body_never_in_the_address(
+    client: TestClient, engine: Engine
+) -> None:
+    """A token in a URL ends up in access logs and browser history: the form puts it in a
+    field before the file, and the server refuses one in the query string."""
+    from tests.audio.synth import audio_bytes
+
+    sign_up(client)
+    with engine.begin() as conn:
+        [user] = accounts.list_users(conn)
+        track = catalogue.create_track(conn, "Take One", user.artist_id)
+    page = client.get(f"/me/tracks/{track.id}").text
+    form = re.search(r'<form method="post" action="([^"]+)" enctype="multipart/form-data">'
+                     r'\s*<input type="hidden" name="csrf_token" value="([^"]+)">', page)
+    assert form and form.group(1) == f"/me/tracks/{track.id}/audio", "token before the file"
+    token = form.group(2)
+    wav = {"file": ("take.wav", audio_bytes("wav", seconds=0.5), "audio/wav")}
+    in_query = client.post(f"/me/tracks/{track.id}/audio?csrf_token={token}", files=wav)
+    assert in_query.status_code == 403
+    both = client.post(f"/me/tracks/{track.id}/audio?csrf_token={token}",
+                       data={"csrf_token": token}, files=wav)
+    assert both.status_code == 403
+    with engine.connect() as conn:
+        assert catalogue.get_track_audio(conn, track.id) is None
+    done = client.post(f"/me/tracks/{track.id}/audio", data={"csrf_token": token}, files=wav,
+                       follow_redirects=False)
+    assert done.status_code == 303
+    with engine.connect() as conn:
+        assert catalogue.get_track_audio(conn, track.id) is not None
 
 
 def test_login_returns_to_the_page_asked_for_but_never_off_site(

@@ -118,8 +118,11 @@ def test_german_artist_sees_purposes_and_changes_in_german(
     client: TestClient, engine: Engine
 ) -> None:
     token = csrf(client.get("/signup?lang=de").text)
-    client.post("/signup", data={"email": "ada@example.org", "password": PASSWORD,
-                                 "display_name": "Ada", "csrf_token": token})
+    sent = client.post("/signup", data={"email": "ada@example.org", "password": PASSWORD,
+                                        "display_name": "Ada", "csrf_token": token})
+    assert de("Check your e-mail") in sent.text
+    client.post("/login", data={"email": "ada@example.org", "password": PASSWORD,
+                                "csrf_token": token})
     with engine.begin() as conn:
         [user] = accounts.list_users(conn)
         catalogue.create_track(conn, "Erstes Lied", user.artist_id)

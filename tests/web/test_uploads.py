@@ -13,7 +13,7 @@ from starlette.types import Message
 
 from consentry.errors import InvalidInput, PayloadTooLarge
 from consentry.store.media import store_upload
-from consentry.web.uploads import MULTIPART_OVERHEAD, MultipartUpload
+from consentry.web.uploads import KEPT_FIELD_BYTES, MULTIPART_OVERHEAD, MultipartUpload
 from tests.audio.synth import audio_bytes
 
 BOUNDARY = "----consentry-boundary"
@@ -101,3 +101,14 @@ def test_fields_around_the_file_may_not_pass_the_limit(tmp_path: Path) -> None:
         receive_file(body, 4096, tmp_path, max_bytes=len(wav))
     with pytest.raises(PayloadTooLarge):  # said up front, refused before a byte is read
         receive_file(body, 4096, tmp_path, max_bytes=len(wav), content_length=True)
+
+
+def test_the_text_fields_before_the_file_are_kept_and_cut_short(tmp_path: Path) -> None:
+    """A page checks its CSRF token, sent before the file, before the file is stored."""
+    body = (part("csrf_token", b"token-value") + part("notes", b"n" * 5000)
+            + part("csrf_token", b"a second value is ignored")
+            + part("file", audio_bytes("wav", 0.05, rate=8000), "take.wav")
+            + part("after", b"fields after the file are not kept")
+            + f"--{BOUNDARY}--\r\n".encode())
+    upload, _ = receive_file(body, 7, tmp_path)
+    assert upload.fields == {"csrf_token": "token-value", "notes": "n" * KEPT_FIELD_BYTES}

@@ -8,8 +8,11 @@ import io
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
+from consentry.store import catalogue
 from consentry.timestamps import utcnow
+from tests.store.test_usage import take
 from tests.web.conftest import MISSING, World
 
 POOL = 100_001
@@ -164,3 +167,18 @@ def test_bad_usage_requests_say_what_is_wrong(client: TestClient, world: World) 
     consumer = client.get(f"/v1/usage/compensation?pool=1&currency=EUR&{month}",
                           headers=w.headers("third_party"))
     assert consumer.status_code == 403
+
+
+def test_the_uses_csv_writes_formulas_as_text(client: TestClient, world: World,
+                                              engine: Engine) -> None:
+    """A track title a spreadsheet would run arrives quoted (OWASP, CSV injection)."""
+    title = '=HYPERLINK("http://x","y")'
+    with engine.begin() as conn:
+        track = catalogue.create_track(conn, title, world.artist_a).id
+        take(conn, world.third_party, utcnow(), [track])
+    today = utcnow().date().isoformat()
+    response = client.get(f"/v1/usage/uses?from={today}&to={today}&format=csv",
+                          headers=world.headers("admin"))
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text, newline="")))
+    assert [(r["track"], r["snapshot_id"].isdigit()) for r in rows] == [("'" + title, True)]

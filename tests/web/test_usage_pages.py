@@ -128,3 +128,23 @@ def test_the_pages_need_an_account(client: TestClient, world: dict[str, int]) ->
         assert response.status_code == 303 and "/login" in response.headers["location"], path
     log_in(client, "ada@example.org")
     assert "after it ends" in client.get("/usage?from=2026-03-02&to=2026-03-01").text
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_downloads_open_in_a_spreadsheet_as_text_not_formulas(
+        client: TestClient, engine: Engine, world: dict[str, int]) -> None:
+    """A title or a name that a spreadsheet would run is written with a leading quote; the
+    amounts stay numbers."""
+    with engine.begin() as conn:
+        track = catalogue.create_track(conn, FORMULA, world["ada"]).id
+        evil = parties.create_consumer(conn, "@SUM(1+1)", frozenset({"train-generative"})).id
+        take(conn, evil, datetime(2026, 3, 5, tzinfo=UTC), [track])
+    log_in(client, "root@platform.example")
+    uses = _csv(client, f"/usage.csv?{MARCH}")
+    mine = [r for r in uses if r["track_id"] == str(track)]
+    assert [(r["track"], r["consumer"]) for r in mine] == [("'" + FORMULA, "'@SUM(1+1)")]
+    lines = _csv(client, f"/usage/compensation.csv?{POOL}")
+    assert {r["track"] for r in lines if r["track_id"] == str(track)} == {"'" + FORMULA}
+    assert sum(int(r["amount"]) for r in lines) == 100_000

@@ -22,8 +22,8 @@ import numpy as np
 import soundfile
 from scipy.signal import resample_poly
 
-from consentry.audio.containers import check_ogg_end, wav_layout
-from consentry.audio.formats import FORMATS, MP3, OGG, WAV, AudioFormat, sniff
+from consentry.audio.containers import check_framing
+from consentry.audio.formats import FORMATS, MP3, OGG, AudioFormat, sniff
 from consentry.audio.probe import check_layout
 from consentry.errors import InvalidAudio, UnrecognisedAudio
 
@@ -93,10 +93,9 @@ def decode_audio(path: Path, max_seconds: float = DEFAULT_MAX_SECONDS,
                 raise _in_decoded_formats(error) from None
             decoded = _decode_with_ffmpeg(path, other.demuxer, other.label, max_seconds, rate)
             return DecodedAudio(decoded, rate, other.name, rate, 1)
-        if fmt is WAV:
-            check_layout(*wav_layout(file, size))
-        elif fmt is OGG:
-            check_ogg_end(file, size)
+        layout = check_framing(fmt, file, size)
+        if layout is not None:
+            check_layout(*layout)
     if fmt is MP3 and not _SNDFILE_MP3:
         decoded = _decode_with_ffmpeg(path, "mp3", fmt.label, max_seconds, rate)
         return DecodedAudio(decoded, rate, fmt.name, rate, 1)

@@ -39,9 +39,9 @@ _SNIFF_BYTES = 4096
 _OGG_CODECS = {b"\x01vorbis": None, b"OpusHead": "Ogg Opus", b"\x7fFLAC": "Ogg FLAC",
                b"Speex   ": "Ogg Speex", b"\x80theora": "Ogg Theora (video)"}
 # MPEG audio Layer III (ISO 11172-3, 13818-3): kbit/s by bitrate index, Hz by rate index.
-_MP3_KBPS = {1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+MP3_KBPS = {1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
              2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)}
-_MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 
 
 def sniff(file: BinaryIO, size: int) -> AudioFormat:
@@ -68,6 +68,11 @@ def sniff(file: BinaryIO, size: int) -> AudioFormat:
     found = _describe(head, offset)
     raise UnrecognisedAudio(f"the file is not in an accepted audio format ({ACCEPTED}): {found}",
                             {"accepted": [f.name for f in FORMATS]}, found)
+
+
+def audio_offset(head: bytes) -> int:
+    """Where the audio starts: past an ID3v2 tag in front of it, if there is one."""
+    return _id3_length(head) if head[:3] == b"ID3" and len(head) >= 10 else 0
 
 
 def claimed_by_name(name: str | None) -> AudioFormat | None:
@@ -114,18 +119,43 @@ def _id3_length(head: bytes) -> int:
     return 10 + size + (10 if head[5] & 0x10 else 0)
 
 
-def _mp3_frame_length(header: bytes) -> int | None:
-    """The length of the Layer III frame this header opens, or None if it opens none."""
+@dataclass(frozen=True)
+class Mp3Frame:
+    """What a Layer III frame header says: the frame's bytes, its bitrate and sample rate."""
+
+    length: int
+    kbps: int
+    rate: int
+    bytes_per_kbit: int  # 144 for MPEG-1, 72 for MPEG-2 and 2.5: length = this * kbps / kHz
+
+    def length_at(self, kbps: int) -> float:
+        """The length of a frame of this stream at another bitrate (padding averaged out)."""
+        return self.bytes_per_kbit * kbps * 1000 / self.rate
+
+    @property
+    def bitrates(self) -> tuple[int, ...]:
+        """The bitrates a frame of this stream may have."""
+        return MP3_KBPS[1 if self.bytes_per_kbit == 144 else 2][1:]
+
+
+def mp3_frame(header: bytes) -> Mp3Frame | None:
+    """The Layer III frame this header opens, or None if it opens none."""
     if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
         return None
     version, layer = (header[1] >> 3) & 3, (header[1] >> 1) & 3
     bitrate_index, rate_index = header[2] >> 4, (header[2] >> 2) & 3
     if version == 1 or layer != 1 or bitrate_index in (0, 15) or rate_index == 3:
         return None
-    kbps = _MP3_KBPS[1 if version == 3 else 2][bitrate_index]
-    rate = _MP3_RATES[version][rate_index]
-    per_frame = 144 if version == 3 else 72
-    return per_frame * kbps * 1000 // rate + ((header[2] >> 1) & 1)
+    kbps = MP3_KBPS[1 if version == 3 else 2][bitrate_index]
+    rate = MP3_RATES[version][rate_index]
+    per_kbit = 144 if version == 3 else 72
+    return Mp3Frame(per_kbit * kbps * 1000 // rate + ((header[2] >> 1) & 1), kbps, rate,
+                    per_kbit)
+
+
+def _mp3_frame_length(header: bytes) -> int | None:
+    frame = mp3_frame(header)
+    return frame.length if frame else None
 
 
 def _mp3_frames_at(head: bytes) -> bool:

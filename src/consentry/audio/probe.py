@@ -16,11 +16,9 @@ import soundfile
 from mutagen import MutagenError
 from mutagen.mp3 import MP3 as MutagenMP3
 
-from consentry.audio.containers import check_ogg_end, wav_layout
+from consentry.audio.containers import check_framing
 from consentry.audio.formats import (
     MP3,
-    OGG,
-    WAV,
     AudioFormat,
     claimed_by_name,
     content_type_matches,
@@ -60,11 +58,9 @@ def probe_audio(path: Path, declared_name: str | None, declared_type: str | None
     with path.open("rb") as file:
         fmt = sniff(file, size)
         _check_claims(fmt, declared_name, declared_type)
-        if fmt is WAV:
-            channels, rate = wav_layout(file, size)
-            check_layout(channels, rate)
-        elif fmt is OGG:
-            check_ogg_end(file, size)
+        layout = check_framing(fmt, file, size)
+        if layout is not None:
+            check_layout(*layout)
     if fmt is MP3 and not _SNDFILE_MP3:
         return _mp3_from_headers(path, max_seconds)
     try:

@@ -3,13 +3,11 @@ command line (a rights holder's reference recordings in bulk; what a file contai
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,20 +19,22 @@ from rich.progress import (
 from rich.table import Table
 
 from consentry.cli import context
+from consentry.cli.console import err, out, print_json
+from consentry.cli.options import JsonFlag
 
 catalog_app = typer.Typer(help="Rights holders' reference recordings.", no_args_is_help=True)
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+commands = typer.Typer()
 
 
-@catalog_app.command("ingest")
+@catalog_app.command("ingest", epilog="Example: consentry catalog ingest ./northwind "
+                                      "--rights-holder 1 --workers 2")
 def ingest(
     directory: Annotated[Path, typer.Argument(help="Folder of recordings (searched deeply)")],
     rights_holder: Annotated[int, typer.Option("--rights-holder", help="Whose recordings")],
     workers: Annotated[int, typer.Option(min=1, help="Fingerprinting processes")] = max(
         1, min(8, os.cpu_count() or 1)),
     batch: Annotated[int, typer.Option(min=1, help="Recordings committed at once")] = 50,
-    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Register a rights holder's reference recordings: new files are fingerprinted in
     parallel; files already registered (same content) are skipped, so an interrupted run can
@@ -51,7 +51,7 @@ def ingest(
             max_seconds=settings.max_audio_seconds,
             progress=lambda done, total: bar.update(task, completed=done, total=total))
     if json_output:
-        out.print_json(json.dumps(report.as_dict()))
+        print_json(report.as_dict())
         return
     out.print(f"rights holder {rights_holder}: {report.added} recordings added "
               f"({report.seconds_of_audio / 3600:.2f} hours), {report.skipped} already "
@@ -60,10 +60,11 @@ def ingest(
         out.print(f"  failed: {file}: {reason}", highlight=False, soft_wrap=True)
 
 
-@catalog_app.command("references")
+@catalog_app.command("references", epilog="Example: consentry catalog references "
+                                          "--rights-holder 1 --json")
 def references(
     rights_holder: Annotated[int, typer.Option("--rights-holder", help="Whose recordings")],
-    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """List a rights holder's reference recordings (the ids ``remove-reference`` takes)."""
     from consentry.store.parties import get_rights_holder
@@ -73,9 +74,9 @@ def references(
         get_rights_holder(conn, rights_holder)
         found = list_references(conn, rights_holder, limit=1_000_000)
     if json_output:
-        out.print_json(json.dumps([{"id": r.id, "title": r.title, "isrc": r.isrc,
-                                    "audio_sha256": r.audio_sha256,
-                                    "seconds": r.duration_ms / 1000} for r in found]))
+        print_json([{"id": r.id, "title": r.title, "isrc": r.isrc,
+                     "audio_sha256": r.audio_sha256, "seconds": r.duration_ms / 1000}
+                    for r in found])
         return
     table = Table(title=f"rights holder {rights_holder}: {len(found)} reference recordings")
     for column in ("id", "title", "ISRC", "seconds", "SHA-256"):
@@ -86,12 +87,13 @@ def references(
     out.print(table)
 
 
-@catalog_app.command("remove-reference")
+@catalog_app.command("remove-reference", epilog="Example: consentry catalog remove-reference "
+                                                "7 --rights-holder 1")
 def remove_reference_command(
     reference_id: Annotated[int, typer.Argument(help="The reference recording's id")],
     rights_holder: Annotated[int | None, typer.Option(
         "--rights-holder", help="Only if it is this holder's (a guard against a wrong id)")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Remove a reference recording: identification stops finding it, and the claims that
     rest on it are released (reason "reference removed"); the claims stay on record."""
@@ -102,9 +104,9 @@ def remove_reference_command(
                                    rights_holder_id=rights_holder)
     reference, released = removed.reference, [c.id for c in removed.released]
     if json_output:
-        out.print_json(json.dumps({"removed": reference.id, "title": reference.title,
-                                   "rights_holder_id": reference.rights_holder_id,
-                                   "released_claims": released}))
+        print_json({"removed": reference.id, "title": reference.title,
+                    "rights_holder_id": reference.rights_holder_id,
+                    "released_claims": released})
         return
     out.print(f"removed reference recording {reference.id} ({reference.title!r}) of rights "
               f"holder {reference.rights_holder_id}; {len(released)} claims released"
@@ -112,10 +114,11 @@ def remove_reference_command(
               soft_wrap=True, highlight=False)
 
 
+@commands.command(epilog="Example: consentry identify generated-track.mp3 --json")
 def identify(
     file: Annotated[Path, typer.Argument(help="An audio file (WAV, FLAC, Ogg, MP3, M4A, ...)",
                                          exists=True, dir_okay=False, readable=True)],
-    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    json_output: JsonFlag = False,
 ) -> None:
     """Which catalogue tracks and reference recordings the file contains: where, how much,
     how sure. Also how a generated track is checked for replication."""
@@ -129,8 +132,8 @@ def identify(
         index = CatalogueIndex(settings.data_dir / INDEX_SNAPSHOT)
         found = identify_peaks(conn, index, fingerprint.peaks)
     if json_output:
-        out.print_json(json.dumps({"seconds": round(fingerprint.seconds, 2),
-                                   "matches": [f.as_dict() for f in found]}))
+        print_json({"seconds": round(fingerprint.seconds, 2),
+                    "matches": [f.as_dict() for f in found]})
         return
     if not found:
         out.print(f"{file}: no catalogue recording found in {fingerprint.seconds:.1f} s",

@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.engine import Engine
 
 from consentry.cli import context as cli_context
+from consentry.cli.console import err, out, print_json
+from consentry.cli.options import DeprecatedOut, JsonFlag, OutputFile, output_file
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.checkpoint import vkey
 from consentry.ledger.receipts import verify_receipt
@@ -23,8 +24,6 @@ from consentry.settings import Settings
 from consentry.store import transparency_log as log
 
 log_app = typer.Typer(help="The tamper-evident log of consent and AI use.", no_args_is_help=True)
-out = Console(soft_wrap=True)
-JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 
 
 def context() -> tuple[Settings, Engine]:
@@ -39,7 +38,7 @@ def signing_key(settings: Settings) -> Ed25519PrivateKey:
     return key
 
 
-@log_app.command("status")
+@log_app.command("status", epilog="Example: consentry log status --json")
 def status(as_json: JsonFlag = False) -> None:
     """The log's name, size, public key and latest checkpoint."""
     settings, engine = context()
@@ -49,59 +48,69 @@ def status(as_json: JsonFlag = False) -> None:
     info = {"origin": settings.log_origin, "size": size, "public_key": key,
             "latest_checkpoint": latest.size if latest else None}
     if as_json:
-        out.print_json(data=info)
+        print_json(info)
         return
-    out.print(f"log {settings.log_origin}: {size} entries; latest checkpoint at "
-              f"{latest.size if latest else 'none'}")
-    out.print(f"public key: {key}", highlight=False, soft_wrap=True)
+    out.print(f"log {settings.log_origin}: {size} entries" + (
+        f", the first {latest.size} in the latest signed checkpoint" if latest else
+        "; no checkpoint signed yet ('consentry log checkpoint' signs one)"), highlight=False)
+    out.print(f"public key: {key}", highlight=False)
 
 
-@log_app.command("checkpoint")
+@log_app.command("checkpoint", epilog="Example: consentry log checkpoint > checkpoint.txt")
 def checkpoint() -> None:
     """Sign a checkpoint of the log as it stands and print it (a C2SP signed note)."""
     settings, engine = context()
     with engine.begin() as conn:
         signed = log.sign_current(conn, settings.log_origin, signing_key(settings))
-    out.print(signed.note, end="", highlight=False, soft_wrap=True)
+    out.print(signed.note, end="", highlight=False, markup=False)
 
 
-@log_app.command("verify")
-def verify() -> None:
-    """Check every entry against the database, every stored hash and every checkpoint."""
+@log_app.command("verify", epilog="Example: consentry log verify --json")
+def verify(as_json: JsonFlag = False) -> None:
+    """Check every entry against the database, every stored hash and every checkpoint; the
+    first mismatch is an error (exit code 1)."""
     settings, engine = context()
     public_key = signing_key(settings).public_key()
     with engine.connect() as conn, Progress(
             TextColumn("verifying the log"), BarColumn(), MofNCompleteColumn(),
-            console=out, transient=True) as bar:
+            console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("entries", total=None)
         report = audit_log(conn, settings.log_origin, public_key,
                            lambda done, total: bar.update(task, completed=done, total=total))
+    if as_json:
+        print_json({"origin": settings.log_origin, "verified": True, "entries": report.entries,
+                    "subtrees": report.subtrees, "checkpoints": report.checkpoints})
+        return
     out.print(f"log {settings.log_origin} verified: {report.entries} entries match the "
               f"database, {report.subtrees} stored subtree hashes and {report.checkpoints} "
               "signed checkpoints check out")
 
 
-@log_app.command("receipt")
-def receipt(event_id: int,
-            output: Annotated[Path | None, typer.Option("--out", help="Write it here")] = None
-            ) -> None:
-    """The receipt of one consent event: its record and its proof against a checkpoint."""
+@log_app.command("receipt", epilog="Example: consentry log receipt 2 --output receipt.json")
+def receipt(event_id: int, output: OutputFile = None, out_: DeprecatedOut = None) -> None:
+    """The receipt of one consent event, as JSON: its record and its proof against a signed
+    checkpoint."""
+    output = output_file(output, out_)
     settings, engine = context()
     with engine.begin() as conn:
         data = consent_receipt(conn, event_id, settings.log_origin, signing_key(settings))
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if output is None:
-        out.print(text, end="", highlight=False, soft_wrap=True)
+        out.file.write(text)
         return
     output.write_text(text, encoding="utf-8")
     out.print(f"receipt of consent event {event_id} (log entry {data['leaf_index']}) written to "
-              f"{output}")
+              f"{output}", highlight=False)
 
 
-@log_app.command("verify-receipt")
+@log_app.command("verify-receipt", epilog="Example: consentry log verify-receipt receipt.json "
+                                          "--key \"$(consentry log status --json | jq -r "
+                                          ".public_key)\"")
 def verify_receipt_file(
         file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-        key: Annotated[str, typer.Option(help="The log's public key (verifier key string)")],
+        key: Annotated[str, typer.Option(help="The log's public key (verifier key string, "
+                                              "from 'consentry log status')")],
+        as_json: JsonFlag = False,
 ) -> None:
     """Check a receipt offline, with the log's public key alone: no database, no network."""
     try:
@@ -115,6 +124,11 @@ def verify_receipt_file(
     except ConsentryError as error:
         raise InvalidInput(f"receipt does NOT verify: {error.message}") from error
     record = verified.record
+    if as_json:
+        print_json({"verified": True, "kind": record.get("kind"), "id": record.get("id"),
+                    "leaf_index": verified.index, "origin": verified.checkpoint.origin,
+                    "checkpoint_size": verified.checkpoint.size})
+        return
     out.print(f"receipt verifies: {record.get('kind')} {record.get('id')} is entry "
               f"{verified.index} of the log {verified.checkpoint.origin}, included in its "
               f"signed checkpoint of size {verified.checkpoint.size}")

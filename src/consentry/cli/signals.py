@@ -14,11 +14,12 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import typer
 from protego import Protego
-from rich.console import Console
 from rich.table import Table
 
 from consentry import __version__
 from consentry.audio import probe_audio
+from consentry.cli.console import out, print_json
+from consentry.cli.options import JsonFlag
 from consentry.errors import InvalidInput
 from consentry.operator_files import CRAWLERS_FILE, crawler_registry
 from consentry.settings import get_settings
@@ -32,8 +33,6 @@ from consentry.signals.file_tags import read_file_rights
 signals_app = typer.Typer(help="What AI crawlers are told and how they are treated.",
                           no_args_is_help=True)
 crawlers_app = typer.Typer(help="The AI crawlers the platform recognises.", no_args_is_help=True)
-out = Console(soft_wrap=True)
-JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 # Agents that are not AI crawlers, for comparison: a search engine and a browser.
 REFERENCE_AGENTS = ("Googlebot", "Mozilla")
 _PARALLEL_REQUESTS = 8  # a crawler's requests at once: quick, and gentle on the site
@@ -85,15 +84,15 @@ def _ask(client: httpx.Client, url: str, robots: _Robots, crawler: Crawler | Non
     return replace(found, why=f"{found.why}, at its open prefix {urlsplit(there).path}")
 
 
-@signals_app.command("check")
+@signals_app.command("check", epilog="Example: consentry signals check "
+                                     "http://127.0.0.1:8000/tracks/5 "
+                                     "http://127.0.0.1:8000/v1/tracks/5/audio")
 def check(urls: Annotated[list[str], typer.Argument(help="Pages or recordings of your site")],
           as_json: JsonFlag = False) -> None:
     """Fetch each URL as each known AI crawler and print what a compliant one would conclude,
     and where the carriers disagree (exit status 1 if they do anywhere).
 
     The crawlers' requests are real: refusals show up in the admin's counts.
-
-    Example: consentry signals check http://127.0.0.1:8000/tracks/1 http://127.0.0.1:8000/v1/tracks/1/audio
     """
     bad = [url for url in urls if urlsplit(url).scheme not in ("http", "https")]
     if bad:
@@ -115,9 +114,8 @@ def check(urls: Annotated[list[str], typer.Argument(help="Pages or recordings of
                 agents))
     disagreeing = any(c.disagreements for cs in found.values() for c in cs)
     if as_json:
-        data = [asdict(c) for c in found[urls[0]]] if len(urls) == 1 else {
-            url: [asdict(c) for c in cs] for url, cs in found.items()}
-        out.print_json(data=data)
+        print_json([asdict(c) for c in found[urls[0]]] if len(urls) == 1 else {
+            url: [asdict(c) for c in cs] for url, cs in found.items()})
     else:
         for url, conclusions in found.items():
             out.print(_table(url, conclusions, registry.date))
@@ -139,16 +137,16 @@ def _table(url: str, conclusions: list[Conclusion], list_date: str) -> Table:
     return table
 
 
-@signals_app.command("read")
+@signals_app.command("read", epilog="Example: consentry signals read harmattan.mp3 --json")
 def read(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
          as_json: JsonFlag = False) -> None:
     """The rights a downloaded recording carries: its tags and its C2PA manifest, validated."""
     info = probe_audio(file, file.name, None, max_seconds=24 * 3600)
     tags, manifest = read_file_rights(file), read_manifest(file, info.mime)
     if as_json:
-        out.print_json(data={"format": info.format, "tags": asdict(tags),
-                             "c2pa": asdict(manifest) | {"intact": manifest.intact}
-                             if manifest else None})
+        print_json({"format": info.format, "tags": asdict(tags),
+                    "c2pa": asdict(manifest) | {"intact": manifest.intact}
+                    if manifest else None})
         return
     out.print(f"{file}: {info.format}, {info.duration_seconds:.1f} s")
     out.print(f"  copyright   {tags.copyright or '-'}")
@@ -166,12 +164,12 @@ def read(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, reada
         out.print(f"    {entry:32} {use}" + (f": {info}" if info else ""), highlight=False)
 
 
-@crawlers_app.command("list")
+@crawlers_app.command("list", epilog="Example: consentry crawlers list --json")
 def list_crawlers(as_json: JsonFlag = False) -> None:
     """The crawlers in use and the purpose each visit is judged under."""
     registry = crawler_registry(get_settings())
     if as_json:
-        out.print_json(data={"source": registry.source, "date": registry.date, "crawlers": [
+        print_json({"source": registry.source, "date": registry.date, "crawlers": [
             asdict(c) | {"judged_as": crawler_purpose(c)} for c in registry.crawlers]})
         return
     table = Table(title=f"{len(registry.crawlers)} crawlers from {registry.source} "
@@ -184,10 +182,12 @@ def list_crawlers(as_json: JsonFlag = False) -> None:
     out.print(table)
 
 
-@crawlers_app.command("update")
+@crawlers_app.command("update", epilog="Example: consentry crawlers update robots.json "
+                                       "--source ai.robots.txt --date 2026-11-01")
 def update(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
            source: Annotated[str | None, typer.Option(help="Where the list comes from")] = None,
-           date: Annotated[str | None, typer.Option(help="Date of the list")] = None) -> None:
+           date: Annotated[str | None, typer.Option(help="Date of the list")] = None,
+           as_json: JsonFlag = False) -> None:
     """Install a crawler list (ours, or ai.robots.txt's robots.json) for this platform."""
     settings = get_settings()
     installed = Path(settings.data_dir) / CRAWLERS_FILE  # the list alone, without the
@@ -202,6 +202,12 @@ def update(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, rea
     os.replace(partial, installed)
     added, removed = after.keys() - before.keys(), before.keys() - after.keys()
     changed = [t for t in after.keys() & before.keys() if after[t] != before[t]]
+    if as_json:
+        print_json({"installed": str(installed), "crawlers": len(after),
+                    "added": sorted(added), "removed": sorted(removed),
+                    "changed": sorted(changed),
+                    "skipped": [{"token": t, "reason": r} for t, r in imported.skipped]})
+        return
     out.print(f"installed {len(after)} crawlers in {installed}: {len(added)} added, "
               f"{len(removed)} removed, {len(changed)} changed")
     for token, reason in imported.skipped:

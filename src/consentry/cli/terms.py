@@ -3,16 +3,16 @@ terms with notice, read them, deliver the mail, and watch other platforms' terms
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from consentry.cli import context
+from consentry.cli.console import error, out, print_json
+from consentry.cli.options import JsonFlag
 from consentry.errors import InvalidInput
 from consentry.outbound.fetch import PoliteFetcher
 from consentry.outbound.mail import deliver_due
@@ -30,8 +30,6 @@ terms_app = typer.Typer(help="Terms versions with notice, and the watcher of oth
 watch_app = typer.Typer(help="Watch other platforms' public terms pages.", no_args_is_help=True)
 outbox_app = typer.Typer(help="The mail outbox.", no_args_is_help=True)
 terms_app.add_typer(watch_app, name="watch")
-out = Console(soft_wrap=True)
-JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 TermsFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
                                            help="The new version, in Markdown")]
 LEVEL_STYLE = {"material": "bold red", "minor": "yellow", "editorial": "dim"}
@@ -40,16 +38,11 @@ LEVEL_STYLE = {"material": "bold red", "minor": "yellow", "editorial": "dim"}
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidInput(f"{path} is not UTF-8 text") from error
+    except UnicodeDecodeError as failure:
+        raise InvalidInput(f"{path} is not UTF-8 text") from failure
 
 
-def _print_json(value: Any) -> None:
-    """Plain JSON: Rich would wrap long strings (a terms text) at the terminal's width."""
-    typer.echo(json.dumps(value, default=str, indent=2))
-
-
-@terms_app.command("draft")
+@terms_app.command("draft", epilog="Example: consentry terms draft v3.md")
 def draft(file: TermsFile, as_json: JsonFlag = False) -> None:
     """Compare FILE clause by clause with the latest version; stores nothing."""
     with context.engine().connect() as conn:
@@ -62,10 +55,10 @@ def draft(file: TermsFile, as_json: JsonFlag = False) -> None:
                                  for w in (*r.terms, *r.words)})}
                for c in result.review.changes]
     if as_json:
-        _print_json({"compared_with": result.previous.version if result.previous else None,
-                     "material": result.material, "text_hash": result.document.text_hash,
-                     "summary": summary.english(), "changes": changes,
-                     "introduced_purposes": list(result.review.introduced_purposes)})
+        print_json({"compared_with": result.previous.version if result.previous else None,
+                    "material": result.material, "text_hash": result.document.text_hash,
+                    "summary": summary.english(), "changes": changes,
+                    "introduced_purposes": list(result.review.introduced_purposes)})
         return
     table = Table(title=f"{file.name} against version "
                         f"{result.previous.version if result.previous else '(none)'}")
@@ -94,7 +87,8 @@ def _purposes(listed: str | None) -> frozenset[str] | None:
     return frozenset(p.strip() for p in listed.split(",") if p.strip())
 
 
-@terms_app.command("publish")
+@terms_app.command("publish", epilog="Example: consentry terms publish v3.md --version 2027-02 "
+                                     "--refusal-note \"Your account closes\"")
 def publish(file: TermsFile,
             version: Annotated[str, typer.Option("--version", "-v", help="e.g. 2026-12")],
             refusal_note: Annotated[str, typer.Option(
@@ -115,9 +109,9 @@ def publish(file: TermsFile,
             base_url=settings.base_url, refusal_note=refusal_note,
             required=_purposes(required), prohibited=_purposes(prohibited))
     if as_json:
-        _print_json({"version": terms.version, "material": terms.material,
-                     "text_hash": terms.text_hash, "effective_at": terms.effective_at,
-                     "notified": notified})
+        print_json({"version": terms.version, "material": terms.material,
+                    "text_hash": terms.text_hash, "effective_at": terms.effective_at,
+                    "notified": notified})
         return
     out.print(f"published version {terms.version} (sha256 {terms.text_hash})")
     if terms.material:
@@ -128,7 +122,7 @@ def publish(file: TermsFile,
         out.print("not material: in force now")
 
 
-@terms_app.command("show")
+@terms_app.command("show", epilog="Example: consentry terms show 2027-02 --json")
 def show(version: Annotated[str | None, typer.Argument(help="default: in force")] = None,
          as_json: JsonFlag = False) -> None:
     """Print a version's text and hash (default: the one in force)."""
@@ -137,15 +131,15 @@ def show(version: Annotated[str | None, typer.Argument(help="default: in force")
     if terms is None or not terms.has_text:
         raise InvalidInput("no terms text is in force yet (see 'consentry terms history')")
     if as_json:
-        _print_json({"version": terms.version, "text_hash": terms.text_hash,
-                     "effective_at": terms.effective_at, "markdown": terms.markdown})
+        print_json({"version": terms.version, "text_hash": terms.text_hash,
+                    "effective_at": terms.effective_at, "markdown": terms.markdown})
         return
     out.print(terms.markdown, markup=False, highlight=False)
     out.print(f"version {terms.version}, in force from {terms.effective_at.isoformat()}, "
               f"sha256 {terms.text_hash}", style="dim")
 
 
-@terms_app.command("history")
+@terms_app.command("history", epilog="Example: consentry terms history --json")
 def history(as_json: JsonFlag = False) -> None:
     """Every version: publication, effective date, materiality and hash."""
     with context.engine().connect() as conn:
@@ -155,7 +149,7 @@ def history(as_json: JsonFlag = False) -> None:
              "text_hash": t.text_hash or None, "introduced_purposes": t.introduced_purposes}
             for t in versions]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     table = Table(title="terms versions")
     for column in ("version", "published", "applies from", "AI change"):
@@ -168,7 +162,7 @@ def history(as_json: JsonFlag = False) -> None:
     out.print(table)
 
 
-@outbox_app.command("send")
+@outbox_app.command("send", epilog="Example: consentry outbox send --json")
 def send(as_json: JsonFlag = False) -> None:
     """Deliver every due message; exit code 1 if any failed (they stay for a retry)."""
     settings = get_settings()
@@ -177,42 +171,48 @@ def send(as_json: JsonFlag = False) -> None:
     with engine.connect() as conn:
         counts = outbox_counts(conn)
     if as_json:
-        _print_json({"sent": report.sent, "failed": report.failed, "errors": report.errors,
-                     "next_retry": report.next_retry, "waiting": counts.waiting})
+        print_json({"sent": report.sent, "failed": report.failed, "errors": report.errors,
+                    "next_retry": report.next_retry, "waiting": counts.waiting})
     else:
         out.print(f"sent {report.sent}, failed {report.failed}, waiting {counts.waiting} "
                   f"(via {settings.smtp_host}:{settings.smtp_port})")
-        for error in report.errors:
-            out.print(f"  [red]{escape(error)}[/]", highlight=False)
+    for failure in report.errors:
+        error(failure)
     if report.failed:
         raise typer.Exit(1)
 
 
-@watch_app.command("add")
+@watch_app.command("add", epilog="Example: consentry terms watch add "
+                                  "https://other.example/terms --notify legal@example.org")
 def watch_add(url: Annotated[str, typer.Argument(help="A public terms page")],
               notify: Annotated[list[str] | None, typer.Option(
                   "--notify", help="An e-mail address or a webhook URL (repeatable)")] = None,
-              ) -> None:
-    """Watch URL; changes go to each --notify target."""
+              as_json: JsonFlag = False) -> None:
+    """Watch URL; changes go to each --notify target (a webhook's secret is shown once)."""
     with context.engine().begin() as conn:
         page = watch.add_page(conn, url, utcnow())
         added = [watch.add_subscriber(conn, page.id, t, utcnow()) for t in notify or []]
+    if as_json:
+        print_json({"id": page.id, "url": page.url, "notify": [
+            {"kind": s.kind, "target": s.target, "secret": s.secret} for s in added]})
+        return
     out.print(f"watching {escape(page.url)} (#{page.id})")
     for s in added:
         out.print(f"  notifies {s.kind} {escape(s.target)}" + (
             f"; HMAC-SHA256 secret (keep it): {s.secret}" if s.secret else ""), highlight=False)
 
 
-@watch_app.command("list")
+@watch_app.command("list", epilog="Example: consentry terms watch list --json")
 def watch_list(as_json: JsonFlag = False) -> None:
+    """The watched pages: when each was last fetched, how it went, whom it tells."""
     with context.engine().connect() as conn:
         pages = [(p, watch.subscribers_of(conn, p.id), watch.snapshot_count(conn, p.id))
                  for p in watch.list_pages(conn)]
     if as_json:
-        _print_json([{"id": p.id, "url": p.url, "last_checked_at": p.last_checked_at,
-                      "last_status": p.last_status, "last_error": p.last_error,
-                      "snapshots": n, "notify": [s.target for s in subs]}
-                     for p, subs, n in pages])
+        print_json([{"id": p.id, "url": p.url, "last_checked_at": p.last_checked_at,
+                     "last_status": p.last_status, "last_error": p.last_error,
+                     "snapshots": n, "notify": [s.target for s in subs]}
+                    for p, subs, n in pages])
         return
     table = Table(title="watched terms pages")
     for column in ("#", "url", "last checked", "status", "snapshots", "notifies"):
@@ -225,16 +225,16 @@ def watch_list(as_json: JsonFlag = False) -> None:
     out.print(table)
 
 
-@watch_app.command("run")
+@watch_app.command("run", epilog="Example: consentry terms watch run --json")
 def watch_run(as_json: JsonFlag = False) -> None:
     """Fetch every watched page once; exit code 1 if any could not be fetched or parsed."""
     settings = get_settings()
     with PoliteFetcher(settings) as fetcher:
         results = run_watch(context.engine(), fetcher, settings.watch_contact)
     if as_json:
-        _print_json([{"url": r.page.url, "status": r.status, "error": r.error,
-                      "ai_changes": r.ai_changes, "notified": r.notified,
-                      "notify_errors": r.notify_errors} for r in results])
+        print_json([{"url": r.page.url, "status": r.status, "error": r.error,
+                     "ai_changes": r.ai_changes, "notified": r.notified,
+                     "notify_errors": r.notify_errors} for r in results])
     else:
         style = {"failed": "red", "ai-changed": "bold red", "changed": "yellow"}
         for r in results:
@@ -248,9 +248,12 @@ def watch_run(as_json: JsonFlag = False) -> None:
             for c in r.diff.ai_related if r.diff else ():
                 for paragraph in c.new:
                     out.print(f"    + {paragraph}", highlight=False, markup=False)
-            for error in r.notify_errors:
-                out.print(f"    [red]notify failed[/]: {escape(error)}", highlight=False)
         if not results:
             out.print("no pages are watched: add one with 'consentry terms watch add URL'")
+    for r in results:
+        if r.status == "failed":
+            error(f"{r.page.url}: {r.error}")
+        for failure in r.notify_errors:
+            error(f"{r.page.url}: notify failed: {failure}")
     if any(r.status == "failed" or r.notify_errors for r in results):
         raise typer.Exit(1)

@@ -1,9 +1,10 @@
 """robots.txt generated from the site's preferences (RFC 9309 plus the aipref lines of
 draft-ietf-aipref-attach-05 and Content Signals' lines).
 
-Written so that every parser we test reaches the RFC's answer (standards digest, section 10):
-one group per product token, no blank line inside a group, no wildcards, and the preference
-lines repeated in every group because a crawler with its own group ignores ``*``.
+Written so that every parser we test reaches RFC 9309's answer (docs/signals.md, "Site-wide
+files"): one group per product token, no blank line inside a group, no wildcards, and the
+preference lines repeated in every group because a crawler with its own group ignores ``*``
+(RFC 9309 section 2.2.1: a crawler obeys the group that names it, else ``*``).
 
 A crawler kept out of the content paths is let into its own open prefix
 (``/open/<purpose>/``, see ``open_paths``), where the tracks allowed for its purpose are

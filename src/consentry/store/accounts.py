@@ -7,23 +7,22 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from consentry.access import Role
-from consentry.errors import N_, InvalidInput, RateLimited, Unauthenticated
-from consentry.store.parties import create_artist, get_rights_holder
-from consentry.store.schema import login_failures, users, web_sessions
+from consentry.errors import N_, InvalidInput, Unauthenticated
+from consentry.store import login_throttle
+from consentry.store.parties import artist_name_taken, create_artist, get_rights_holder
+from consentry.store.schema import users, web_sessions
 from consentry.timestamps import to_micros, utcnow
 
 LOCALES = ("en", "de")
 SESSION_LIFETIME = timedelta(days=14)
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_CLIENT = 20
+ARTIST_NAME_TAKEN = N_("another artist already goes by this name; choose another")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown e-mail as slow as a wrong password.
@@ -73,21 +72,31 @@ def check_password_strength(password: str) -> None:
         raise InvalidInput(N_("the password must be at most 1024 characters"))
 
 
-def create_user(
-    conn: Connection, email: str, password: str, display_name: str, role: Role,
-    *, artist_id: int | None = None, rights_holder_id: int | None = None, locale: str = "en",
-) -> User:
-    """Create an account. An artist account without an artist gets a new artist record."""
+def check_new_account(email: str, password: str, display_name: str,
+                      locale: str = "en") -> tuple[str, str]:
+    """The e-mail address and name as stored (whitespace collapsed), or ``InvalidInput``."""
     email = normalise_email(email)
     check_password_strength(password)
-    display_name = display_name.strip()
+    display_name = " ".join(display_name.split())
     if not display_name or len(display_name) > 200:
         raise InvalidInput(N_("the name must be 1 to 200 characters"))
     if locale not in LOCALES:
         raise InvalidInput(f"language must be one of {', '.join(LOCALES)}")
-    if conn.execute(select(users.c.id).where(users.c.email == email)).first():
+    return email, display_name
+
+
+def create_user(
+    conn: Connection, email: str, password: str, display_name: str, role: Role,
+    *, artist_id: int | None = None, rights_holder_id: int | None = None, locale: str = "en",
+) -> User:
+    """Create an account. An artist account without an artist gets a new artist record, under
+    a name no other artist goes by."""
+    email, display_name = check_new_account(email, password, display_name, locale)
+    if find_user(conn, email) is not None:
         raise InvalidInput(N_("an account with this e-mail address already exists"))
     if role is Role.ARTIST and artist_id is None:
+        if artist_name_taken(conn, display_name):
+            raise InvalidInput(ARTIST_NAME_TAKEN)
         artist_id = create_artist(conn, display_name).id
     if role is Role.RIGHTS_HOLDER:
         if rights_holder_id is None:
@@ -96,32 +105,38 @@ def create_user(
     if role is Role.CONSUMER:
         raise InvalidInput(N_("AI consumers use API tokens, not web accounts"))
     new_id = conn.execute(insert(users).values(
-        email=email, password_hash=_hasher.hash(password), display_name=display_name,
+        email=email, password_hash=hash_password(password), display_name=display_name,
         role=role.value, artist_id=artist_id, rights_holder_id=rights_holder_id, locale=locale,
         created_at=to_micros(utcnow()))).inserted_primary_key[0]  # type: ignore[index]
     return User(new_id, email, display_name, role, artist_id, rights_holder_id, locale)
 
 
-def verify_login(conn: Connection, email: str, password: str, client: str) -> User:
-    """The user for a correct e-mail and password; failures are counted and rate-limited."""
-    email = email.strip().lower()[:254]
-    since = to_micros(utcnow() - FAILURE_WINDOW)
-    by_email = conn.execute(select(func.count()).select_from(login_failures).where(
-        login_failures.c.email == email, login_failures.c.at >= since)).scalar_one()
-    by_client = conn.execute(select(func.count()).select_from(login_failures).where(
-        login_failures.c.client == client[:64], login_failures.c.at >= since)).scalar_one()
-    if by_email >= MAX_FAILURES_PER_EMAIL or by_client >= MAX_FAILURES_PER_CLIENT:
-        raise RateLimited(N_("too many failed logins; try again in 15 minutes"),
-                          {"retry_after": int(FAILURE_WINDOW.total_seconds())})
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def find_user(conn: Connection, email: str) -> User | None:
+    """The account of an e-mail address (as normalise_email leaves it), if any."""
+    row = conn.execute(select(users).where(users.c.email == email)).first()
+    return _user(row) if row is not None else None
+
+
+def verify_login(conn: Connection, email: str, password: str, client: str,
+                 now: datetime | None = None) -> User:
+    """The user for a correct e-mail and password. Failures are counted per (account,
+    address) pair and per address and answered with doubling waits (store.login_throttle);
+    a correct login clears its pair's."""
+    email, now = email.strip().lower()[:254], now or utcnow()
+    login_throttle.check_allowed(conn, email, client, now)
     row = conn.execute(select(users).where(users.c.email == email)).first()
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
         if row is None or row.disabled_at is not None:
             raise VerificationError
     except (VerificationError, InvalidHashError):
-        conn.execute(insert(login_failures).values(
-            email=email, client=client[:64], at=to_micros(utcnow())))
+        login_throttle.record_failure(conn, email, client, now)
         raise Unauthenticated(N_("wrong e-mail address or password")) from None
+    login_throttle.forget_failures(conn, email, client)
     return _user(row)
 
 
@@ -150,12 +165,13 @@ def set_locale(conn: Connection, user_id: int, locale: str) -> None:
         conn.execute(update(users).where(users.c.id == user_id).values(locale=locale))
 
 
-def start_session(conn: Connection, user: User | None) -> WebSession:
-    """A new session with a fresh id and CSRF token (login always starts a new one)."""
+def start_session(conn: Connection, user: User) -> WebSession:
+    """A new session with a fresh id and CSRF token: a login always starts a new one (a
+    visitor who is not logged in has no session row)."""
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = utcnow()
     conn.execute(insert(web_sessions).values(
-        id_hash=_session_hash(secret), user_id=user.id if user else None, csrf_token=csrf,
+        id_hash=_session_hash(secret), user_id=user.id, csrf_token=csrf,
         created_at=to_micros(now), expires_at=to_micros(now + SESSION_LIFETIME)))
     return WebSession(secret, csrf, user)
 
@@ -174,3 +190,9 @@ def load_session(conn: Connection, secret: str) -> WebSession | None:
 
 def end_session(conn: Connection, secret: str) -> None:
     conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == _session_hash(secret)))
+
+
+def purge_sessions(conn: Connection, now: datetime) -> int:
+    """Delete the sessions that have expired; how many."""
+    return conn.execute(delete(web_sessions).where(
+        web_sessions.c.expires_at <= to_micros(now))).rowcount

@@ -37,6 +37,13 @@ def queue_mail(conn: Connection, recipient: str, subject: str, text_body: str,
     ).returning(outbox.c.id)).scalar_one())
 
 
+def queued_since(conn: Connection, recipient: str, subject: str, since: datetime) -> bool:
+    """Whether this message went into the outbox for this address since then."""
+    return conn.execute(select(outbox.c.id).where(
+        outbox.c.recipient == recipient, outbox.c.subject == subject,
+        outbox.c.created_at >= to_micros(since)).limit(1)).first() is not None
+
+
 def claim_due(conn: Connection, at: datetime, limit: int = 100) -> list[OutgoingMail]:
     """Unsent messages whose time has come, each claimed for :data:`CLAIM` so that two
     senders (server workers, the CLI) never send the same one twice."""

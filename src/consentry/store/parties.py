@@ -25,6 +25,20 @@ def create_artist(conn: Connection, name: str) -> Artist:
     return Artist(new_id, name)
 
 
+def artist_name_key(name: str) -> str:
+    """What makes two artist names the same: case and runs of whitespace do not count."""
+    return " ".join(name.split()).casefold()
+
+
+def artist_name_taken(conn: Connection, name: str) -> bool:
+    """Whether another artist goes by this name. The names are compared in Python, where
+    casefold knows every script (SQLite's lower() knows ASCII only): a scan of one column,
+    paid at sign-up."""
+    key = artist_name_key(name)
+    names = conn.execute(select(artists.c.name).execution_options(yield_per=10_000))
+    return any(artist_name_key(taken) == key for taken in names.scalars())
+
+
 def get_artist(conn: Connection, artist_id: int) -> Artist:
     row = conn.execute(select(artists).where(artists.c.id == artist_id)).first()
     if row is None:

@@ -1,6 +1,7 @@
 """Usage and compensation statements: what counts as an AI use of a track, and how a licensing
 pool is shared over the uses of a period (pure arithmetic; the store gathers the uses)."""
 
+from consentry.spreadsheet_csv import csv_chunks, csv_text
 from consentry.usage.audience import UsageScope, compensation_view, uses_scope
 from consentry.usage.compensation import (
     SHARE_UNITS,
@@ -21,8 +22,6 @@ from consentry.usage.statements import (
     View,
     compensation_lines,
     compensation_row,
-    csv_chunks,
-    csv_text,
     use_row,
 )
 

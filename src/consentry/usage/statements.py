@@ -1,5 +1,6 @@
 """What a statement shows, as plain rows: the uses of a period, and a compensation seen by the
-whole platform, by one artist or by one label. The same rows feed JSON, CSV and HTML.
+whole platform, by one artist or by one label. The same rows feed JSON, CSV
+(consentry.spreadsheet_csv) and HTML.
 
 Privacy by construction: an artist's view holds only the parts of tracks they co-own (with
 each track's total, which co-owners share anyway); a label's view only its catalogue's
@@ -8,9 +9,7 @@ tracks; neither names any other artist nor any other amount.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -97,28 +96,3 @@ def compensation_row(line: CompensationLine, currency: str) -> list[object]:
     return [line.track_id, line.track_title, line.units, line.track_amount,
             "" if line.artist_id is None else line.artist_id, line.artist_name or "",
             "" if line.basis_points is None else line.basis_points, line.amount, currency]
-
-
-def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]],
-               rows_per_chunk: int = 1000) -> Iterator[str]:
-    """RFC 4180 CSV a chunk at a time, so a long statement streams."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for count, row in enumerate(rows, 1):
-        writer.writerow(row)
-        if count % rows_per_chunk == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
-
-
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    return "".join(csv_chunks(header, rows))
-

@@ -7,10 +7,12 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 
 from consentry import __version__
@@ -20,10 +22,13 @@ from consentry.outbound.webhooks import deliver_due as deliver_webhooks
 from consentry.services.claim_disputes import release_lapsed
 from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.settings import Settings, get_settings
+from consentry.store.accounts import purge_sessions
 from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
 from consentry.store.database import make_engine
 from consentry.store.ledger_memo import LedgerMemo
+from consentry.store.login_throttle import purge_failures
 from consentry.store.migrate import require_migrated
+from consentry.timestamps import utcnow
 from consentry.web import pages, site_signals
 from consentry.web.api import (
     artists,
@@ -48,10 +53,15 @@ from consentry.web.api import (
     withdrawals,
 )
 from consentry.web.errors import install_error_handlers
+from consentry.web.openapi import install_openapi
+from consentry.web.security_headers import SecurityHeaders
 from consentry.web.site_signals import SiteSignalsMiddleware
 from consentry.web.throttle import ScrapeThrottle, ThrottledCounts
 
 SWEEP_SECONDS = 300
+# FastAPI's HTML (Swagger UI, ReDoc and Swagger's OAuth2 redirect), by path: fastapi_offline
+# serves them at the same paths but leaves app.docs_url and app.redoc_url empty.
+DOCS_PAGES = ("/docs", "/redoc", "/docs/oauth2-redirect")
 
 
 async def send_outbox_forever(engine: Engine, settings: Settings) -> None:
@@ -83,29 +93,41 @@ async def send_webhooks_forever(engine: Engine, settings: Settings) -> None:
             log.exception("webhook delivery failed")
 
 
-def sweep_once(engine: Engine, settings: Settings) -> tuple[int, int]:
+@dataclass(frozen=True)
+class SweepReport:
+    released: int
+    withdrawn: int
+    sessions_purged: int
+    failures_purged: int
+
+
+def sweep_once(engine: Engine, settings: Settings) -> SweepReport:
     """Release the disputes whose window ended; withdraw for the agreements and terms versions
-    that came into force. How many of each."""
+    that came into force; delete the expired sessions and the failed logins that no longer
+    count."""
     with engine.begin() as conn:
         released = release_lapsed(conn, settings.base_url)
         withdrawn = withdraw_for_due(conn)
-    return len(released), len(withdrawn)
+        sessions = purge_sessions(conn, utcnow())
+        failures = purge_failures(conn, utcnow())
+    return SweepReport(len(released), len(withdrawn), sessions, failures)
 
 
 async def sweep_forever(engine: Engine, settings: Settings) -> None:
     """Every ``SWEEP_SECONDS``: record and tell the disputes whose response window ended
     (decisions treat them as released from the deadline already; this writes the release into
-    the log and the mail into the outbox), and record the withdrawals of causes that took
-    effect since (an agreement's start, a terms version's effective date)."""
+    the log and the mail into the outbox), record the withdrawals of causes that took effect
+    since (an agreement's start, a terms version's effective date), and purge what expired."""
     log = logging.getLogger("consentry.sweep")
     while True:
         await asyncio.sleep(SWEEP_SECONDS)
         try:
-            released, withdrawn = await asyncio.to_thread(sweep_once, engine, settings)
-            if released:
-                log.info("claims: %d unanswered disputes released", released)
-            if withdrawn:
-                log.info("withdrawals: %d recorded for agreements and terms in force", withdrawn)
+            report = await asyncio.to_thread(sweep_once, engine, settings)
+            if report.released:
+                log.info("claims: %d unanswered disputes released", report.released)
+            if report.withdrawn:
+                log.info("withdrawals: %d recorded for agreements and terms in force",
+                         report.withdrawn)
         except Exception:  # the next round finds them again
             log.exception("the periodic sweep failed")
 
@@ -123,7 +145,8 @@ DESCRIPTION = """
 Every AI use of a track, consented, explained and recorded.
 
 Authenticate with `Authorization: Bearer <token>`; create tokens with
-`consentry tokens create`. Errors are `{"error": code, "detail": message}`.
+`consentry tokens create`. Every error is `{"error": code, "detail": message}` (the `Error`
+schema), with the status codes each operation lists; see docs/api.md.
 """
 
 
@@ -153,8 +176,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         await throttled.flush()
         engine.dispose()
 
-    app = FastAPI(title="consentry", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+    # /docs and /redoc with Swagger UI and ReDoc served from the package, not a CDN: the
+    # docs work on a machine without internet.
+    app = FastAPIOffline(title="consentry", version=__version__, description=DESCRIPTION,
+                         lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.refusal_counts = throttled
@@ -165,12 +190,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         settings.data_dir / INDEX_SNAPSHOT)
     app.state.log_key = log_signing_key(settings)
     install_error_handlers(app)
+    install_openapi(app)
     if settings.signals_enabled:
         app.add_middleware(SiteSignalsMiddleware, engine=engine, settings=settings)
     if settings.scrape_requests_per_minute:
         app.add_middleware(ScrapeThrottle, counts=throttled, registry=registry,
                            per_minute=settings.scrape_requests_per_minute,
                            burst=settings.scrape_burst)
+    app.add_middleware(SecurityHeaders, docs_pages=DOCS_PAGES,
+                       hsts_seconds=settings.effective_hsts_seconds)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(site_signals.router)
     app.include_router(pages.router())

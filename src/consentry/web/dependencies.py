@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from consentry.access import Principal
+from consentry.access import Principal, Role, require_role
 from consentry.errors import Unauthenticated
 from consentry.settings import Settings
 from consentry.store.tokens import authenticate
@@ -87,6 +87,21 @@ def principal_briefly(
                             credentials.credentials)
 
 
+def principal_in(*roles: Role, briefly: bool = False) -> Any:
+    """A dependency: the caller, refused (403) unless its role is one of ``roles``.
+
+    FastAPI runs dependencies before it validates parameters and body, so a role that may
+    never make the request is told so first, not that its body is wrong.
+    """
+    base: Callable[..., Principal] = principal_briefly if briefly else current_principal
+
+    def allowed(who: Principal = Depends(base)) -> Principal:  # a default: ``base`` is local
+        require_role(who, roles)
+        return who
+
+    return Depends(allowed)
+
+
 def instant(
     at: Annotated[str | None, Query(
         description="ISO 8601 instant to decide at (default: now); no offset means UTC")] = None,
@@ -99,5 +114,6 @@ Db = Annotated[Connection, _transaction]
 Who = Annotated[Principal, Depends(current_principal)]
 WhoBriefly = Annotated[Principal, Depends(principal_briefly)]
 MaybeWho = Annotated[Principal | None, Depends(optional_principal)]
+Admin = Annotated[Principal, principal_in(Role.ADMIN)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 At = Annotated[datetime, Depends(instant)]

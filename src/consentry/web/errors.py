@@ -1,4 +1,5 @@
-"""One place that turns errors into responses: ``{"error": code, "detail": message, ...}``."""
+"""One place that turns errors into responses: ``{"error": code, "detail": message, ...}``,
+and the one model that documents that body for every error status of every operation."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -35,6 +37,43 @@ STATUS: dict[type[errors.ConsentryError], tuple[int, str]] = {
     errors.UnsafeHeader: (422, "invalid_input"),
     errors.WatchFailed: (502, "watch_failed"),
 }
+
+
+class ProblemOut(BaseModel):
+    location: str = Field(description="Where the value was: query.offset, body.purpose ...")
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error the API answers: a code to branch on, a sentence to show, and sometimes
+    more (``valid_purposes``, ``scope``, ``retry_after``, ``max_bytes``, ``size`` ...)."""
+
+    model_config = ConfigDict(extra="allow", title="Error")
+
+    error: str = Field(description="A stable machine code: not_found, forbidden, "
+                       "invalid_request, unknown_purpose ...")
+    detail: str = Field(description="What went wrong, in a sentence")
+    problems: list[ProblemOut] | None = Field(
+        None, description="invalid_request only: every value that was refused")
+
+
+WHY: dict[int, str] = {
+    400: "The body could not be read (not UTF-8, or not the declared encoding)",
+    401: "No token, or a token that is forged, expired or revoked",
+    403: "The token is valid but its role or subject does not reach this",
+    404: "No such resource (or none the caller may know of)",
+    413: "The upload is larger than CONSENTRY_MAX_UPLOAD_BYTES (``max_bytes``)",
+    416: "A byte range that starts past the end of the file (``size``)",
+    422: "A parameter or body that is malformed or breaks a rule (``problems`` lists "
+         "each refused value when the request did not fit the schema)",
+    429: "Too many requests from this client; ``retry_after`` seconds (also Retry-After)",
+    503: "A dependency is not ready: the log's signing key, or signing a download",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a route for these error statuses, all in the one body."""
+    return {status: {"model": ErrorOut, "description": WHY[status]} for status in statuses}
 
 
 def error_body(code: str, message: str, extra: Any = None) -> dict[str, Any]:
@@ -81,7 +120,8 @@ def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     if _is_page(request) and error.status_code == 404:
         return _page_error(request, 404, errors.N_("There is no page at this address."))
-    code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+    code = {400: "bad_request", 404: "not_found",
+            405: "method_not_allowed"}.get(error.status_code, "http_error")
     return JSONResponse(error_body(code, str(error.detail)), error.status_code,
                         headers=getattr(error, "headers", None))
 

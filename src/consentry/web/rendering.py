@@ -49,12 +49,14 @@ def render(request: Request, context: PageContext, template: str, status: int = 
         request=request, user=context.user, csrf_token=context.session.csrf_token,
         locale=context.locale, notice=request.query_params.get("notice"),
         terms_banner=context.terms_banner, **values)
+    # A form on the page carries the token; a visitor without a cookie needs it set to match.
+    context.token_shown = context.token_shown or context.session.csrf_token in html
     return finish(request, context, HTMLResponse(html, status_code=status))
 
 
 def finish(request: Request, context: PageContext, response: Response) -> Response:
     """Cookies and headers every page response carries."""
-    if context.is_new:
+    if context.is_new and context.token_shown:
         set_session_cookie(request, response, context.session)
     if request.query_params.get("lang") in LOCALES:
         response.set_cookie(LANG_COOKIE, context.locale, max_age=365 * 86400, samesite="lax",

@@ -3,7 +3,8 @@
 FastAPI's ``UploadFile`` reads the whole body, with no limit, before the route runs: before
 the caller is authorized, and into a spool outside the store. Here the route authorizes first,
 then pulls the file through in network-sized pieces; the body may pass the file limit by no
-more than the multipart framing around it.
+more than the multipart framing around it. The small fields sent before the file (a form's
+CSRF token) are kept, so a page can check them before the file is stored.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from consentry.store.media import payload_too_large
 
 # Room for the boundaries, part headers and small fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
+# Of the fields before the file, this many are kept, each cut to this many bytes.
+KEPT_FIELDS, KEPT_FIELD_BYTES = 16, 1024
 
 
 class MultipartUpload:
-    """The file sent as form field ``field``, with the name and type the client gave it."""
+    """The file sent as form field ``field``, with the name and type the client gave it, and
+    the text ``fields`` that came before it."""
 
     def __init__(self, request: Request, field: str, max_file_bytes: int) -> None:
         kind, options = parse_options_header(request.headers.get("content-type", ""))
@@ -38,11 +42,14 @@ class MultipartUpload:
             raise payload_too_large(max_file_bytes)  # refused before a byte is read
         self.filename: str | None = None
         self.content_type: str | None = None
+        self.fields: dict[str, str] = {}
         self._chunks: AsyncIterator[bytes] = request.stream().__aiter__()
         self._received = 0
         self._pending: deque[bytes] = deque()
         self._state = "before"  # before the file part, "in" it, "after" it
         self._part_is_file = False
+        self._text_field: str | None = None  # the name of the text part being read
+        self._text = bytearray()
         self._headers: dict[bytes, bytes] = {}
         self._header = [b"", b""]
         self._parser = MultipartParser(boundary, {
@@ -85,7 +92,7 @@ class MultipartUpload:
         return True
 
     def _part_begin(self) -> None:
-        self._headers, self._part_is_file = {}, False
+        self._headers, self._part_is_file, self._text_field = {}, False, None
 
     def _header_field(self, data: bytes, start: int, end: int) -> None:
         self._header[0] += data[start:end]
@@ -99,7 +106,12 @@ class MultipartUpload:
 
     def _headers_finished(self) -> None:
         _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
-        if self._state != "before" or options.get(b"name") != self.field.encode():
+        if self._state != "before":
+            return
+        name = options.get(b"name", b"")
+        if name != self.field.encode():
+            if b"filename" not in options and len(self.fields) < KEPT_FIELDS:
+                self._text_field, self._text = name.decode("utf-8", "replace"), bytearray()
             return
         self._state, self._part_is_file = "in", True
         filename = options.get(b"filename")
@@ -110,10 +122,15 @@ class MultipartUpload:
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self._part_is_file:
             self._pending.append(data[start:end])
+        elif self._text_field is not None:
+            self._text += data[start:min(end, start + KEPT_FIELD_BYTES - len(self._text))]
 
     def _part_end(self) -> None:
         if self._part_is_file:
             self._state, self._part_is_file = "after", False
+        elif self._text_field is not None:
+            self.fields.setdefault(self._text_field, self._text.decode("utf-8", "replace"))
+            self._text_field = None
 
 
 class BlockingReader:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,8 +39,10 @@ from consentry.store.catalogue import TrackAudio
 from consentry.store.catalogue_index import CatalogueIndex
 from consentry.store.claims import ClaimRecord
 from consentry.web.api.models import AudioUploadOut
+from consentry.web.api.tracks import KEEPERS
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
-from consentry.web.dependencies import Db, EngineDep, SettingsDep, WhoBriefly
+from consentry.web.dependencies import Db, EngineDep, SettingsDep, principal_in
+from consentry.web.errors import error_responses
 from consentry.web.site_signals import base_url, content_signals, kept_out
 from consentry.web.uploads import MultipartUpload
 
@@ -49,7 +52,6 @@ logger = logging.getLogger("consentry.web")
 # An upload holds a worker thread while its body streams in; uploads get threads of their own
 # so that slow senders cannot take the ones every other route runs on.
 UPLOAD_THREADS = 8
-
 
 
 def multipart_body(formats: str) -> dict[str, Any]:
@@ -63,8 +65,9 @@ MULTIPART_BODY = multipart_body(ACCEPTED)
 
 
 @router.post("/{track_id}/audio", response_model=AudioUploadOut, status_code=201,
-             openapi_extra=MULTIPART_BODY)
-async def upload_audio(track_id: int, request: Request, who: WhoBriefly,
+             openapi_extra=MULTIPART_BODY, responses=error_responses(403, 404, 413, 422))
+async def upload_audio(track_id: int, request: Request,
+                       who: Annotated[Principal, principal_in(*KEEPERS, briefly=True)],
                        settings: SettingsDep, engine: EngineDep) -> AudioUploadOut | Response:
     """Give the track its recording (form field ``file``); a new upload replaces the last.
 
@@ -80,15 +83,19 @@ async def upload_audio(track_id: int, request: Request, who: WhoBriefly,
 
 async def receive_track_audio(
     request: Request, settings: Settings, engine: Engine, track_id: int, by: str,
+    check_fields: Callable[[dict[str, str]], None] | None = None,
 ) -> tuple[TrackAudio, AudioInfo, list[ClaimRecord], list[ClaimRecord]] | None:
     """Stream the ``file`` field into the store, attach it (releasing the claims found in the
     audio it replaces), and match it against the catalogue and the reference recordings (the
     claims it opened); None if the client left.
 
-    Callers authorize first: the pages and the API share this path.
+    Callers authorize first: the pages and the API share this path. ``check_fields`` sees the
+    fields sent before the file (a page's CSRF token) before a byte of the file is stored.
     """
     try:
         upload = await MultipartUpload(request, "file", settings.max_upload_bytes).open()
+        if check_fields is not None:
+            check_fields(upload.fields)
         stored = await anyio.to_thread.run_sync(partial(
             media.store_upload, upload.blocking_reader(), settings.data_dir,
             settings.max_upload_bytes, max_seconds=settings.max_audio_seconds,
@@ -106,11 +113,19 @@ async def receive_track_audio(
 
 ManifestChoice = Annotated[Literal["embed", "omit"], Query(
     description="omit: no C2PA manifest in the copy (rights in tags and headers only)")]
-_STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"audio/*": {}}, "description": "The whole file"},
-    206: {"content": {"audio/*": {}}, "description": "The requested byte range"},
-    404: {"description": "No such track, or no recording yet"},
-    416: {"description": "A range that starts past the end of the file"}}
+_RECORDING = {"content": {f.mime: {"schema": {"type": "string", "format": "binary"}}
+                          for f in FORMATS}}
+_STREAM_RESPONSES: dict[int | str, dict[str, Any]] = error_responses(403, 404, 416, 429, 503) | {
+    200: _RECORDING | {"description": "The whole file, its rights embedded"},
+    206: _RECORDING | {"description": "The requested byte range"},
+    308: {"description": "A known AI crawler that robots.txt keeps out of /v1/tracks/ is sent "
+                         "to its open prefix (Location)"},
+    403: error_responses(403)[403] | {"description": "A known AI crawler the artists' choices "
+                                                      "refuse (error: ai-use-reserved)"},
+    404: error_responses(404)[404] | {"description": "No such track, or no recording yet"},
+    503: error_responses(503)[503] | {"description": "The recording cannot be prepared "
+                                                      "with its rights now; it is not sent "
+                                                      "without them"}}
 
 
 @router.head("/{track_id}/audio", response_class=FileResponse, responses=_STREAM_RESPONSES,
@@ -190,7 +205,11 @@ def _delivered(request: Request, settings: Settings, db: Connection, track: Trac
             f"{base_url(request, settings)}/tracks/{track.id}",
             request.app.state.signer if signed else None)
     except ConsentryError as error:
-        logger.exception("track %s: cannot embed its rights in the download", track.id)
+        if isinstance(error, InvalidAudio):  # the stored file, not the code: no traceback
+            logger.error("track %s: cannot embed its rights in the download: %s", track.id,
+                         error.message)
+        else:
+            logger.exception("track %s: cannot embed its rights in the download", track.id)
         raise DeliveryUnavailable(
             f"the recording of track {track.id} cannot be prepared with its rights right now",
             {"reason": error.message}) from error

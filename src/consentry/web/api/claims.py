@@ -4,7 +4,7 @@ track's owners with a reason."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -16,9 +16,13 @@ from consentry.services import claim_disputes
 from consentry.store import catalogue
 from consentry.store.claims import MAX_REASON, ClaimRecord, claim_records, get_claim
 from consentry.web.api.models import ClaimOut
-from consentry.web.dependencies import Db, SettingsDep, Who
+from consentry.web.dependencies import Db, SettingsDep, principal_in
+from consentry.web.errors import error_responses
 
-router = APIRouter(prefix="/claims", tags=["content identification"])
+router = APIRouter(prefix="/claims", tags=["content identification"],
+                   responses=error_responses(403))
+# Claims are between a track's owners and its claimant; consumers are party to none
+Party = Annotated[Principal, principal_in(Role.ADMIN, Role.ARTIST, Role.RIGHTS_HOLDER)]
 
 
 class ClaimActionIn(BaseModel):
@@ -26,23 +30,21 @@ class ClaimActionIn(BaseModel):
 
 
 @router.get("", response_model=list[ClaimOut])
-def list_claims(db: Db, who: Who) -> list[ClaimOut]:
+def list_claims(db: Db, who: Party) -> list[ClaimOut]:
     """The claims the caller is party to, newest first: a label's own, those on an artist's
     tracks and those the artist is the claimant of; every claim for admins."""
     if who.role is Role.RIGHTS_HOLDER:
         records = claim_records(db, rights_holder_id=who.subject_id)
     elif who.role is Role.ARTIST:
         records = claim_records(db, artist_id=who.subject_id)
-    elif who.role is Role.ADMIN:
-        records = claim_records(db)
     else:
-        raise Forbidden("claims are for the parties to them")
+        records = claim_records(db)
     return [ClaimOut.of(r) for r in records]
 
 
-@router.post("/{claim_id}/{action}", response_model=ClaimOut)
+@router.post("/{claim_id}/{action}", response_model=ClaimOut, responses=error_responses(404))
 def review_claim(claim_id: int, action: Literal["confirm", "release", "dispute"],
-                 body: ClaimActionIn, db: Db, who: Who, settings: SettingsDep) -> ClaimOut:
+                 body: ClaimActionIn, db: Db, who: Party, settings: SettingsDep) -> ClaimOut:
     """The claimant confirms or releases its claim; an owner of the track disputes it,
     once: the claim keeps its restrictions until the claimant answers or the response window
     (``CONSENTRY_DISPUTE_RESPONSE_DAYS``) ends."""

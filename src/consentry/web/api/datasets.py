@@ -4,6 +4,7 @@ its purposes at one instant, and gets a signed, logged manifest; admins see ever
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
@@ -20,9 +21,13 @@ from consentry.store import parties
 from consentry.store import transparency_log as log
 from consentry.store.datasets import Snapshot, get_snapshot, list_snapshots, manifest_path
 from consentry.timestamps import utcnow
-from consentry.web.dependencies import Db, EngineDep, SettingsDep, Who, WhoBriefly
+from consentry.web.dependencies import Db, EngineDep, SettingsDep, principal_in
+from consentry.web.errors import error_responses
 
-router = APIRouter(prefix="/datasets", tags=["datasets"])
+router = APIRouter(prefix="/datasets", tags=["datasets"], responses=error_responses(403))
+# Snapshots are taken and read by AI consumers (their own) and admins
+Taker = Annotated[Principal, principal_in(Role.CONSUMER, Role.ADMIN)]
+ONE_SNAPSHOT = error_responses(404)
 
 
 class SnapshotIn(BaseModel):
@@ -63,9 +68,12 @@ def _visible(who: Principal, snapshot: Snapshot) -> None:
     raise Forbidden(f"no access to dataset snapshot {snapshot.id}")
 
 
-@router.post("", response_model=SnapshotOut, status_code=201)
-async def create(body: SnapshotIn, request: Request, who: WhoBriefly, engine: EngineDep,
-                 settings: SettingsDep) -> SnapshotOut:
+@router.post("", response_model=SnapshotOut, status_code=201,
+             responses=error_responses(404, 503))
+async def create(body: SnapshotIn, request: Request,
+                 who: Annotated[Principal, principal_in(Role.CONSUMER, Role.ADMIN,
+                                                        briefly=True)],
+                 engine: EngineDep, settings: SettingsDep) -> SnapshotOut:
     """Exactly the tracks eligible for the purpose at the instant, with a manifest (track,
     content hash, consent events, terms version, rights holder, owners' shares), signed with
     the log's key and appended to the log."""
@@ -89,24 +97,25 @@ async def create(body: SnapshotIn, request: Request, who: WhoBriefly, engine: En
 
 
 @router.get("", response_model=list[SnapshotOut])
-def index(db: Db, who: Who) -> list[SnapshotOut]:
+def index(db: Db, who: Taker) -> list[SnapshotOut]:
     """A consumer's own snapshots; every snapshot for admins."""
     if who.role is Role.CONSUMER:
         return [_out(db, s) for s in list_snapshots(db, who.subject_id)]
-    access.require_admin(who)
     return [_out(db, s) for s in list_snapshots(db)]
 
 
-@router.get("/{snapshot_id}", response_model=SnapshotOut)
-def show(snapshot_id: int, db: Db, who: Who) -> SnapshotOut:
+@router.get("/{snapshot_id}", response_model=SnapshotOut, responses=ONE_SNAPSHOT)
+def show(snapshot_id: int, db: Db, who: Taker) -> SnapshotOut:
     snapshot = get_snapshot(db, snapshot_id)
     _visible(who, snapshot)
     return _out(db, snapshot)
 
 
 @router.get("/{snapshot_id}/manifest", response_class=FileResponse,
-            responses={200: {"content": {"application/vnd.apache.parquet": {}}}})
-def manifest(snapshot_id: int, db: Db, who: Who, settings: SettingsDep) -> FileResponse:
+            responses=ONE_SNAPSHOT | {200: {"description": "The manifest, as Parquet", "content": {
+                "application/vnd.apache.parquet": {
+                    "schema": {"type": "string", "format": "binary"}}}}})
+def manifest(snapshot_id: int, db: Db, who: Taker, settings: SettingsDep) -> FileResponse:
     """The manifest as Parquet; its SHA-256 is the one the signed statement names."""
     snapshot = get_snapshot(db, snapshot_id)
     _visible(who, snapshot)

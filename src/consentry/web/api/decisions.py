@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -24,9 +24,17 @@ from consentry.store import parties
 from consentry.store.log_sources import record_decision_batch
 from consentry.timestamps import to_micros, utcnow
 from consentry.web.api.models import DecisionBatchIn, DecisionBatchOut, DecisionOut
-from consentry.web.dependencies import At, Db, Who, get_engine
+from consentry.web.dependencies import At, Db, get_engine, principal_in
+from consentry.web.errors import error_responses
 
-router = APIRouter(tags=["decisions"])
+router = APIRouter(tags=["decisions"], responses=error_responses(403))
+# Whole-catalogue decisions are for AI consumers (in their scope) and admins
+Asker = Annotated[Principal, principal_in(Role.CONSUMER, Role.ADMIN)]
+_TABLE = {"schema": {"type": "string", "format": "binary"}}
+ELIGIBILITY_TABLE: dict[int | str, dict[str, Any]] = {200: {
+    "description": "One row per track: track_id, eligible, the deciding rule "
+                   "(X-Consentry-Rows, -Batch and -Log-Index say how many and where logged)",
+    "content": {"application/vnd.apache.parquet": _TABLE, "text/csv": _TABLE}}}
 
 
 def _consumer(db: Connection, who: Principal) -> Consumer | None:
@@ -34,7 +42,7 @@ def _consumer(db: Connection, who: Principal) -> Consumer | None:
 
 
 @router.post("/decisions", response_model=DecisionBatchOut)
-def decide_batch(body: DecisionBatchIn, db: Db, who: Who) -> DecisionBatchOut:
+def decide_batch(body: DecisionBatchIn, db: Db, who: Asker) -> DecisionBatchOut:
     """Up to 10,000 tracks for one purpose; unknown ids are listed, not fatal."""
     get_purpose(body.purpose)
     access.require_catalogue_access(who, body.purpose)
@@ -55,9 +63,9 @@ def decide_batch(body: DecisionBatchIn, db: Db, who: Who) -> DecisionBatchOut:
         batch_id=batch_id, log_index=log_index)
 
 
-@router.get("/eligibility")
+@router.get("/eligibility", response_class=StreamingResponse, responses=ELIGIBILITY_TABLE)
 def eligibility(
-    purpose: str, db: Db, who: Who, at: At,
+    purpose: str, db: Db, who: Asker, at: At,
     engine: Annotated[Engine, Depends(get_engine)],
     format: Annotated[Literal["parquet", "csv"], Query()] = "parquet",
     eligible_only: bool = False,

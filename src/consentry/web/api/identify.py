@@ -35,7 +35,9 @@ QUERY_BODY = multipart_body(f"{ACCEPTED}; where ffmpeg is installed also "
 
 
 @router.post("/identify", response_model=IdentifyOut, openapi_extra=QUERY_BODY,
-             responses={413: {"description": "Larger than CONSENTRY_MAX_UPLOAD_BYTES"},
+             responses={403: {"description": "A consumer that neither trains nor identifies "
+                                              "content"},
+                        413: {"description": "Larger than CONSENTRY_MAX_UPLOAD_BYTES"},
                         422: {"description": "Not audio in a format this server decodes, "
                                               "empty, corrupt or truncated"}})
 async def identify_audio(request: Request, who: WhoBriefly, settings: SettingsDep,

@@ -8,6 +8,7 @@ the artist concerned and to admins, and travel in receipts.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
@@ -23,7 +24,8 @@ from consentry.settings import Settings
 from consentry.store import ledger as consent_ledger
 from consentry.store import transparency_log as log
 from consentry.store.transparency_log import LogEntry, SignedCheckpoint
-from consentry.web.dependencies import Db, MaybeWho, SettingsDep, Who
+from consentry.web.dependencies import Db, MaybeWho, SettingsDep, principal_in
+from consentry.web.errors import error_responses
 
 router = APIRouter(prefix="/log", tags=["transparency log"])
 receipts = APIRouter(tags=["transparency log"])
@@ -80,14 +82,17 @@ def _checkpoint_out(checkpoint: SignedCheckpoint) -> CheckpointOut:
                          note=checkpoint.note, signed_at=checkpoint.signed_at)
 
 
-@router.get("", response_model=LogInfoOut)
+UNSIGNED = error_responses(503)  # before 'consentry init' made the log's key
+
+
+@router.get("", response_model=LogInfoOut, responses=UNSIGNED)
 def log_info(request: Request, db: Db, settings: SettingsDep) -> LogInfoOut:
     """The log's name, size and the verifier key its checkpoints are signed with."""
     return LogInfoOut(origin=settings.log_origin, size=log.log_size(db),
                       public_key=_key(request, settings))
 
 
-@router.get("/checkpoint", response_model=CheckpointOut)
+@router.get("/checkpoint", response_model=CheckpointOut, responses=UNSIGNED)
 def checkpoint(request: Request, db: Db, settings: SettingsDep) -> CheckpointOut:
     """The latest signed checkpoint (C2SP tlog-checkpoint), signed now if the log has grown."""
     return _checkpoint_out(_signed(request, settings, db))
@@ -99,7 +104,7 @@ def checkpoints(db: Db) -> list[CheckpointOut]:
     return [_checkpoint_out(c) for c in log.all_checkpoints(db)]
 
 
-@router.get("/proof/inclusion", response_model=InclusionOut)
+@router.get("/proof/inclusion", response_model=InclusionOut, responses=error_responses(404))
 def inclusion(db: Db, index: int = Query(ge=0), size: int | None = Query(None, ge=1)
               ) -> InclusionOut:
     """RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` (default: all)."""
@@ -130,7 +135,7 @@ def _may_read(db: Db, who: Principal | None, entry: LogEntry) -> bool:
     return bool(record.get("artist_id") == who.subject_id)
 
 
-@router.get("/entries/{index}", response_model=EntryOut)
+@router.get("/entries/{index}", response_model=EntryOut, responses=error_responses(404))
 def entry(index: int, db: Db, who: MaybeWho) -> EntryOut:
     """One entry's hash for anyone; its record for an admin or the artist it is about."""
     found = log.get_entry(db, index)
@@ -140,8 +145,10 @@ def entry(index: int, db: Db, who: MaybeWho) -> EntryOut:
                     if _may_read(db, who, found) else None)
 
 
-@receipts.get("/consent/events/{event_id}/receipt")
-def consent_receipt(event_id: int, request: Request, db: Db, who: Who,
+@receipts.get("/consent/events/{event_id}/receipt",
+              responses=error_responses(403, 404, 503))
+def consent_receipt(event_id: int, request: Request, db: Db,
+                    who: Annotated[Principal, principal_in(Role.ARTIST, Role.ADMIN)],
                     settings: SettingsDep) -> dict[str, object]:
     """The event, its place in the log and the proof against a signed checkpoint: verifiable
     offline with `consentry log verify-receipt` and the log's public key alone."""

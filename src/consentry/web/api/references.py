@@ -12,13 +12,17 @@ from consentry import access
 from consentry.store import parties
 from consentry.store.reference_recordings import list_references, remove_reference
 from consentry.web.api.models import ReferenceOut, RemovedReferenceOut
-from consentry.web.dependencies import Db, Who
+from consentry.web.api.rights_holders import HolderOrAdmin
+from consentry.web.dependencies import Db
+from consentry.web.errors import error_responses
 
-router = APIRouter(prefix="/rights-holders", tags=["content identification"])
+router = APIRouter(prefix="/rights-holders", tags=["content identification"],
+                   responses=error_responses(403))
 
 
-@router.get("/{rights_holder_id}/references", response_model=list[ReferenceOut])
-def references(rights_holder_id: int, db: Db, who: Who,
+@router.get("/{rights_holder_id}/references", response_model=list[ReferenceOut],
+            responses=error_responses(404))
+def references(rights_holder_id: int, db: Db, who: HolderOrAdmin,
                limit: int = Query(100, ge=1, le=1000),
                offset: int = Query(0, ge=0)) -> list[ReferenceOut]:
     access.require_rights_holder_self(who, rights_holder_id)
@@ -28,8 +32,10 @@ def references(rights_holder_id: int, db: Db, who: Who,
 
 @router.delete("/{rights_holder_id}/references/{reference_id}",
                response_model=RemovedReferenceOut,
-               responses={404: {"description": "No such reference recording of this holder"}})
-def remove(rights_holder_id: int, reference_id: int, db: Db, who: Who) -> RemovedReferenceOut:
+               responses={404: {"description": "No such rights holder, or no such reference "
+                                                "recording of theirs"}})
+def remove(rights_holder_id: int, reference_id: int, db: Db,
+           who: HolderOrAdmin) -> RemovedReferenceOut:
     """Stop looking for the recording: it leaves the index, and the claims that rest on it
     are released with the reason 'reference removed' (they stay on record)."""
     access.require_rights_holder_self(who, rights_holder_id)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from consentry import access
 from consentry.signals.crawlers import CrawlerRegistry
 from consentry.signals.enforcement import crawler_purpose
 from consentry.store.refusals import recent_refusals
-from consentry.web.dependencies import Db, Who
+from consentry.web.dependencies import Admin, Db
+from consentry.web.errors import error_responses
 
 router = APIRouter(prefix="/signals", tags=["signals"])
 
@@ -48,9 +48,8 @@ def list_crawlers(request: Request) -> CrawlerListOut:
         for c in registry.crawlers])
 
 
-@router.get("/refusals", response_model=list[RefusalOut])
-def list_refusals(db: Db, who: Who, days: int = Query(30, ge=1, le=366)) -> list[RefusalOut]:
+@router.get("/refusals", response_model=list[RefusalOut], responses=error_responses(403))
+def list_refusals(db: Db, who: Admin, days: int = Query(30, ge=1, le=366)) -> list[RefusalOut]:
     """Refused AI crawlers (``crawler``) and throttled clients (``throttled``), per day."""
-    access.require_admin(who)
     return [RefusalOut(day=r.day, agent=r.agent, kind=r.kind, purpose=r.purpose, count=r.count,
                        last_at=r.last_at.isoformat()) for r in recent_refusals(db, days)]

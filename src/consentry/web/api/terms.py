@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from consentry import access
 from consentry.services.terms_notices import publish_with_notice
 from consentry.store.terms import PublishedTerms, list_published, review_draft
 from consentry.terms import summarise
-from consentry.web.dependencies import Db, SettingsDep, Who
+from consentry.web.dependencies import Admin, Db, SettingsDep
+from consentry.web.errors import error_responses
 
 router = APIRouter(prefix="/terms", tags=["terms"])
 
@@ -77,10 +77,9 @@ def list_versions(db: Db) -> list[TermsOut]:
     return [TermsOut.of(t) for t in list_published(db) if t.has_text]
 
 
-@router.post("/review", response_model=ReviewOut)
-def review(body: DraftIn, db: Db, who: Who) -> ReviewOut:
+@router.post("/review", response_model=ReviewOut, responses=error_responses(403))
+def review(body: DraftIn, db: Db, who: Admin) -> ReviewOut:
     """A draft compared clause by clause with the latest version; nothing is stored."""
-    access.require_admin(who)
     draft = review_draft(db, body.markdown)
     return ReviewOut(
         compared_with=draft.previous.version if draft.previous else None,
@@ -93,10 +92,10 @@ def review(body: DraftIn, db: Db, who: Who) -> ReviewOut:
         introduced_purposes=list(draft.review.introduced_purposes))
 
 
-@router.post("", response_model=PublishedOut, status_code=201)
-def publish(body: PublishIn, request: Request, db: Db, who: Who,
+@router.post("", response_model=PublishedOut, status_code=201,
+             responses=error_responses(403))
+def publish(body: PublishIn, request: Request, db: Db, who: Admin,
             settings: SettingsDep) -> PublishedOut:
-    access.require_admin(who)
     terms, notified = publish_with_notice(
         db, body.version, body.markdown, f"api token {who.token_id}",
         notice_days=settings.notice_days,

@@ -7,11 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from consentry import access
 from consentry.access import Role
 from consentry.store import tokens
 from consentry.web.api.models import TokenIn, TokenOut
-from consentry.web.dependencies import Db, SettingsDep, Who
+from consentry.web.dependencies import Admin, Db, SettingsDep, Who
+from consentry.web.errors import error_responses
 
 router = APIRouter(tags=["tokens"])
 
@@ -23,16 +23,15 @@ def me(who: Who) -> dict[str, Any]:
             "purposes": sorted(who.purposes)}
 
 
-@router.get("/tokens")
-def list_tokens(db: Db, who: Who) -> list[dict[str, object]]:
-    access.require_admin(who)
+@router.get("/tokens", responses=error_responses(403))
+def list_tokens(db: Db, who: Admin) -> list[dict[str, object]]:
     return tokens.list_tokens(db)
 
 
-@router.post("/tokens", response_model=TokenOut, status_code=201)
-def create_token(body: TokenIn, db: Db, who: Who, settings: SettingsDep) -> TokenOut:
+@router.post("/tokens", response_model=TokenOut, status_code=201,
+             responses=error_responses(403, 404))
+def create_token(body: TokenIn, db: Db, who: Admin, settings: SettingsDep) -> TokenOut:
     """Issue a token; the secret is in this response only."""
-    access.require_admin(who)
     issued = tokens.create_token(
         db, settings.secret_key, body.name, Role(body.role), body.subject_id,
         timedelta(days=body.ttl_days),
@@ -42,8 +41,7 @@ def create_token(body: TokenIn, db: Db, who: Who, settings: SettingsDep) -> Toke
                     token=issued.secret)
 
 
-@router.delete("/tokens/{token_id}")
-def revoke_token(token_id: int, db: Db, who: Who) -> dict[str, Any]:
+@router.delete("/tokens/{token_id}", responses=error_responses(403, 404))
+def revoke_token(token_id: int, db: Db, who: Admin) -> dict[str, Any]:
     """Revoke a token; it is kept, marked revoked, and refused from then on."""
-    access.require_admin(who)
     return {"id": token_id, "revoked_at": tokens.revoke_token(db, token_id).isoformat()}

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import Connection
 
 from consentry import access
-from consentry.access import Role
+from consentry.access import Principal, Role
 from consentry.consent import Share, Track
 from consentry.errors import Forbidden, InvalidInput
 from consentry.purposes import get_purpose
 from consentry.services.decisions import decide_every_purpose, decide_tracks
 from consentry.store import catalogue, ledger, parties
 from consentry.web.api.models import ConsentEventOut, DecisionOut, TrackIn, TrackOut
-from consentry.web.dependencies import At, Db, Who
+from consentry.web.dependencies import At, Db, Who, principal_in
+from consentry.web.errors import error_responses
 
-router = APIRouter(prefix="/tracks", tags=["tracks"])
+router = APIRouter(prefix="/tracks", tags=["tracks"], responses=error_responses(403))
+# Consumers ask for decisions; the track records are for those who keep them
+KEEPERS = (Role.ADMIN, Role.ARTIST, Role.RIGHTS_HOLDER)
+Keeper = Annotated[Principal, principal_in(*KEEPERS)]
+ONE_TRACK = error_responses(404)
 
 
 def track_records(db: Connection, found: Sequence[Track]) -> list[TrackOut]:
@@ -27,23 +33,22 @@ def track_records(db: Connection, found: Sequence[Track]) -> list[TrackOut]:
 
 
 @router.get("", response_model=list[TrackOut])
-def list_tracks(db: Db, who: Who, limit: int = Query(100, ge=1, le=1000),
+def list_tracks(db: Db, who: Keeper, limit: int = Query(100, ge=1, le=1000),
                 offset: int = Query(0, ge=0)) -> list[TrackOut]:
     """Admins see every track, artists the tracks they co-own, labels their catalogue."""
     if who.role is Role.ADMIN:
         found = catalogue.list_tracks(db, limit=limit, offset=offset)
     elif who.role is Role.ARTIST:
         found = catalogue.list_tracks(db, artist_id=who.subject_id, limit=limit, offset=offset)
-    elif who.role is Role.RIGHTS_HOLDER:
+    else:
         found = catalogue.list_tracks(db, rights_holder_id=who.subject_id, limit=limit,
                                       offset=offset)
-    else:
-        raise Forbidden("consumers ask for decisions, not track records")
     return track_records(db, found)
 
 
-@router.post("", response_model=TrackOut, status_code=201)
-def create_track(body: TrackIn, db: Db, who: Who) -> TrackOut:
+@router.post("", response_model=TrackOut, status_code=201,
+             responses=error_responses(404))
+def create_track(body: TrackIn, db: Db, who: Keeper) -> TrackOut:
     """Register a track. Artists register their own; labels register into their catalogue.
 
     Every owner named by someone else (a co-owner, or the artist of a label's track) is
@@ -57,8 +62,6 @@ def create_track(body: TrackIn, db: Db, who: Who) -> TrackOut:
     elif who.role is Role.RIGHTS_HOLDER:
         rights_holder_id = rights_holder_id if rights_holder_id is not None else who.subject_id
         access.require_rights_holder_self(who, rights_holder_id)  # type: ignore[arg-type]
-    else:
-        access.require_admin(who)
     if artist_id is None:
         raise InvalidInput("artist_id is required")
     shares = [Share(s.artist_id, round(s.percent * 100)) for s in body.co_owners]
@@ -69,15 +72,15 @@ def create_track(body: TrackIn, db: Db, who: Who) -> TrackOut:
     return TrackOut.of(track)
 
 
-@router.get("/{track_id}", response_model=TrackOut)
-def get_track(track_id: int, db: Db, who: Who) -> TrackOut:
+@router.get("/{track_id}", response_model=TrackOut, responses=ONE_TRACK)
+def get_track(track_id: int, db: Db, who: Keeper) -> TrackOut:
     track = catalogue.get_track(db, track_id)
     access.require_track(who, track)
     return TrackOut.of(track, catalogue.get_track_audio(db, track_id))
 
 
-@router.get("/{track_id}/consent", response_model=list[ConsentEventOut])
-def track_consent(track_id: int, db: Db, who: Who) -> list[ConsentEventOut]:
+@router.get("/{track_id}/consent", response_model=list[ConsentEventOut], responses=ONE_TRACK)
+def track_consent(track_id: int, db: Db, who: Keeper) -> list[ConsentEventOut]:
     """The events that bear on this track: choices made for it, and the caller's own defaults.
 
     Admins see every owner's defaults too; a co-owner's choices for their other tracks are
@@ -92,15 +95,15 @@ def track_consent(track_id: int, db: Db, who: Who) -> list[ConsentEventOut]:
     return [ConsentEventOut.of(e) for e in events]
 
 
-@router.get("/{track_id}/decisions", response_model=list[DecisionOut])
-def track_decisions(track_id: int, db: Db, who: Who, at: At) -> list[DecisionOut]:
+@router.get("/{track_id}/decisions", response_model=list[DecisionOut], responses=ONE_TRACK)
+def track_decisions(track_id: int, db: Db, who: Keeper, at: At) -> list[DecisionOut]:
     """The decision for every purpose of the vocabulary, with reasons (for owners and labels)."""
     track = catalogue.get_track(db, track_id)
     access.require_track(who, track)
     return [DecisionOut.of(d) for d in decide_every_purpose(db, track, at).values()]
 
 
-@router.get("/{track_id}/decision", response_model=DecisionOut)
+@router.get("/{track_id}/decision", response_model=DecisionOut, responses=ONE_TRACK)
 def track_decision(track_id: int, purpose: str, db: Db, who: Who, at: At) -> DecisionOut:
     """May this track be used for ``purpose`` at ``at``? Allow or deny, with the reason chain."""
     get_purpose(purpose)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
+from consentry.access import Principal, Role
 from consentry.store.usage import (
     check_parties,
     compensation,
@@ -37,9 +38,15 @@ from consentry.usage import (
     use_row,
     uses_scope,
 )
-from consentry.web.dependencies import Db, Who, get_engine
+from consentry.web.dependencies import Db, Who, get_engine, principal_in
+from consentry.web.errors import error_responses
 
-router = APIRouter(prefix="/usage", tags=["usage"])
+router = APIRouter(prefix="/usage", tags=["usage"], responses=error_responses(403, 404))
+# Compensation is shared among artists and labels; admins see every line
+Payee = Annotated[Principal, principal_in(Role.ARTIST, Role.RIGHTS_HOLDER, Role.ADMIN)]
+# JSON a page at a time, or (format=csv) the whole statement
+OR_CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {
+    "schema": {"type": "string"}}}}}
 UNIT = "one track in one dataset snapshot taken in the period"
 
 From = Annotated[str, Query(alias="from", description="First day, YYYY-MM-DD (UTC)")]
@@ -122,8 +129,7 @@ def _stream_uses(engine: Engine, scope: UsageScope, period: Period) -> Iterator[
         yield from csv_chunks(USE_COLUMNS, (use_row(u) for u in iter_uses(conn, scope, period)))
 
 
-@router.get("/uses", response_model=UsesOut, response_model_by_alias=True,
-            responses={200: {"content": {"text/csv": {}}}})
+@router.get("/uses", response_model=UsesOut, response_model_by_alias=True, responses=OR_CSV)
 def uses(
     db: Db, who: Who, engine: Annotated[Engine, Depends(get_engine)], from_: From, to: To,
     artist_id: int | None = None, rights_holder_id: int | None = None,
@@ -147,9 +153,9 @@ def uses(
 
 
 @router.get("/compensation", response_model=CompensationOut, response_model_by_alias=True,
-            responses={200: {"content": {"text/csv": {}}}})
+            responses=OR_CSV)
 def compensation_statement(
-    db: Db, who: Who, engine: Annotated[Engine, Depends(get_engine)], from_: From, to: To,
+    db: Db, who: Payee, engine: Annotated[Engine, Depends(get_engine)], from_: From, to: To,
     pool: Annotated[str, Query(description="The pool in minor units (cents), e.g. 100000")],
     currency: Annotated[str, Query(description="ISO 4217 code, e.g. EUR")],
     consumer_id: int | None = None, artist_id: int | None = None,

@@ -7,6 +7,7 @@ creates the endpoint and nowhere else.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -16,9 +17,12 @@ from consentry.access import Principal, Role
 from consentry.errors import Forbidden, InvalidInput, NotFound
 from consentry.store import webhooks
 from consentry.timestamps import utcnow
-from consentry.web.dependencies import Db, Who
+from consentry.web.dependencies import Db, principal_in
+from consentry.web.errors import error_responses
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=error_responses(403))
+# A consumer is told of withdrawals; admins manage anyone's endpoints
+Told = Annotated[Principal, principal_in(Role.CONSUMER, Role.ADMIN)]
 
 
 class EndpointIn(BaseModel):
@@ -71,8 +75,9 @@ def _own_endpoint(db: Db, who: Principal, endpoint_id: int) -> webhooks.Endpoint
     return endpoint
 
 
-@router.post("", response_model=NewEndpointOut, status_code=201)
-def register(body: EndpointIn, db: Db, who: Who) -> NewEndpointOut:
+@router.post("", response_model=NewEndpointOut, status_code=201,
+             responses=error_responses(404))
+def register(body: EndpointIn, db: Db, who: Told) -> NewEndpointOut:
     """Register an endpoint; withdrawals not yet acknowledged are queued for it at once."""
     consumer_id = _consumer_of(who, body.consumer_id)
     if consumer_id is None:
@@ -83,19 +88,19 @@ def register(body: EndpointIn, db: Db, who: Who) -> NewEndpointOut:
 
 
 @router.get("", response_model=list[EndpointOut])
-def index(db: Db, who: Who) -> list[EndpointOut]:
+def index(db: Db, who: Told) -> list[EndpointOut]:
     return [EndpointOut.of(e) for e in webhooks.list_endpoints(db, _consumer_of(who, None))]
 
 
-@router.delete("/{endpoint_id}", response_model=EndpointOut)
-def disable(endpoint_id: int, db: Db, who: Who) -> EndpointOut:
+@router.delete("/{endpoint_id}", response_model=EndpointOut, responses=error_responses(404))
+def disable(endpoint_id: int, db: Db, who: Told) -> EndpointOut:
     """No more deliveries to it; its delivery log stays."""
     _own_endpoint(db, who, endpoint_id)
     return EndpointOut.of(webhooks.disable_endpoint(db, endpoint_id, utcnow()))
 
 
-@router.get("/attempts", response_model=list[AttemptOut])
-def attempts(db: Db, who: Who, endpoint_id: int | None = None) -> list[AttemptOut]:
+@router.get("/attempts", response_model=list[AttemptOut], responses=error_responses(404))
+def attempts(db: Db, who: Told, endpoint_id: int | None = None) -> list[AttemptOut]:
     """The delivery log: every attempt, its status code or error, and how long it took."""
     consumer_id = _consumer_of(who, None)
     if endpoint_id is not None:

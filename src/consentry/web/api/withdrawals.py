@@ -9,6 +9,7 @@ about another consumer's dataset or another artist's choices.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
@@ -22,9 +23,14 @@ from consentry.store.datasets import get_snapshot
 from consentry.store.withdrawals import Withdrawal, acknowledge, list_withdrawals
 from consentry.timestamps import utcnow
 from consentry.web.api.datasets import SnapshotOut, _out
-from consentry.web.dependencies import Db, EngineDep, SettingsDep, Who
+from consentry.web.dependencies import Db, EngineDep, SettingsDep, principal_in
+from consentry.web.errors import error_responses
 
-router = APIRouter(tags=["withdrawals"])
+router = APIRouter(tags=["withdrawals"], responses=error_responses(403))
+# Rights holders hear of withdrawals through their artists' choices, not here
+Concerned = Annotated[Principal, principal_in(Role.CONSUMER, Role.ARTIST, Role.ADMIN)]
+Consumer = Annotated[Principal, principal_in(Role.CONSUMER)]
+Taker = Annotated[Principal, principal_in(Role.CONSUMER, Role.ADMIN)]
 
 
 class WithdrawalOut(BaseModel):
@@ -85,33 +91,35 @@ def _visible(db: Db, who: Principal, snapshot_id: int | None = None,
 
 
 @router.get("/withdrawals", response_model=list[WithdrawalOut])
-def index(db: Db, who: Who, snapshot_id: int | None = None) -> list[WithdrawalOut]:
+def index(db: Db, who: Concerned, snapshot_id: int | None = None) -> list[WithdrawalOut]:
     """A consumer's own withdrawals, those an artist's consent changes caused, or all
     (admins); oldest first."""
     return [WithdrawalOut.of(w) for w in _visible(db, who, snapshot_id=snapshot_id)]
 
 
-@router.get("/withdrawals/{withdrawal_id}", response_model=WithdrawalOut)
-def show(withdrawal_id: int, db: Db, who: Who) -> WithdrawalOut:
+@router.get("/withdrawals/{withdrawal_id}", response_model=WithdrawalOut,
+            responses=error_responses(404))
+def show(withdrawal_id: int, db: Db, who: Concerned) -> WithdrawalOut:
     found = _visible(db, who, withdrawal_ids=[withdrawal_id])
     if not found:
         raise NotFound(f"withdrawal {withdrawal_id} does not exist")
     return WithdrawalOut.of(found[0])
 
 
-@router.post("/withdrawals/{withdrawal_id}/acknowledgement", response_model=WithdrawalOut)
-def acknowledge_withdrawal(withdrawal_id: int, db: Db, who: Who) -> WithdrawalOut:
+@router.post("/withdrawals/{withdrawal_id}/acknowledgement", response_model=WithdrawalOut,
+             responses=error_responses(404))
+def acknowledge_withdrawal(withdrawal_id: int, db: Db, who: Consumer) -> WithdrawalOut:
     """The consumer has the news (and will stop using the tracks). Its own only; once:
     asking again returns the first acknowledgement."""
-    if who.role is not Role.CONSUMER or who.subject_id is None:
+    if who.subject_id is None:
         raise Forbidden("only the consumer whose snapshot it is acknowledges a withdrawal")
     return WithdrawalOut.of(acknowledge(db, withdrawal_id, who.subject_id, who.label,
                                         utcnow()))
 
 
 @router.post("/datasets/{snapshot_id}/revisions", response_model=RevisionOut,
-             status_code=201)
-async def revise(snapshot_id: int, request: Request, who: Who, engine: EngineDep,
+             status_code=201, responses=error_responses(404, 503))
+async def revise(snapshot_id: int, request: Request, who: Taker, engine: EngineDep,
                  settings: SettingsDep) -> RevisionOut:
     """A new snapshot: this one's manifest minus every track withdrawn from it, signed and
     logged like any snapshot."""

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from consentry.access import Role
 from consentry.errors import InvalidInput, RateLimited, Unauthenticated
+from consentry.services import signups
 from consentry.store import accounts
-from consentry.web.dependencies import Db
+from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages.page import Page
 from consentry.web.rendering import finish, gettext, render
 from consentry.web.sessions import PageContext, check_csrf, set_session_cookie
@@ -25,16 +25,18 @@ def signup_form(request: Request, page: Page) -> Response:
 
 
 @router.post("/signup")
-def signup(request: Request, page: Page, db: Db, email: Text, password: Text,
-           display_name: Text, csrf_token: Text = "") -> Response:
+def signup(request: Request, page: Page, db: Db, settings: SettingsDep, email: Text,
+           password: Text, display_name: Text, csrf_token: Text = "") -> Response:
+    """The same answer whether the address is new or has an account (services.signups): the
+    message sent to it tells which, to its owner only."""
     check_csrf(page, csrf_token)
     try:
-        user = accounts.create_user(db, email, password, display_name, Role.ARTIST,
-                                    locale=page.locale)
+        sent_to = signups.sign_up(db, email, password, display_name, page.locale,
+                                  settings.base_url)
     except InvalidInput as error:
         return render(request, page, "signup.html", 422, error=gettext(page, error.message),
                       email=email, display_name=display_name)
-    return _logged_in(request, page, db, user)
+    return render(request, page, "signup_sent.html", email=sent_to)
 
 
 def _same_site(target: str) -> str:
@@ -58,9 +60,10 @@ def login(request: Request, page: Page, db: Db, email: Text, password: Text,
     try:
         user = accounts.verify_login(db, email, password, client)
     except RateLimited as error:
-        response = render(request, page, "login.html", 429,
-                          error=gettext(page, error.message), email=email, next=next)
-        response.headers["Retry-After"] = str(error.detail["retry_after"])  # type: ignore[index]
+        seconds = int(error.detail["retry_after"])  # type: ignore[index]
+        response = render(request, page, "login.html", 429, email=email, next=next,
+                          error=gettext(page, error.message, minutes=-(-seconds // 60)))
+        response.headers["Retry-After"] = str(seconds)
         return response
     except Unauthenticated as error:
         return render(request, page, "login.html", 401, error=gettext(page, error.message),
