@@ -147,6 +147,11 @@ def get_user(conn: Connection, user_id: int) -> User:
     return _user(row)
 
 
+def is_enabled(conn: Connection, user_id: int) -> bool:
+    return conn.execute(select(users.c.id).where(
+        users.c.id == user_id, users.c.disabled_at.is_(None))).first() is not None
+
+
 def list_users(conn: Connection) -> list[User]:
     return [_user(r) for r in conn.execute(select(users).order_by(users.c.id))]
 
@@ -190,6 +195,31 @@ def load_session(conn: Connection, secret: str) -> WebSession | None:
 
 def end_session(conn: Connection, secret: str) -> None:
     conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == _session_hash(secret)))
+
+
+def set_password(conn: Connection, user_id: int, password: str) -> None:
+    check_password_strength(password)
+    conn.execute(update(users).where(users.c.id == user_id).values(
+        password_hash=hash_password(password)))
+
+
+def check_password(conn: Connection, user_id: int, password: str) -> bool:
+    """Whether ``password`` is the account's; as slow as a login either way."""
+    row = conn.execute(select(users.c.password_hash).where(users.c.id == user_id)).first()
+    try:
+        return bool(_hasher.verify(row.password_hash if row else _DUMMY_HASH, password)) \
+            and row is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def end_sessions_of(conn: Connection, user_id: int, keep: str | None = None) -> int:
+    """End the account's sessions, all or all but the one whose cookie is ``keep``; how many.
+    A changed password must lock out whoever else was logged in with the old one."""
+    query = delete(web_sessions).where(web_sessions.c.user_id == user_id)
+    if keep is not None:
+        query = query.where(web_sessions.c.id_hash != _session_hash(keep))
+    return conn.execute(query).rowcount
 
 
 def purge_sessions(conn: Connection, now: datetime) -> int:

@@ -237,6 +237,20 @@ web_sessions = Table(
     Column("expires_at", BigInteger, nullable=False),
 )
 
+# Single-use links sent by mail (password reset, e-mail verification): only the secret's
+# SHA-256 is kept, with when it expires and when it was used.
+account_tokens = Table(
+    "account_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("purpose", String(20), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger),
+    UniqueConstraint("token_hash", name="uq_account_tokens_hash"),
+)
+
 login_failures = Table(
     "login_failures", metadata,
     Column("id", Integer, primary_key=True),
