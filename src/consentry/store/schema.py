@@ -69,6 +69,18 @@ tracks = Table(
     Column("audio_uploaded_at", BigInteger),
 )
 
+# Append-only: a track taken out of the catalogue by its artist or an admin. The track's row,
+# its consent events and its log entries stay; from then on it is gone from pages, lists,
+# decisions and new datasets, and withdrawn from every snapshot (services/track_removals.py).
+track_removals = Table(
+    "track_removals", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("track_id", Integer, ForeignKey("tracks.id"), nullable=False),
+    Column("removed_at", BigInteger, nullable=False),
+    Column("removed_by", String(200), nullable=False),
+    UniqueConstraint("track_id", name="uq_track_removals_track"),
+)
+
 track_shares = Table(
     "track_shares", metadata,
     Column("track_id", Integer, ForeignKey("tracks.id"), primary_key=True),

@@ -17,6 +17,7 @@ from consentry.web.pages import (
     references,
     terms,
     terms_admin,
+    track_removal,
     tracks,
     usage,
     withdrawals,
@@ -26,6 +27,7 @@ from consentry.web.pages import (
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     for module in (public, account, artist, tracks, invitations, label, claims, references,
-                   admin, terms, terms_admin, usage, withdrawals, open_content, passwords):
+                   admin, terms, terms_admin, usage, withdrawals, open_content, passwords,
+                   track_removal):
         pages.include_router(module.router)
     return pages
