@@ -237,6 +237,8 @@ users = Table(
     Column("locale", String(8), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("disabled_at", BigInteger),
+    # From 0021: when the owner opened the link mailed at sign-up; null until then
+    Column("email_verified_at", BigInteger),
     UniqueConstraint("email", name="uq_users_email"),
 )
 

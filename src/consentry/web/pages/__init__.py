@@ -20,6 +20,7 @@ from consentry.web.pages import (
     track_removal,
     tracks,
     usage,
+    verification,
     withdrawals,
 )
 
@@ -28,6 +29,6 @@ def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     for module in (public, account, artist, tracks, invitations, label, claims, references,
                    admin, terms, terms_admin, usage, withdrawals, open_content, passwords,
-                   track_removal):
+                   track_removal, verification):
         pages.include_router(module.router)
     return pages
