@@ -55,6 +55,10 @@ class NotFound(ConsentryError):
     """A referenced artist, track, rights holder, agreement, consumer or token does not exist."""
 
 
+class TrackRemoved(NotFound):
+    """A track its artist or an admin removed: gone for good, not merely unknown."""
+
+
 class Unauthenticated(ConsentryError):
     """No credentials, or credentials that are forged, expired or revoked."""
 

@@ -206,6 +206,9 @@ def expectations(w: World) -> list[Case]:
              {"name": "new", "role": "artist", "subject_id": a}),
         case("DELETE", "/v1/tokens/{token_id}", f"/v1/tokens/{w.spare_token_id}", ADMIN),
         case("DELETE", "/v1/tokens/{token_id}", f"/v1/tokens/{MISSING}", ADMIN_404),
+        # removal of tracks that exist: tests/web/test_track_removal.py (one removal per track)
+        case("DELETE", "/v1/tracks/{track_id}", f"/v1/tracks/{MISSING}",
+             "401 404 404 404 404 404 404 404"),
     ]
     for suffix in ("", "/tracks", "/consent", "/consent/history", "/export"):
         template = "/v1/artists/{artist_id}" + suffix

@@ -34,6 +34,16 @@ def sign_up(client: TestClient, email: str = "ada@example.org", name: str = "Ada
     response = client.post("/login", data={"email": email, "password": PASSWORD,
                                            "csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/me"
+    verify_email(client, email)
+
+
+def verify_email(client: TestClient, email: str) -> None:
+    """Open the verification link of the last message to ``email``, as its owner would."""
+    with client.app.state.engine.connect() as conn:  # type: ignore[attr-defined]
+        body = outbox.messages_to(conn, email)[-1].text_body
+    match = re.search(r"/verify-email\?token=([A-Za-z0-9_-]+)", body)
+    assert match, body
+    assert client.get(f"/verify-email?token={match.group(1)}").status_code == 200
 
 
 def test_signup_then_change_a_permission_with_confirmation(

@@ -23,7 +23,7 @@ from consentry.access import Role
 from consentry.i18n import LOCALE_DIR, translations
 from consentry.purposes import VOCABULARY
 from consentry.store import accounts, catalogue, parties
-from tests.web.test_pages import PASSWORD, csrf
+from tests.web.test_pages import PASSWORD, csrf, verify_email
 
 ROOT = Path(__file__).resolve().parents[2]
 GERMAN = LOCALE_DIR / "de" / "LC_MESSAGES" / "messages.po"
@@ -123,6 +123,7 @@ def test_german_artist_sees_purposes_and_changes_in_german(
     assert de("Check your e-mail") in sent.text
     client.post("/login", data={"email": "ada@example.org", "password": PASSWORD,
                                 "csrf_token": token})
+    verify_email(client, "ada@example.org")
     with engine.begin() as conn:
         [user] = accounts.list_users(conn)
         catalogue.create_track(conn, "Erstes Lied", user.artist_id)

@@ -33,8 +33,10 @@ CLAIM_CHANGE = "claim-change"
 AGREEMENT = "agreement"
 TRACK_OWNERSHIP = "track-ownership"
 SHARE_ANSWER = "share-answer"
+TRACK_REMOVAL = "track-removal"
 KINDS = (CONSENT_EVENT, DECISION_BATCH, TERMS_PUBLICATION, TERMS_RESPONSE, DATASET_SNAPSHOT,
-         WITHDRAWAL, CONTENT_CLAIM, CLAIM_CHANGE, AGREEMENT, TRACK_OWNERSHIP, SHARE_ANSWER)
+         WITHDRAWAL, CONTENT_CLAIM, CLAIM_CHANGE, AGREEMENT, TRACK_OWNERSHIP, SHARE_ANSWER,
+         TRACK_REMOVAL)
 
 
 def canonical(record: Mapping[str, Any]) -> bytes:
@@ -231,3 +233,12 @@ def share_answer_record(answer_id: int, track_id: int, artist_id: int, accepted:
     return LogRecord(SHARE_ANSWER, answer_id, canonical({
         "format": FORMAT, "kind": SHARE_ANSWER, "id": answer_id, "track_id": track_id,
         "artist_id": artist_id, "accepted": accepted, "at": at_micros, "by": by}))
+
+
+def track_removal_record(removal_id: int, track_id: int, removed_by: str,
+                         at_micros: int) -> LogRecord:
+    """A track taken out of the catalogue: which, by whom, when. Its earlier records stay
+    as they were; from then on no use of it is allowed."""
+    return LogRecord(TRACK_REMOVAL, removal_id, canonical({
+        "format": FORMAT, "kind": TRACK_REMOVAL, "id": removal_id, "track_id": track_id,
+        "removed_by": removed_by, "at": at_micros}))

@@ -1,6 +1,7 @@
 """Signing up without telling anyone which addresses have accounts.
 
-A new address gets its artist account and a message saying so; an address that already has
+A new address gets its artist account and a message saying so, with a link that verifies
+the address (services.email_verification); an address that already has
 an account gets a message saying someone tried (at most one a day), and its account is left
 as it was. The page answers both alike, "check your e-mail", and logs nobody in.
 """
@@ -14,6 +15,7 @@ from sqlalchemy import Connection
 from consentry.access import Role
 from consentry.errors import N_, InvalidInput
 from consentry.i18n import translations
+from consentry.services.email_verification import verification_text
 from consentry.store import accounts
 from consentry.store.outbox import queue_mail, queued_since
 from consentry.store.parties import artist_name_taken
@@ -44,9 +46,10 @@ def sign_up(conn: Connection, email: str, password: str, display_name: str, loca
     owner = accounts.find_user(conn, email)
     if owner is None:
         user = accounts.create_user(conn, email, password, display_name, Role.ARTIST,
-                                    locale=locale)
+                                    locale=locale, verified=False)
         _tell(conn, user.email, user.locale, WELCOME_SUBJECT, WELCOME,
-              {"name": user.display_name, "url": login}, now)
+              {"name": user.display_name, "url": login}, now,
+              verification_text(conn, user, base_url, now))
         return email
     accounts.hash_password(password)  # as long as creating an account takes
     subject = translations(owner.locale).gettext(ATTEMPT_SUBJECT)
@@ -56,6 +59,7 @@ def sign_up(conn: Connection, email: str, password: str, display_name: str, loca
 
 
 def _tell(conn: Connection, email: str, locale: str, subject: str, body: str,
-          values: dict[str, str], at: datetime) -> None:
+          values: dict[str, str], at: datetime, after: str = "") -> None:
     _ = translations(locale).gettext
-    queue_mail(conn, email, _(subject), _(body) % values + "\n", None, at)
+    text = _(body) % values + (f"\n\n{after}" if after else "")
+    queue_mail(conn, email, _(subject), text + "\n", None, at)

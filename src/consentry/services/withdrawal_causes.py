@@ -1,7 +1,8 @@
 """Withdrawals for every cause, not only consent events: an agreement that starts restricting
 a label's catalogue, a content claim on an upload, an owner who declines their share, a terms
-version that prohibits a use or stops requiring it. Each is checked against the snapshots
-holding the tracks it speaks about, as a consent event is (``withdrawal_detection``).
+version that prohibits a use or stops requiring it, a track removed from the catalogue. Each is
+checked against the snapshots holding the tracks it speaks about, as a consent event is
+(``withdrawal_detection``); a removal takes its track out of every one, undecided.
 
 Claims and share answers take effect when recorded, so they are checked in the transaction
 that records them. Agreements and terms versions take effect at an instant of their own
@@ -26,6 +27,7 @@ from consentry.ledger.records import (
     CONTENT_CLAIM,
     SHARE_ANSWER,
     TERMS_PUBLICATION,
+    TRACK_REMOVAL,
 )
 from consentry.services.withdrawal_detection import (
     Cause,
@@ -46,6 +48,7 @@ from consentry.store.schema import (
     dataset_tracks,
     log_entries,
     share_answers,
+    track_removals,
     tracks,
     withdrawal_checks,
 )
@@ -77,6 +80,11 @@ def terms_cause(version: str, before: TermsPolicy, after: TermsPolicy, at: datet
     changed = (after.prohibited - before.prohibited) | (before.required - after.required)
     held = select(dataset_tracks.c.track_id).distinct()
     return Cause(TERMS_PUBLICATION, version, at, held, frozenset(changed))
+
+
+def removal_cause(removal_id: int, track_id: int, at: datetime) -> Cause:
+    """A removed track leaves every snapshot, whatever its purpose: nothing is decided."""
+    return Cause(TRACK_REMOVAL, str(removal_id), at, one_track(track_id), withdraws_all=True)
 
 
 def withdraw_for_claims(conn: Connection, claims: Iterable[tuple[int, int, datetime]]
@@ -133,7 +141,8 @@ def catch_up_snapshot(conn: Connection, snapshot_id: int, seen_log_size: int) ->
     relevant = consent_events.c.purpose.in_(relevant_purposes(snapshot.purpose, consumer))
     late = select(log_entries.c.kind, log_entries.c.source_id).where(
         log_entries.c.idx >= seen_log_size,
-        log_entries.c.kind.in_((CONSENT_EVENT, CONTENT_CLAIM, SHARE_ANSWER, AGREEMENT)))
+        log_entries.c.kind.in_((CONSENT_EVENT, CONTENT_CLAIM, SHARE_ANSWER, AGREEMENT,
+                                TRACK_REMOVAL)))
     late_by_kind: dict[str, list[int]] = {}
     for kind, source_id in conn.execute(late):
         late_by_kind.setdefault(kind, []).append(source_id)
@@ -155,6 +164,9 @@ def catch_up_snapshot(conn: Connection, snapshot_id: int, seen_log_size: int) ->
             share_answers.c.accepted.is_(False))):
         causes.append(answer_cause(ShareAnswer(row.id, row.track_id, row.artist_id, False,
                                                from_micros(row.at), row.by)))
+    for row in conn.execute(select(track_removals).where(
+            track_removals.c.id.in_(late_by_kind.get(TRACK_REMOVAL, [])))):
+        causes.append(removal_cause(row.id, row.track_id, now))
     for agreement_id in late_by_kind.get(AGREEMENT, []):
         agreement = get_agreement(conn, agreement_id)
         if agreement.in_force(now):

@@ -89,6 +89,7 @@ class Cause:
     at: datetime
     touched: Select[Any]  # one column of track ids
     purposes: frozenset[str] | None = None
+    withdraws_all: bool = False  # every touched track leaves every snapshot, undecided
 
     def matters_to(self, purpose: str, consumer: Consumer | None) -> bool:
         return self.purposes is None or bool(self.purposes & relevant_purposes(purpose,
@@ -160,6 +161,10 @@ def record_cause(conn: Connection, cause: Cause,
                withdrawn_tracks.c.track_id.is_(None))), 2)
     if not len(pairs):
         return []
+    if cause.withdraws_all:
+        tracks_held = np.unique(pairs[:, 1])
+        return _store(conn, cause, withdrawn_pairs(
+            pairs[:, 0], pairs[:, 1], tracks_held, np.zeros(len(tracks_held), bool)))
     at = cause.at
     all_purposes = sorted(set().union(*(
         relevant_purposes(p, consumers.get(c) if c is not None else None)

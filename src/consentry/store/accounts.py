@@ -38,6 +38,7 @@ class User:
     artist_id: int | None
     rights_holder_id: int | None
     locale: str
+    email_verified: bool = True  # signing up leaves it false until the mailed link is opened
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class WebSession:
 
 def _user(row) -> User:  # type: ignore[no-untyped-def]
     return User(row.id, row.email, row.display_name, Role(row.role), row.artist_id,
-                row.rights_holder_id, row.locale)
+                row.rights_holder_id, row.locale, row.email_verified_at is not None)
 
 
 def _session_hash(secret: str) -> str:
@@ -88,9 +89,11 @@ def check_new_account(email: str, password: str, display_name: str,
 def create_user(
     conn: Connection, email: str, password: str, display_name: str, role: Role,
     *, artist_id: int | None = None, rights_holder_id: int | None = None, locale: str = "en",
+    verified: bool = True,
 ) -> User:
     """Create an account. An artist account without an artist gets a new artist record, under
-    a name no other artist goes by."""
+    a name no other artist goes by. Accounts an operator creates count as verified (the
+    operator vouches for the address); sign-up passes ``verified=False``."""
     email, display_name = check_new_account(email, password, display_name, locale)
     if find_user(conn, email) is not None:
         raise InvalidInput(N_("an account with this e-mail address already exists"))
@@ -104,11 +107,14 @@ def create_user(
         get_rights_holder(conn, rights_holder_id)
     if role is Role.CONSUMER:
         raise InvalidInput(N_("AI consumers use API tokens, not web accounts"))
+    now = utcnow()
     new_id = conn.execute(insert(users).values(
         email=email, password_hash=hash_password(password), display_name=display_name,
         role=role.value, artist_id=artist_id, rights_holder_id=rights_holder_id, locale=locale,
-        created_at=to_micros(utcnow()))).inserted_primary_key[0]  # type: ignore[index]
-    return User(new_id, email, display_name, role, artist_id, rights_holder_id, locale)
+        created_at=to_micros(now), email_verified_at=to_micros(now) if verified else None,
+    )).inserted_primary_key[0]  # type: ignore[index]
+    return User(new_id, email, display_name, role, artist_id, rights_holder_id, locale,
+                verified)
 
 
 def hash_password(password: str) -> str:
@@ -145,6 +151,16 @@ def get_user(conn: Connection, user_id: int) -> User:
     if row is None:
         raise Unauthenticated(N_("no such account"))
     return _user(row)
+
+
+def mark_verified(conn: Connection, user_id: int, at: datetime) -> None:
+    conn.execute(update(users).where(users.c.id == user_id, users.c.email_verified_at.is_(None))
+                 .values(email_verified_at=to_micros(at)))
+
+
+def is_enabled(conn: Connection, user_id: int) -> bool:
+    return conn.execute(select(users.c.id).where(
+        users.c.id == user_id, users.c.disabled_at.is_(None))).first() is not None
 
 
 def list_users(conn: Connection) -> list[User]:
@@ -190,6 +206,31 @@ def load_session(conn: Connection, secret: str) -> WebSession | None:
 
 def end_session(conn: Connection, secret: str) -> None:
     conn.execute(delete(web_sessions).where(web_sessions.c.id_hash == _session_hash(secret)))
+
+
+def set_password(conn: Connection, user_id: int, password: str) -> None:
+    check_password_strength(password)
+    conn.execute(update(users).where(users.c.id == user_id).values(
+        password_hash=hash_password(password)))
+
+
+def check_password(conn: Connection, user_id: int, password: str) -> bool:
+    """Whether ``password`` is the account's; as slow as a login either way."""
+    row = conn.execute(select(users.c.password_hash).where(users.c.id == user_id)).first()
+    try:
+        return bool(_hasher.verify(row.password_hash if row else _DUMMY_HASH, password)) \
+            and row is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def end_sessions_of(conn: Connection, user_id: int, keep: str | None = None) -> int:
+    """End the account's sessions, all or all but the one whose cookie is ``keep``; how many.
+    A changed password must lock out whoever else was logged in with the old one."""
+    query = delete(web_sessions).where(web_sessions.c.user_id == user_id)
+    if keep is not None:
+        query = query.where(web_sessions.c.id_hash != _session_hash(keep))
+    return conn.execute(query).rowcount
 
 
 def purge_sessions(conn: Connection, now: datetime) -> int:

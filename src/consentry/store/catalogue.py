@@ -9,17 +9,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import ColumnElement, Connection, insert, select, update
 
 from consentry.consent import Agreement, Share, Track
 from consentry.consent.ownership import INVITED, ShareAnswers
 from consentry.consent.parties import SHARE_UNITS
-from consentry.errors import InvalidInput, NotFound
+from consentry.errors import InvalidInput, NotFound, TrackRemoved
 from consentry.ledger.records import AGREEMENT, TRACK_OWNERSHIP
 from consentry.store.log_sources import log_new_row
 from consentry.store.parties import get_artist, get_rights_holder
 from consentry.store.records import agreement_from_row, purposes_json
-from consentry.store.schema import agreements, share_answers, track_shares, tracks
+from consentry.store.schema import (
+    agreements,
+    share_answers,
+    track_removals,
+    track_shares,
+    tracks,
+)
 from consentry.store.share_answers import accepted_track_ids, append_answer, share_answers_of
 from consentry.store.terms import terms_at
 from consentry.timestamps import from_micros, to_micros, utcnow
@@ -68,16 +74,32 @@ def create_track(
 
 
 def get_track(conn: Connection, track_id: int) -> Track:
+    """The track; ``TrackRemoved`` once it was removed, ``NotFound`` if it never existed."""
     found = get_tracks(conn, [track_id])
     if not found:
+        removed = conn.execute(select(track_removals.c.removed_at).where(
+            track_removals.c.track_id == track_id)).scalar()
+        if removed is not None:
+            raise TrackRemoved(f"track {track_id} was removed on "
+                               f"{from_micros(removed).date().isoformat()}")
         raise NotFound(f"track {track_id} does not exist")
     return found[0]
 
 
 def get_tracks(conn: Connection, track_ids: Sequence[int]) -> list[Track]:
-    """The tracks that exist among ``track_ids``, in the order asked."""
-    rows = list(conn.execute(select(tracks).where(tracks.c.id.in_(track_ids))))
+    """The tracks that exist among ``track_ids`` and were not removed, in the order asked."""
+    rows = list(conn.execute(select(tracks).where(tracks.c.id.in_(track_ids), _live())))
     return _with_shares(conn, rows, order=list(track_ids))
+
+
+def _live() -> ColumnElement[bool]:
+    """Tracks not removed: every list and lookup leaves removed ones out."""
+    return tracks.c.id.not_in(select(track_removals.c.track_id))
+
+
+def removed_track_ids(conn: Connection, track_ids: Sequence[int]) -> set[int]:
+    return set(conn.execute(select(track_removals.c.track_id).where(
+        track_removals.c.track_id.in_(list(track_ids)))).scalars())
 
 
 def list_tracks(
@@ -85,7 +107,7 @@ def list_tracks(
     limit: int = 100, offset: int = 0,
 ) -> list[Track]:
     """Tracks, optionally those an artist co-owns or a rights holder controls."""
-    query = select(tracks).order_by(tracks.c.id).limit(limit).offset(offset)
+    query = select(tracks).where(_live()).order_by(tracks.c.id).limit(limit).offset(offset)
     if artist_id is not None:  # the tracks whose share the artist has accepted
         query = query.where(tracks.c.id.in_(accepted_track_ids(artist_id)))
     if rights_holder_id is not None:

@@ -19,9 +19,12 @@ from sqlalchemy.engine import Engine
 
 from consentry.consent import CatalogueColumns
 
-_TRACKS = "SELECT id, artist_id FROM tracks ORDER BY id"
+# A removed track is no longer in the catalogue (services/track_removals.py).
+_LIVE = "id NOT IN (SELECT track_id FROM track_removals)"
+_TRACKS = f"SELECT id, artist_id FROM tracks WHERE {_LIVE} ORDER BY id"
 # Only catalogues under an agreement matter to the rules: an index answers this, not a scan.
-_CATALOGUED = "SELECT id, rights_holder_id FROM tracks WHERE rights_holder_id IN ({holders})"
+_CATALOGUED = ("SELECT id, rights_holder_id FROM tracks WHERE rights_holder_id IN ({holders}) "
+               f"AND {_LIVE}")
 # A sole owner holds all 10,000 basis points, so this skips most rows without a join;
 # the managing artists among the rest are dropped in numpy (see _co_owners).
 _SHARED = "SELECT track_id, artist_id FROM track_shares WHERE basis_points < 10000"
@@ -181,8 +184,8 @@ def load_columns(
 @dataclass(frozen=True)
 class _TrackColumns:
     """Who owns which track and under which label: the part of the catalogue's columns that
-    only changes when tracks are added (no code path updates a track's artist, label or
-    shares, or deletes a track)."""
+    only changes when tracks are added or removed (no code path updates a track's artist,
+    label or shares, or deletes a track)."""
 
     track_id: np.ndarray
     artist_id: np.ndarray
@@ -193,14 +196,16 @@ class _TrackColumns:
 
 # On SQLite, per database file: the columns and the state they were read at. Reading them is
 # most of a whole-catalogue decision (a million rows through the sqlite3 driver, ~1 s), and
-# only new tracks change them. PostgreSQL hands columns over through ADBC, so it reads afresh.
+# only new and removed tracks change them. PostgreSQL hands columns over through ADBC, so it
+# reads afresh.
 _SQLITE_TRACKS: dict[tuple[str, int, int], tuple[tuple[int, ...], _TrackColumns]] = {}
 _SQLITE_TRACKS_LOCK = threading.Lock()
 # Writers are serialised on SQLite, so ids become visible in order: a new track raises the
-# largest id or the count, and new shares come with a new track.
+# largest id or the count, new shares come with a new track, and removals are only added.
 _SQLITE_STATE = ("SELECT COALESCE((SELECT max(id) FROM tracks), 0) AS last, "
                  "(SELECT count(*) FROM tracks) AS tracks, "
-                 "(SELECT count(*) FROM track_shares) AS shares")
+                 "(SELECT count(*) FROM track_shares) AS shares, "
+                 "(SELECT count(*) FROM track_removals) AS removals")
 
 
 def forget_track_columns() -> None:

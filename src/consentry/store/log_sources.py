@@ -25,6 +25,7 @@ from consentry.ledger.records import (
     TERMS_PUBLICATION,
     TERMS_RESPONSE,
     TRACK_OWNERSHIP,
+    TRACK_REMOVAL,
     WITHDRAWAL,
     LogRecord,
     agreement_record,
@@ -38,6 +39,7 @@ from consentry.ledger.records import (
     terms_publication_record,
     terms_response_record,
     track_ownership_record,
+    track_removal_record,
     version_source_id,
     withdrawal_record,
 )
@@ -53,6 +55,7 @@ from consentry.store.schema import (
     share_answers,
     terms_responses,
     terms_versions,
+    track_removals,
     track_shares,
     tracks,
     withdrawals,
@@ -66,7 +69,7 @@ SOURCES = {CONSENT_EVENT: consent_events, DECISION_BATCH: decision_batches,
            TERMS_RESPONSE: terms_responses, DATASET_SNAPSHOT: dataset_snapshots,
            WITHDRAWAL: withdrawals, CONTENT_CLAIM: content_claims,
            CLAIM_CHANGE: claim_changes, AGREEMENT: agreements, TRACK_OWNERSHIP: tracks,
-           SHARE_ANSWER: share_answers}
+           SHARE_ANSWER: share_answers, TRACK_REMOVAL: track_removals}
 
 
 def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
@@ -107,6 +110,8 @@ def _record(conn: Connection, kind: str, row: Any) -> LogRecord:
     if kind == SHARE_ANSWER:
         return share_answer_record(row.id, row.track_id, row.artist_id, bool(row.accepted),
                                    row.at, row.by)
+    if kind == TRACK_REMOVAL:
+        return track_removal_record(row.id, row.track_id, row.removed_by, row.removed_at)
     if kind == TERMS_PUBLICATION:
         return terms_publication_record(
             row.version, row.text_hash,

@@ -69,6 +69,18 @@ tracks = Table(
     Column("audio_uploaded_at", BigInteger),
 )
 
+# Append-only: a track taken out of the catalogue by its artist or an admin. The track's row,
+# its consent events and its log entries stay; from then on it is gone from pages, lists,
+# decisions and new datasets, and withdrawn from every snapshot (services/track_removals.py).
+track_removals = Table(
+    "track_removals", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("track_id", Integer, ForeignKey("tracks.id"), nullable=False),
+    Column("removed_at", BigInteger, nullable=False),
+    Column("removed_by", String(200), nullable=False),
+    UniqueConstraint("track_id", name="uq_track_removals_track"),
+)
+
 track_shares = Table(
     "track_shares", metadata,
     Column("track_id", Integer, ForeignKey("tracks.id"), primary_key=True),
@@ -225,6 +237,8 @@ users = Table(
     Column("locale", String(8), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("disabled_at", BigInteger),
+    # From 0021: when the owner opened the link mailed at sign-up; null until then
+    Column("email_verified_at", BigInteger),
     UniqueConstraint("email", name="uq_users_email"),
 )
 
@@ -235,6 +249,20 @@ web_sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
+)
+
+# Single-use links sent by mail (password reset, e-mail verification): only the secret's
+# SHA-256 is kept, with when it expires and when it was used.
+account_tokens = Table(
+    "account_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("purpose", String(20), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger),
+    UniqueConstraint("token_hash", name="uq_account_tokens_hash"),
 )
 
 login_failures = Table(

@@ -25,6 +25,7 @@ STATUS: dict[type[errors.ConsentryError], tuple[int, str]] = {
     errors.PayloadTooLarge: (413, "payload_too_large"),
     errors.RangeNotSatisfiable: (416, "range_not_satisfiable"),
     errors.ImportRejected: (422, "import_rejected"),
+    errors.TrackRemoved: (410, "track_removed"),
     errors.NotFound: (404, "not_found"),
     errors.Unauthenticated: (401, "unauthenticated"),
     errors.Forbidden: (403, "forbidden"),
@@ -62,6 +63,7 @@ WHY: dict[int, str] = {
     401: "No token, or a token that is forged, expired or revoked",
     403: "The token is valid but its role or subject does not reach this",
     404: "No such resource (or none the caller may know of)",
+    410: "The track was removed by its artist or an admin (``track_removed``)",
     413: "The upload is larger than CONSENTRY_MAX_UPLOAD_BYTES (``max_bytes``)",
     416: "A byte range that starts past the end of the file (``size``)",
     422: "A parameter or body that is malformed or breaks a rule (``problems`` lists "
@@ -148,7 +150,7 @@ def _page_error(request: Request, status: int, message: str) -> Response:
     with request.app.state.engine.begin() as conn:
         context = load_page_context(request, conn)
     headings = {401: errors.N_("Please log in"), 403: errors.N_("Not allowed"),
-                404: errors.N_("Not found"),
+                404: errors.N_("Not found"), 410: errors.N_("Removed"),
                 429: errors.N_("Too many attempts")}
     return render(request, context, "error.html", status,
                   heading=gettext(context, headings.get(status, "Something went wrong")),

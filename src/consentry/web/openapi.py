@@ -2,8 +2,9 @@
 
 Routes declare the errors their own logic raises (``error_responses``); this adds the ones
 every operation of a kind gives, whatever its logic: 401 wherever a token is taken, 400 where
-a JSON body is read, and 422 in the one error body rather than FastAPI's default, which the
-error handler never sends.
+a JSON body is read, 410 wherever a track is looked up by its id (a removed track is gone, not
+unknown), and 422 in the one error body rather than FastAPI's default, which the error
+handler never sends.
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ def install_openapi(app: FastAPI) -> None:
 def complete_error_answers(document: dict[str, Any]) -> None:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     _add_error_schema(schemas)
-    for path_item in document.get("paths", {}).values():
+    for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
+            if "{track_id}" in path:
+                responses.setdefault("410", _error(410))
             for status, answer in responses.items():
                 if status[0] in "45":
                     _in_error_body(int(status), answer)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from consentry import access
@@ -14,6 +16,7 @@ from consentry.consent import Share, Track
 from consentry.errors import Forbidden, InvalidInput
 from consentry.purposes import get_purpose
 from consentry.services.decisions import decide_every_purpose, decide_tracks
+from consentry.services.track_removals import remove_track, require_remover
 from consentry.store import catalogue, ledger, parties
 from consentry.web.api.models import ConsentEventOut, DecisionOut, TrackIn, TrackOut
 from consentry.web.dependencies import At, Db, Who, principal_in
@@ -111,3 +114,23 @@ def track_decision(track_id: int, purpose: str, db: Db, who: Who, at: At) -> Dec
     access.require_decision_access(who, track, purpose)
     consumer = parties.get_consumer(db, who.subject_id) if who.role is Role.CONSUMER else None
     return DecisionOut.of(decide_tracks(db, [track], purpose, at, consumer)[0])
+
+
+class TrackRemovalOut(BaseModel):
+    track_id: int
+    removed_at: datetime
+    removed_by: str
+    withdrawals: int = Field(description="Dataset snapshots the track was withdrawn from")
+
+
+@router.delete("/{track_id}", response_model=TrackRemovalOut,
+               responses=error_responses(404, 410))
+def delete_track(track_id: int, db: Db, who: Who) -> TrackRemovalOut:
+    """Remove a track (its managing artist or an admin). Nothing is deleted: the removal is
+    logged, the track leaves every dataset snapshot (a withdrawal each), and from then on
+    its pages, audio and decisions answer 410 and lists leave it out."""
+    track = catalogue.get_track(db, track_id)
+    require_remover(who, track)
+    removal = remove_track(db, track_id, who.label)
+    return TrackRemovalOut(track_id=track_id, removed_at=removal.removed_at,
+                           removed_by=removal.removed_by, withdrawals=removal.withdrawals)

@@ -12,12 +12,15 @@ from consentry.web.pages import (
     invitations,
     label,
     open_content,
+    passwords,
     public,
     references,
     terms,
     terms_admin,
+    track_removal,
     tracks,
     usage,
+    verification,
     withdrawals,
 )
 
@@ -25,6 +28,7 @@ from consentry.web.pages import (
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     for module in (public, account, artist, tracks, invitations, label, claims, references,
-                   admin, terms, terms_admin, usage, withdrawals, open_content):
+                   admin, terms, terms_admin, usage, withdrawals, open_content, passwords,
+                   track_removal, verification):
         pages.include_router(module.router)
     return pages

@@ -17,6 +17,7 @@ from consentry.purposes import VOCABULARY, get_purpose
 from consentry.services import consent_choices
 from consentry.services.artist_export import export_artist
 from consentry.services.decisions import decide_tracks
+from consentry.services.email_verification import require_verified
 from consentry.services.receipts import consent_receipt
 from consentry.store import catalogue, ledger, parties
 from consentry.store.terms import terms_at
@@ -118,6 +119,7 @@ async def review(request: Request, page: Page, db: Db) -> Response:
     form = await _form(request)
     check_csrf(page, form.get("csrf_token"))
     artist_id = artist_id_of(page)
+    require_verified(require_user(page))
     tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
     changes = []
     for row in _rows(db, page, artist_id, tracks):
@@ -143,6 +145,7 @@ async def confirm(request: Request, page: Page, db: Db) -> Response:
     form = await request.form()
     check_csrf(page, str(form.get("csrf_token", "")))
     artist_id = artist_id_of(page)
+    require_verified(require_user(page))
     tokens = [str(v) for v in form.getlist("change")][:500]
     for token in tokens:
         scope, _, rest = token.partition("|")

@@ -8,13 +8,14 @@ from fastapi.responses import RedirectResponse, Response
 from consentry.consent import Share
 from consentry.consent.parties import SHARE_UNITS
 from consentry.errors import N_, ConsentryError, Forbidden, InvalidInput
+from consentry.services.email_verification import require_verified
 from consentry.store import catalogue
 from consentry.store.claims import claim_records
 from consentry.web.api.audio import receive_track_audio
 from consentry.web.dependencies import Db, EngineDep, SettingsDep
 from consentry.web.pages.artist import artist_id_of
 from consentry.web.pages.claims import claims_view
-from consentry.web.pages.page import Page
+from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import finish, gettext, render
 from consentry.web.sessions import check_csrf
 
@@ -32,6 +33,7 @@ async def new_track(request: Request, page: Page, db: Db) -> Response:
     form = await request.form()
     check_csrf(page, str(form.get("csrf_token", "")))
     artist_id = artist_id_of(page)
+    require_verified(require_user(page))
     title, co_owners = str(form.get("title", "")), str(form.get("co_owners", ""))
     try:
         track = catalogue.create_track(db, title, artist_id, _shares(artist_id, co_owners))
@@ -71,6 +73,7 @@ async def upload(track_id: int, request: Request, page: Page, db: Db,
     if "csrf_token" in request.query_params:
         check_csrf(page, None)
     _own_track(page, db, track_id)
+    require_verified(require_user(page))
     try:
         received = await receive_track_audio(
             request, settings, engine, track_id, f"user:{page.user.id}" if page.user else "web",

@@ -16,6 +16,7 @@ from consentry.ledger.records import (
     CONTENT_CLAIM,
     SHARE_ANSWER,
     TERMS_PUBLICATION,
+    TRACK_REMOVAL,
 )
 from consentry.purposes import VOCABULARY
 from consentry.store import catalogue, parties
@@ -35,6 +36,7 @@ CAUSES = {
     CONTENT_CLAIM: N_("a content claim (%(id)s)"),
     SHARE_ANSWER: N_("a co-owner declined their share (answer %(id)s)"),
     TERMS_PUBLICATION: N_("terms version %(id)s"),
+    TRACK_REMOVAL: N_("the track was removed (removal %(id)s)"),
 }
 
 
