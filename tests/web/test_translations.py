@@ -131,11 +131,12 @@ def test_german_artist_sees_purposes_and_changes_in_german(
     for purpose in VOCABULARY:
         assert de(purpose.label) in page.text and de(purpose.description) in page.text
         assert escape(purpose.label) not in page.text
-    assert de("off until the artist opts in") in page.text
+    reason = de("off until you say yes")
+    assert reason[:1].upper() + reason[1:] in page.text
 
     review = client.post("/me/permissions/review", data={
         "csrf_token": csrf(page.text), "all:train-generative": "allow"})
-    assert f"{de('not set')} → {de('Allow')}" in review.text
+    assert f"{de('no answer')} → {de('Allow')}" in review.text
 
 
 def test_label_agreements_name_their_uses_in_german(client: TestClient, engine: Engine) -> None:

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from consentry.i18n import LOCALES, translations
 from consentry.purposes import VOCABULARY
 from consentry.web.language import LANG_COOKIE
+from consentry.web.locale_format import day, moment, number
 from consentry.web.sessions import PageContext, set_session_cookie
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -31,6 +32,9 @@ def environment(locale: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(locales=LOCALES, vocabulary=VOCABULARY)
+    env.filters.update(day=lambda value: day(value, locale),
+                       moment=lambda value: moment(value, locale),
+                       number=lambda value: number(value, locale))
     return env
 
 

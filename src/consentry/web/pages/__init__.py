@@ -12,6 +12,7 @@ from consentry.web.pages import (
     invitations,
     label,
     open_content,
+    permissions,
     public,
     references,
     terms,
@@ -24,7 +25,7 @@ from consentry.web.pages import (
 
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
-    for module in (public, account, artist, tracks, invitations, label, claims, references,
-                   admin, terms, terms_admin, usage, withdrawals, open_content):
+    for module in (public, account, artist, permissions, tracks, invitations, label, claims,
+                   references, admin, terms, terms_admin, usage, withdrawals, open_content):
         pages.include_router(module.router)
     return pages
