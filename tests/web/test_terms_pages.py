@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from consentry.access import Role
 from consentry.i18n import translations
+from consentry.i18n.formatting import day
 from consentry.services.terms_notices import publish_with_notice
 from consentry.store import accounts
 from consentry.store.outbox import messages_to
@@ -183,7 +184,7 @@ def test_review_shows_every_clause_since_the_version_accepted(
     review = client.get("/terms/review").text
     assert 'value="v3"' in review, "the newest version is the one answered"
     assert CLAUSE_A in review and CLAUSE_B in review
-    today = utcnow().date().isoformat()
+    today = day(utcnow(), "en")
     assert f"Changes since version v1, which you accepted on {today}." in review
     assert CLAUSE_A in review.split('id="terms-since"')[1].split("SHA-256")[0]
     banner = client.get("/me").text.split('id="terms-banner"')[1].split("</section>")[0]
@@ -217,4 +218,4 @@ def test_review_without_an_answer_starts_from_the_version_signed_up_under(
     assert CLAUSE_A in review and CLAUSE_B in review
     since = translations("de").gettext(
         "Changes since version %(version)s, which applied when you signed up on %(date)s.")
-    assert since % {"version": "v1", "date": utcnow().date().isoformat()} in review
+    assert since % {"version": "v1", "date": day(utcnow(), "de")} in review

@@ -152,7 +152,7 @@ def test_label_agreements_name_their_uses_in_german(client: TestClient, engine: 
     page = client.get("/label").text
     generative, voice = (next(p for p in VOCABULARY if p.id == i)
                          for i in ("train-generative", "voice-likeness"))
-    assert (f"{de('forbids')} {de(generative.label)}, {de(voice.label)}") in page
+    assert (f"{de('forbids')} {de(generative.public_label)}, {de(voice.public_label)}") in page
 
 
 def test_error_pages_speak_german(client) -> None:  # type: ignore[no-untyped-def]

@@ -11,13 +11,13 @@ from fastapi.responses import RedirectResponse, Response
 from consentry.access import Role
 from consentry.errors import N_, DeliveryUnavailable, Forbidden
 from consentry.ledger.checkpoint import vkey
-from consentry.purposes import VOCABULARY
 from consentry.services.artist_export import export_artist
 from consentry.services.receipts import consent_receipt
 from consentry.store import catalogue, ledger, parties
 from consentry.web.dependencies import Db
+from consentry.web.pages.explain import use_label
 from consentry.web.pages.page import Page, require_user
-from consentry.web.rendering import finish, gettext, render
+from consentry.web.rendering import finish, render
 from consentry.web.sessions import PageContext
 
 router = APIRouter()
@@ -50,7 +50,7 @@ def history(request: Request, page: Page, db: Db) -> Response:
     titles = {t.id: t.title for t in catalogue.list_tracks(db, artist_id=artist_id, limit=1000)}
     key = request.app.state.log_key
     return render(request, page, "history.html", events=events, titles=titles,
-                  labels={p.id: gettext(page, p.label) for p in VOCABULARY},
+                  labels={e.purpose: use_label(page, e.purpose) for e in events},
                   log_key=vkey(request.app.state.settings.log_origin, key.public_key())
                   if key else "")
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from consentry.consent import ConsentEvent, Decision, Rule
 from consentry.errors import N_
+from consentry.i18n.formatting import day
 from consentry.purposes import get_purpose
-from consentry.web.locale_format import day
 from consentry.web.rendering import gettext
 from consentry.web.sessions import PageContext
 
