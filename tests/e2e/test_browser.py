@@ -120,7 +120,7 @@ def test_seeded_artist_sees_outcomes_with_reasons(
     page.get_by_label("Password", exact=True).fill("demo-password")
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="AI permissions").first.click()
-    page.locator("details summary").first.click()
+    page.locator("details#track-1 summary").click()
     outcome = page.locator('table[data-track="1"] td[data-purpose="train-generative"]')
     expect(outcome).to_contain_text("You said yes for this track")
     page.set_viewport_size({"width": 390, "height": 844})

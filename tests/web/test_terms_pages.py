@@ -66,6 +66,16 @@ def test_admin_publishes_a_material_change_and_the_artist_answers(
     log_in(client, "ada@example.org")
     home = client.get("/me")
     assert 'id="terms-banner"' in home.text and "now mentions" in home.text
+    # hidden for this version only once the user has seen it: the button is on the banner
+    assert 'action="/terms/banner/hide"' in home.text
+    hidden = client.post("/terms/banner/hide", data={
+        "csrf_token": csrf(home.text), "version": re.search(
+            r'name="version" value="([^"]+)"', home.text.split('id="terms-banner"')[1]).group(1),
+        "next": "https://elsewhere.example/"}, follow_redirects=False)
+    assert hidden.headers["location"] == "/"
+    assert 'id="terms-banner"' not in client.get("/me").text
+    client.cookies.set("consentry_terms_banner_hidden", "an older version")
+    assert 'id="terms-banner"' in client.get("/me").text
     review = client.get("/terms/review")
     assert "Accept the new terms" in review.text and "New AI features" in review.text
     shown = re.search(r'name="text_hash" value="([0-9a-f]{64})"', review.text).group(1)
