@@ -34,6 +34,14 @@ class Purpose:
     explicit_opt_in: bool = False
     aipref: str | None = None
     content_signal: str | None = None
+    public_label: str = ""  # the use in the third person, for visitors and rights holders
+    umbrella: bool = False  # only a name for the uses below it: their answers decide
+
+    @property
+    def company(self) -> str | None:
+        """The one company a per-company third-party purpose names."""
+        prefix, _, organisation = self.id.partition(":")
+        return organisation if prefix == THIRD_PARTY_TRAINING and organisation else None
 
     @property
     def internal(self) -> bool:
@@ -44,68 +52,81 @@ class Purpose:
 VOCABULARY: tuple[Purpose, ...] = (
     Purpose(
         "ai-use", N_("Any use by AI"),
-        N_("Every use of the music by AI systems, internal or external. A 'no' here covers "
-           "every other purpose in this list, except the uses the terms mark as required."),
-        None, training=False, default_allowed=False),
+        N_("Everything in this list, inside the platform and outside it. A 'no' here switches "
+           "off every use below, except the ones the terms require."),
+        None, training=False, default_allowed=False, public_label=N_("Any use by AI"),
+        umbrella=True),
     Purpose(
         "recommendations", N_("Recommend my music to listeners"),
-        N_("Models that suggest tracks to listeners, trained on listening behaviour and audio "
-           "features. Does not generate music."),
-        "ai-use", training=False, default_allowed=True),
+        N_("Suggesting tracks to listeners from what they play and how the music sounds, for "
+           "example 'if you like this, try that'. Nothing new is made from your music."),
+        "ai-use", training=False, default_allowed=True,
+        public_label=N_("Recommend this music to listeners")),
     Purpose(
         "content-organisation", N_("Tag and organise my music for search"),
-        N_("Automatic tagging (genre, mood, tempo) and search indexing inside the platform."),
-        "ai-use", training=False, default_allowed=True),
+        N_("Automatic tags such as genre, mood and tempo, so the platform's own search finds "
+           "a track when someone looks for 'calm piano'."),
+        "ai-use", training=False, default_allowed=True,
+        public_label=N_("Tag and organise this music for search")),
     Purpose(
         "web-search", N_("Show my music in web search results"),
-        N_("Public search engines and AI search (Google, Bing, ChatGPT search, ...) indexing "
-           "the track's page so people can find it there. Not the platform's own search."),
-        "ai-use", training=False, default_allowed=True, aipref="search", content_signal="search"),
+        N_("Search engines and AI search (Google, Bing, ChatGPT search) listing the track's "
+           "page, so people find it there. Not the platform's own search."),
+        "ai-use", training=False, default_allowed=True, aipref="search", content_signal="search",
+        public_label=N_("Show this music in web search results")),
     Purpose(
         "fraud-detection", N_("Detect fraud (fake plays, stolen uploads)"),
-        N_("Finding artificial streams, spam and impersonation. Protects artists' payouts."),
-        "ai-use", training=False, default_allowed=True),
+        N_("Finding fake plays, spam and impersonation, so payouts go to the real artists."),
+        "ai-use", training=False, default_allowed=True,
+        public_label=N_("Detect fraud (fake plays, stolen uploads)")),
     Purpose(
         "content-identification", N_("Recognise my recordings (content ID)"),
-        N_("Acoustic fingerprints that recognise a recording when it is re-uploaded, so "
-           "licensed and stolen copies keep the rights of the original."),
-        "ai-use", training=False, default_allowed=True),
+        N_("An acoustic fingerprint recognises a recording when someone uploads it again, so "
+           "a copy keeps the rights of the original."),
+        "ai-use", training=False, default_allowed=True,
+        public_label=N_("Recognise these recordings (content ID)")),
     Purpose(
         "ai-input", N_("Use my music as input to AI answers"),
-        N_("Feeding the music to an AI system at answer time (retrieval, grounding, real-time "
-           "generation) without changing the model itself."),
+        N_("An AI assistant plays or analyses the track while it answers a question, for "
+           "example 'what is this song about?'. The AI learns nothing lasting from it."),
         "ai-use", training=False, default_allowed=False, aipref="ai-use",
-        content_signal="ai-input"),
+        content_signal="ai-input", public_label=N_("Use this music as input to AI answers")),
     Purpose(
         "train-ai", N_("Train any AI model on my music"),
-        N_("Changing any model's learned parameters with the music: the IETF 'train-ai' "
-           "category. A 'no' here covers every kind of training below."),
+        N_("Teaching an AI model with the music, of any kind listed below. A 'no' here covers "
+           "all of them; a 'yes' covers the platform's own training, but not voice cloning "
+           "and not other companies."),
         "ai-use", training=True, default_allowed=False, aipref="train-ai",
-        content_signal="ai-train"),
+        content_signal="ai-train", public_label=N_("Train any AI model on this music"),
+        umbrella=True),
     Purpose(
         "train-non-generative", N_("Train AI that analyses music (not generative)"),
-        N_("Training classifiers, taggers and recommendation models that describe music but "
-           "cannot produce it."),
-        "train-ai", training=True, default_allowed=False, content_signal="ai-train"),
+        N_("Teaching models that describe music but cannot make any, for example a genre "
+           "detector or a recommendation model."),
+        "train-ai", training=True, default_allowed=False, content_signal="ai-train",
+        public_label=N_("Train AI that analyses music (not generative)")),
     Purpose(
         "train-generative", N_("Train AI that generates music"),
-        N_("Training models that create new audio, lyrics or compositions."),
+        N_("Teaching models that make new songs, sounds or lyrics, for example a tool that "
+           "writes a track in a given style."),
         "train-ai", training=True, default_allowed=False, aipref="train-ai",
-        content_signal="ai-train"),
+        content_signal="ai-train", public_label=N_("Train AI that generates music")),
     Purpose(
         "voice-likeness", N_("Clone my voice or likeness"),
-        N_("Training or conditioning models that imitate the artist's voice, style or persona. "
-           "Needs its own 'yes': allowing generative training does not reach it."),
+        N_("Teaching or prompting AI to imitate your voice, style or persona, for example a "
+           "'sing like this artist' feature. Needs its own 'yes': a 'yes' to generative "
+           "training does not include it."),
         "train-generative", training=True, default_allowed=False, explicit_opt_in=True,
-        aipref="train-ai",
-        content_signal="ai-train"),
+        aipref="train-ai", content_signal="ai-train",
+        public_label=N_("Clone the artist's voice or likeness")),
     Purpose(
         THIRD_PARTY_TRAINING, N_("Let other AI companies train on my music"),
-        N_("Training by companies outside the platform. Needs its own 'yes': allowing training "
-           "in general does not reach other companies. Narrow it to one company with "
-           "'third-party-training:<company>'."),
+        N_("Training by companies outside the platform. Needs its own 'yes': a 'yes' to "
+           "training in general does not include other companies. You can also answer for "
+           "one named company."),
         "train-ai", training=True, default_allowed=False, explicit_opt_in=True,
-        aipref="train-ai", content_signal="ai-train"),
+        aipref="train-ai", content_signal="ai-train",
+        public_label=N_("Let other AI companies train on this music")),
 )
 
 _BY_ID = {p.id: p for p in VOCABULARY}
@@ -128,7 +149,8 @@ def get_purpose(purpose_id: str) -> Purpose:
             purpose_id, f"Let {organisation} train AI on my music",
             f"Training by the company '{organisation}' only.",
             THIRD_PARTY_TRAINING, training=True, default_allowed=False,
-            aipref="train-ai", content_signal="ai-train")
+            aipref="train-ai", content_signal="ai-train",
+            public_label=f"Let {organisation} train AI on this music")
     raise UnknownPurpose(
         f"unknown purpose {purpose_id!r}", {"valid_purposes": valid_ids()})
 

@@ -113,11 +113,18 @@ def test_label_staff_remove_a_reference_from_its_page(client: TestClient, engine
     assert 'href="/label/references"' in client.get("/label").text
     listed = client.get("/label/references")
     assert "The Label Hit" in listed.text
-    assert f'action="/label/references/{reference.id}/remove"' in listed.text
+    assert f'href="/label/references/{reference.id}/remove"' in listed.text
     forged = client.post(f"/label/references/{reference.id}/remove", data={"csrf_token": "x"})
     assert forged.status_code == 403
+    # one click only asks: nothing is removed until the confirmation form is sent
+    asked = client.post(f"/label/references/{reference.id}/remove",
+                        data={"csrf_token": csrf(listed.text)}, follow_redirects=True)
+    assert "Remove the reference recording “The Label Hit”?" in asked.text
+    with engine.connect() as conn:
+        assert len(list_references(conn, label.id)) == 1
     removed = client.post(f"/label/references/{reference.id}/remove",
-                          data={"csrf_token": csrf(listed.text)}, follow_redirects=True)
+                          data={"csrf_token": csrf(asked.text), "confirmed": "yes"},
+                          follow_redirects=True)
     assert removed.status_code == 200
     assert "The reference recording was removed" in removed.text
     assert "The Label Hit" not in removed.text

@@ -56,7 +56,7 @@ def test_signup_then_change_a_permission_with_confirmation(
     page = client.get("/me/permissions")
     assert page.status_code == 200
     assert "Train AI that generates music" in page.text
-    assert "off until the artist opts in" in page.text
+    assert "Off until you say yes" in page.text
 
     review = client.post("/me/permissions/review", data={
         "csrf_token": csrf(page.text), "all:train-generative": "allow",
@@ -72,7 +72,7 @@ def test_signup_then_change_a_permission_with_confirmation(
     done = client.post("/me/permissions/confirm", data={
         "csrf_token": csrf(review.text), "change": changes}, follow_redirects=True)
     assert "Your choices were recorded." in done.text
-    assert "the choice for all tracks" in done.text
+    assert "You said yes for all your tracks" in done.text
     with engine.connect() as conn:
         events = ledger.events_of(conn, [user.artist_id])
     assert {(e.purpose, e.choice.value, e.track_id, e.source) for e in events} == {

@@ -13,6 +13,7 @@ from consentry.services import consent_choices
 from consentry.services.decisions import decide_track
 from consentry.store import accounts, catalogue, parties, tokens
 from consentry.timestamps import utcnow
+from tests.conftest import TEST_SECRET
 from tests.web.test_pages import PASSWORD, csrf
 
 
@@ -64,8 +65,25 @@ def test_admin_issues_a_token_once_and_revokes_it(client: TestClient, engine: En
     assert secret not in client.get("/admin").text
     with engine.connect() as conn:
         [token] = [t for t in tokens.list_tokens(conn) if t["name"] == "nightly"]
+    asked = client.get(f"/admin/tokens/{token['id']}/revoke")
+    assert "this cannot be undone" in asked.text and "nightly" in asked.text
     client.post(f"/admin/tokens/{token['id']}/revoke", data={"csrf_token": csrf(page.text)})
+    assert client.get("/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    client.post(f"/admin/tokens/{token['id']}/revoke",
+                data={"csrf_token": csrf(page.text), "confirmed": "yes"})
     assert client.get("/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_admin_tokens_are_not_revoked_from_the_web(client: TestClient, engine: Engine) -> None:
+    with engine.begin() as conn:
+        accounts.create_user(conn, "root@platform.example", PASSWORD, "Root", Role.ADMIN)
+        own = tokens.create_token(conn, TEST_SECRET, "root's API token", Role.ADMIN)
+    log_in(client, "root@platform.example")
+    page = client.get("/admin").text
+    assert f"/admin/tokens/{own.id}/revoke" not in page
+    refused = client.post(f"/admin/tokens/{own.id}/revoke",
+                          data={"csrf_token": csrf(page), "confirmed": "yes"})
+    assert refused.status_code == 403
 
 
 def test_staff_pages_refuse_other_roles(client: TestClient, engine: Engine) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from consentry.access import Role
 from consentry.i18n import translations
+from consentry.i18n.formatting import day
 from consentry.services.terms_notices import publish_with_notice
 from consentry.store import accounts
 from consentry.store.outbox import messages_to
@@ -65,6 +66,16 @@ def test_admin_publishes_a_material_change_and_the_artist_answers(
     log_in(client, "ada@example.org")
     home = client.get("/me")
     assert 'id="terms-banner"' in home.text and "now mentions" in home.text
+    # hidden for this version only once the user has seen it: the button is on the banner
+    assert 'action="/terms/banner/hide"' in home.text
+    hidden = client.post("/terms/banner/hide", data={
+        "csrf_token": csrf(home.text), "version": re.search(
+            r'name="version" value="([^"]+)"', home.text.split('id="terms-banner"')[1]).group(1),
+        "next": "https://elsewhere.example/"}, follow_redirects=False)
+    assert hidden.headers["location"] == "/"
+    assert 'id="terms-banner"' not in client.get("/me").text
+    client.cookies.set("consentry_terms_banner_hidden", "an older version")
+    assert 'id="terms-banner"' in client.get("/me").text
     review = client.get("/terms/review")
     assert "Accept the new terms" in review.text and "New AI features" in review.text
     shown = re.search(r'name="text_hash" value="([0-9a-f]{64})"', review.text).group(1)
@@ -183,7 +194,7 @@ def test_review_shows_every_clause_since_the_version_accepted(
     review = client.get("/terms/review").text
     assert 'value="v3"' in review, "the newest version is the one answered"
     assert CLAUSE_A in review and CLAUSE_B in review
-    today = utcnow().date().isoformat()
+    today = day(utcnow(), "en")
     assert f"Changes since version v1, which you accepted on {today}." in review
     assert CLAUSE_A in review.split('id="terms-since"')[1].split("SHA-256")[0]
     banner = client.get("/me").text.split('id="terms-banner"')[1].split("</section>")[0]
@@ -217,4 +228,4 @@ def test_review_without_an_answer_starts_from_the_version_signed_up_under(
     assert CLAUSE_A in review and CLAUSE_B in review
     since = translations("de").gettext(
         "Changes since version %(version)s, which applied when you signed up on %(date)s.")
-    assert since % {"version": "v1", "date": utcnow().date().isoformat()} in review
+    assert since % {"version": "v1", "date": day(utcnow(), "de")} in review

@@ -132,11 +132,12 @@ def test_german_artist_sees_purposes_and_changes_in_german(
     for purpose in VOCABULARY:
         assert de(purpose.label) in page.text and de(purpose.description) in page.text
         assert escape(purpose.label) not in page.text
-    assert de("off until the artist opts in") in page.text
+    reason = de("off until you say yes")
+    assert reason[:1].upper() + reason[1:] in page.text
 
     review = client.post("/me/permissions/review", data={
         "csrf_token": csrf(page.text), "all:train-generative": "allow"})
-    assert f"{de('not set')} → {de('Allow')}" in review.text
+    assert f"{de('no answer')} → {de('Allow')}" in review.text
 
 
 def test_label_agreements_name_their_uses_in_german(client: TestClient, engine: Engine) -> None:
@@ -152,7 +153,7 @@ def test_label_agreements_name_their_uses_in_german(client: TestClient, engine: 
     page = client.get("/label").text
     generative, voice = (next(p for p in VOCABULARY if p.id == i)
                          for i in ("train-generative", "voice-likeness"))
-    assert (f"{de('forbids')} {de(generative.label)}, {de(voice.label)}") in page
+    assert (f"{de('forbids')} {de(generative.public_label)}, {de(voice.public_label)}") in page
 
 
 def test_error_pages_speak_german(client) -> None:  # type: ignore[no-untyped-def]

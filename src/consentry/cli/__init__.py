@@ -186,18 +186,18 @@ def demo(json_output: JsonFlag = False) -> None:
     from consentry.demo import is_seeded, issue_demo_tokens, seed_demo
     from consentry.demo.audio import attach_demo_recordings
     from consentry.demo.content_id import seed_demo_claim
-    from consentry.demo.terms import seed_demo_terms
+    from consentry.demo.terms import seed_first_terms, seed_new_terms
 
     settings = context.settings()
     engine = context.engine()
     with engine.begin() as conn:
         seeded_now = not is_seeded(conn)
         if seeded_now:
+            seed_first_terms(conn, settings.notice_days, settings.base_url)
             seed_demo(conn)
             attach_demo_recordings(conn, settings)
             seed_demo_claim(conn, settings)
-            seed_demo_terms(conn, settings.notice_days,
-                            settings.base_url)
+            seed_new_terms(conn, settings.notice_days, settings.base_url)
         demo_tokens = issue_demo_tokens(conn, settings.secret_key)
     secrets = {k: v.secret for k, v in demo_tokens.__dict__.items()}
     path = settings.data_dir / "demo-tokens.json"

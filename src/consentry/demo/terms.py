@@ -45,12 +45,17 @@ DEMO_REFUSAL_NOTE = ("Your music stays out of every AI feature that the new term
                      "nothing else changes for you.")
 
 
-def seed_demo_terms(conn: Connection, notice_days: int, base_url: str) -> None:
-    """Version 2024-01 from January 2024 (the demo accounts signed up under it) and version
-    2026-12, a material change published now: its notice is queued for every account."""
+def seed_first_terms(conn: Connection, notice_days: int, base_url: str) -> None:
+    """Version 2024-01, in force since January 2024: published before the demo's choices, so
+    they carry it as their terms version, and before its accounts, who signed up under it."""
     publish_with_notice(conn, "2024-01", DEMO_TERMS_V1, "consentry demo",
                         notice_days=notice_days, base_url=base_url,
                         at=datetime(2024, 1, 1, tzinfo=UTC))
+
+
+def seed_new_terms(conn: Connection, notice_days: int, base_url: str) -> None:
+    """Version 2026-12, a material change published now: its notice is queued for every
+    account."""
     publish_with_notice(conn, "2026-12", DEMO_TERMS_V2, "consentry demo",
                         notice_days=notice_days, base_url=base_url,
                         refusal_note=DEMO_REFUSAL_NOTE)

@@ -18,6 +18,9 @@ from babel.support import NullTranslations, Translations
 LOCALES = ("en", "de")
 DEFAULT_LOCALE = "en"
 LOCALE_DIR = Path(__file__).parent / "locales"
+# Terms texts are published in one language; pages in another mark them as such (lang=) and
+# name their sections by number only, rather than mixing an English heading into German.
+TERMS_LANGUAGE = "en"
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -13,6 +14,9 @@ from consentry.consent import (
     Agreement,
     CatalogueColumns,
     CatalogueDecisions,
+    ConsentChoice,
+    ConsentEvent,
+    ConsentHistory,
     Consumer,
     Decision,
     DecisionContext,
@@ -30,7 +34,7 @@ from consentry.store.catalogue import (
 )
 from consentry.store.claims import claims_on
 from consentry.store.columns import ColumnarReader, int_column, load_columns
-from consentry.store.ledger import history_of
+from consentry.store.ledger import events_of, history_of
 from consentry.store.schema import dataset_snapshots, dataset_tracks
 from consentry.store.share_answers import share_answers_of
 from consentry.store.terms import terms_at
@@ -89,6 +93,43 @@ def decide_every_purpose(
         history=history_of(conn, list(track.owner_ids), at), claims=claims,
         answers=ShareAnswers(share_answers_of(conn, [track.id])))
     return {p.id: decide(track, p.id, at, context, consumer) for p in VOCABULARY}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Decisions per (track, purpose) now and with the proposed choices, and the events the
+    proposed choices would be (ids and times as their reasons name them)."""
+
+    before: dict[tuple[int, str], Decision]
+    after: dict[tuple[int, str], Decision]
+    proposed: tuple[ConsentEvent, ...]
+
+
+def decide_before_and_after(
+    conn: Connection, tracks: Sequence[Track], purposes: Sequence[str],
+    proposed: Sequence[ConsentChoice], at: datetime,
+) -> Preview:
+    """These tracks under these purposes now, and as they would be with ``proposed`` recorded:
+    what a review shows before anything is appended. The proposed events are stamped ``at``
+    with ids after every stored one, so they win exactly as the recorded events will."""
+    for purpose in purposes:
+        get_purpose(purpose)
+    owners = sorted({a for t in tracks for a in t.owner_ids})
+    claims = claims_on(conn, [t.id for t in tracks])
+    events = events_of(conn, owners, at)
+    before = DecisionContext(
+        terms=terms_at(conn, at),
+        agreements=tuple(list_agreements(conn))
+        if claims or any(t.rights_holder_id for t in tracks) else (),
+        history=ConsentHistory(events), claims=claims,
+        answers=ShareAnswers(share_answers_of(conn, [t.id for t in tracks])))
+    first = max((e.id for e in events), default=0) + 1
+    pending = [ConsentEvent(first + i, c.artist_id, c.purpose, c.choice, c.track_id, at,
+                            c.source, before.terms.version) for i, c in enumerate(proposed)]
+    after = replace(before, history=ConsentHistory([*events, *pending]))
+    return Preview({(t.id, p): decide(t, p, at, before) for t in tracks for p in purposes},
+                   {(t.id, p): decide(t, p, at, after) for t in tracks for p in purposes},
+                   tuple(pending))
 
 
 def decide_track(

@@ -16,7 +16,8 @@ from markupsafe import escape
 from sqlalchemy import Connection
 
 from consentry.errors import N_
-from consentry.i18n import translations
+from consentry.i18n import TERMS_LANGUAGE, translations
+from consentry.i18n.formatting import day
 from consentry.purposes import get_purpose
 from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.store.outbox import queue_mail
@@ -55,9 +56,10 @@ KIND_TEXT = {
 }
 
 
-def describe(item: SummaryItem, _: Translate) -> str:
-    """One summary line in the language of ``_``."""
-    if item.heading:
+def describe(item: SummaryItem, _: Translate, headings: bool = True) -> str:
+    """One summary line in the language of ``_``; without ``headings`` (a reader of another
+    language than the terms') a section is named by its number only."""
+    if item.heading and (headings or not item.number):
         where = _("section %(label)s") % {
             "label": f"{item.number} {item.heading}" if item.number else item.heading}
     elif item.number:
@@ -86,12 +88,12 @@ def summary_since(baseline: PublishedTerms | None, terms: PublishedTerms) -> Ter
     return summarise(review_since(baseline, terms))
 
 
-def since_line(baseline: Baseline | None, _: Translate) -> str:
+def since_line(baseline: Baseline | None, _: Translate, locale: str) -> str:
     """Which version a user's changes are counted from, in the language of ``_``."""
     if baseline is None:
         return _("You have not accepted a version with a text before, so every clause is "
                  "shown as new.")
-    values = {"version": baseline.terms.version, "date": baseline.at.date().isoformat()}
+    values = {"version": baseline.terms.version, "date": day(baseline.at, locale)}
     if baseline.reason == "accepted":
         return _("Changes since version %(version)s, which you accepted on %(date)s.") % values
     return _("Changes since version %(version)s, which applied when you signed up on "
@@ -104,14 +106,14 @@ def notice_mail(terms: PublishedTerms, baseline: Baseline | None, locale: str,
     changes since the recipient's baseline."""
     _ = translations(locale).gettext
     subject = _("Our terms change on %(date)s: please review them") % {
-        "date": terms.effective_at.date().isoformat()}
+        "date": day(terms.effective_at, locale)}
     summary = summary_since(baseline.terms if baseline else None, terms)
-    lines = [describe(item, _) for item in summary.items]
+    lines = [describe(item, _, locale == TERMS_LANGUAGE) for item in summary.items]
     intro = _("We are changing our terms. The new version %(version)s changes how AI may use "
               "your music. It applies to you only after %(date)s and only if you accept it; "
               "if you refuse, you stay on the version you have.") % {
-        "version": terms.version, "date": terms.effective_at.date().isoformat()}
-    since = since_line(baseline, _)
+        "version": terms.version, "date": day(terms.effective_at, locale)}
+    since = since_line(baseline, _, locale)
     action = _("Read the changes and answer here:")
     url = f"{base_url.rstrip('/')}/terms/review"
     check = _("Text hash (SHA-256) of the new version:")

@@ -10,7 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from consentry.i18n import LOCALES, translations
+from consentry.i18n import LOCALES, TERMS_LANGUAGE, translations
+from consentry.i18n.formatting import day, moment, number
 from consentry.purposes import VOCABULARY
 from consentry.web.language import LANG_COOKIE
 from consentry.web.sessions import PageContext, set_session_cookie
@@ -30,7 +31,10 @@ def environment(locale: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(locales=LOCALES, vocabulary=VOCABULARY)
+    env.globals.update(locales=LOCALES, vocabulary=VOCABULARY, terms_lang=TERMS_LANGUAGE)
+    env.filters.update(day=lambda value: day(value, locale),
+                       moment=lambda value: moment(value, locale),
+                       number=lambda value: number(value, locale))
     return env
 
 

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import Connection
 
 from consentry.errors import N_
-from consentry.i18n import translations
+from consentry.i18n import TERMS_LANGUAGE, translations
 from consentry.services.terms_notices import describe, since_line, summary_since
 from consentry.store.terms import PublishedTerms
 from consentry.store.terms_acceptance import standing_of
@@ -43,7 +43,6 @@ class ChangeRow:
     kind: str
     material: bool
     segments: tuple[Segment, ...]
-    reasons: tuple[str, ...]
 
 
 def change_rows(review: TermsReview, locale: str) -> list[ChangeRow]:
@@ -52,16 +51,19 @@ def change_rows(review: TermsReview, locale: str) -> list[ChangeRow]:
     for c in review.changes:
         clause = c.change.new or c.change.old
         assert clause is not None
-        words = [w for r in c.classification.reasons for w in (*r.terms, *r.words)]
         rows.append(ChangeRow(clause.label or _("Introduction"), _(LEVELS[c.level]),
                               _(KINDS[c.change.kind]), c.level == "material",
-                              c.change.text_segments, tuple(dict.fromkeys(words))))
+                              c.change.text_segments))
     return rows
 
 
 def summary_lines(summary: TermsSummary, locale: str) -> list[str]:
     _ = translations(locale).gettext
-    return [describe(item, _) for item in summary.items]
+    return [describe(item, _, locale == TERMS_LANGUAGE) for item in summary.items]
+
+
+# The version whose banner the user hid; a newer version shows its banner again.
+BANNER_HIDDEN_COOKIE = "consentry_terms_banner_hidden"
 
 
 @dataclass(frozen=True)
@@ -90,5 +92,5 @@ def terms_banner(conn: Connection, user_id: int, locale: str) -> TermsBanner | N
         return None
     summary = summary_since(baseline.terms if baseline else None, pending)
     return TermsBanner(pending.version, standing.state.status, pending.effective_at,
-                       since_line(baseline, translations(locale).gettext),
+                       since_line(baseline, translations(locale).gettext, locale),
                        tuple(summary_lines(summary, locale)))

@@ -13,6 +13,7 @@ from consentry.web.pages import (
     label,
     open_content,
     passwords,
+    permissions,
     public,
     references,
     terms,
@@ -27,8 +28,8 @@ from consentry.web.pages import (
 
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
-    for module in (public, account, artist, tracks, invitations, label, claims, references,
-                   admin, terms, terms_admin, usage, withdrawals, open_content, passwords,
-                   track_removal, verification):
+    for module in (public, account, artist, permissions, tracks, invitations, label, claims,
+                   references, admin, terms, terms_admin, usage, withdrawals, open_content,
+                   passwords, track_removal, verification):
         pages.include_router(module.router)
     return pages

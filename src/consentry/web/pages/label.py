@@ -18,12 +18,12 @@ from consentry.store.claims import claim_records
 from consentry.store.reference_recordings import count_references
 from consentry.timestamps import parse_instant, utcnow
 from consentry.web.dependencies import Db
+from consentry.web.pages.explain import use_label
 from consentry.web.pages.page import Page, require_user
-from consentry.web.rendering import finish, gettext, render
+from consentry.web.rendering import finish, render
 from consentry.web.sessions import PageContext, check_csrf
 
 router = APIRouter()
-SHOWN = ("train-ai", "train-generative", "voice-likeness", "ai-input")
 
 
 def holder_id_of(page: PageContext) -> int:
@@ -38,11 +38,11 @@ def label_home(request: Request, page: Page, db: Db) -> Response:
     holder_id = holder_id_of(page)
     tracks = catalogue.list_tracks(db, rights_holder_id=holder_id, limit=1000)
     now = utcnow()
-    outcomes = {p: {d.track_id: d.allowed for d in decide_tracks(db, tracks, p, now)}
-                for p in SHOWN}
+    outcomes = {p.id: {d.track_id: d.allowed for d in decide_tracks(db, tracks, p.id, now)}
+                for p in VOCABULARY}
     return render(request, page, "label.html", holder=parties.get_rights_holder(db, holder_id),
-                  tracks=tracks, outcomes=outcomes, shown=SHOWN,
-                  labels={p.id: gettext(page, p.label) for p in VOCABULARY},
+                  tracks=tracks, outcomes=outcomes,
+                  labels={p.id: use_label(page, p.id, public=True) for p in VOCABULARY},
                   agreements=catalogue.list_agreements(db, holder_id),
                   open_claims=sum(c.status is ClaimStatus.OPEN
                                   for c in claim_records(db, rights_holder_id=holder_id)),

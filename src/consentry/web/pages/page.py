@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from consentry.access import Role
 from consentry.errors import N_, Unauthenticated
 from consentry.store.accounts import User
 from consentry.web.dependencies import Db
 from consentry.web.sessions import PageContext, load_page_context
-from consentry.web.terms_view import terms_banner
+from consentry.web.terms_view import BANNER_HIDDEN_COOKIE, terms_banner
 
 
 class LoginRequired(Unauthenticated):
@@ -20,8 +21,11 @@ class LoginRequired(Unauthenticated):
 
 def page_context(request: Request, db: Db) -> PageContext:
     context = load_page_context(request, db)
-    if context.user is not None:
-        context.terms_banner = terms_banner(db, context.user.id, context.locale)
+    # the banner speaks to artists about their music; staff answer no terms with it
+    if context.user is not None and context.user.role is Role.ARTIST:
+        banner = terms_banner(db, context.user.id, context.locale)
+        if banner is None or request.cookies.get(BANNER_HIDDEN_COOKIE) != banner.version:
+            context.terms_banner = banner
     return context
 
 

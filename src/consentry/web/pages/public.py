@@ -15,14 +15,17 @@ from consentry.services.content_signals import (
     judge_track_crawler,
     track_decisions,
 )
+from consentry.services.decisions import decide_every_purpose
 from consentry.settings import Settings
 from consentry.signals.enforcement import crawler_purpose
 from consentry.signals.open_paths import open_artist_path, open_track_path
-from consentry.store import catalogue, parties
+from consentry.store import catalogue, ledger, parties
+from consentry.timestamps import utcnow
 from consentry.web.crawler_policy import KnownCrawler, refusal_response
 from consentry.web.dependencies import Db, SettingsDep
+from consentry.web.pages.explain import Known, outcome, use_label
 from consentry.web.pages.page import Page
-from consentry.web.rendering import gettext, render
+from consentry.web.rendering import render
 from consentry.web.sessions import PageContext
 from consentry.web.site_signals import content_signals, kept_out
 
@@ -80,8 +83,14 @@ def track_response(request: Request, page: PageContext, db: Db, settings: Settin
     track_id = track.id
     decisions = request.app.state.ledger_memo.get(
         db, ("decisions", track.id), partial(track_decisions, db, track))
-    uses = [(gettext(page, p.label), decisions[p.id]) for p in VOCABULARY]
-    names = {a: parties.get_artist(db, a).name for a in track.accepted_owner_ids}
+    explained = request.app.state.ledger_memo.get(
+        db, ("explained", track.id), partial(decide_every_purpose, db, track, utcnow()))
+    names = {a: parties.get_artist(db, a).name for a in track.owner_ids}
+    known = Known(artists=names,
+                  agreements={a.id: a.title for a in catalogue.list_agreements(db)},
+                  events={e.id: e for e in ledger.track_events(db, track.id)})
+    uses = [(use_label(page, p.id, public=True), outcome(page, explained[p.id], known,
+                                                          public=True)) for p in VOCABULARY]
     headers, meta = (content_signals(request, settings, decisions) if settings.signals_enabled
                      else ({}, []))
     response = render(request, page, "track.html", track=track, uses=uses, names=names,

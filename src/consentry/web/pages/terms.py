@@ -19,7 +19,13 @@ from consentry.web.dependencies import Db
 from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import SECURITY_HEADERS, finish, render
 from consentry.web.sessions import check_csrf
-from consentry.web.terms_view import change_rows, previous_version, render_markdown, summary_lines
+from consentry.web.terms_view import (
+    BANNER_HIDDEN_COOKIE,
+    change_rows,
+    previous_version,
+    render_markdown,
+    summary_lines,
+)
 
 router = APIRouter()
 
@@ -100,7 +106,7 @@ def review(request: Request, page: Page, db: Db) -> Response:
         review = review_since(baseline.terms if baseline else None, pending)
         rows = change_rows(review, page.locale)
         lines = summary_lines(summarise(review), page.locale)
-        since = since_line(baseline, translations(page.locale).gettext)
+        since = since_line(baseline, translations(page.locale).gettext, page.locale)
     return render(request, page, "terms_review.html", standing=standing, pending=pending,
                   rows=rows, lines=lines, since=since)
 
@@ -117,3 +123,19 @@ async def answer(request: Request, page: Page, db: Db) -> Response:
                   choice == "accept", utcnow())
     return finish(request, page, RedirectResponse("/terms/review?notice=answered",
                                                   status_code=303))
+
+
+@router.post("/terms/banner/hide")
+async def hide_banner(request: Request, page: Page) -> Response:
+    """Hide the banner of one version on this browser, once the user has seen it (the button
+    is on the banner); the review page keeps the version, and a newer one shows again."""
+    form = await request.form()
+    check_csrf(page, str(form.get("csrf_token", "")))
+    version = str(form.get("version", ""))[:100]
+    back = str(form.get("next", "/"))
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = "/"
+    response = RedirectResponse(back, status_code=303)
+    response.set_cookie(BANNER_HIDDEN_COOKIE, version, max_age=365 * 86400, samesite="lax",
+                        httponly=True, path="/")
+    return finish(request, page, response)
