@@ -52,7 +52,8 @@ def robots_usage(robots_txt: str, token: str, path: str) -> dict[str, bool]:
     """The aipref ``Content-Usage`` rule robots.txt applies to ``path`` for the crawler with
     product token ``token`` (draft-ietf-aipref-attach-05, section 3): the rules of the groups
     naming the token (merged, RFC 9309 2.2.1), else of ``*``; the longest matching path wins,
-    and a rule without a path applies to every path."""
+    and a rule without a path applies to every path. Paths match as prefixes: consentry writes
+    no ``*`` or ``$`` patterns, and this reads the operator's own site."""
     groups: list[tuple[set[str], list[tuple[str, str]]]] = []
     in_agents = False
     for raw in robots_txt.splitlines():
