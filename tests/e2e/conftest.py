@@ -54,6 +54,12 @@ def demo_server(data: Path, **settings: str) -> Iterator[tuple[str, dict[str, st
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    with demo_server(tmp_path_factory.mktemp("server")) as running:
+def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data directory the module's server runs on (its database, its outbox)."""
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="module")
+def server(server_dir: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    with demo_server(server_dir) as running:
         yield running

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from consentry.store import outbox
+from consentry.store.database import make_engine
 from tests.audio.synth import write_audio
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,8 +48,21 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def _verification_link(data: Path, email: str) -> str:
+    """The link in the last mail the server queued for ``email``, as its owner would open."""
+    engine = make_engine(f"sqlite:///{data / 'consentry.db'}")
+    try:
+        with engine.connect() as conn:
+            body = outbox.messages_to(conn, email)[-1].text_body
+    finally:
+        engine.dispose()
+    match = re.search(r"/verify-email\?token=[A-Za-z0-9_-]+", body)
+    assert match, body
+    return match.group(0)
+
+
 def test_artist_signs_up_changes_a_permission_and_exports(
-    server: tuple[str, dict[str, str]], page: Page, tmp_path: Path
+    server: tuple[str, dict[str, str]], server_dir: Path, page: Page, tmp_path: Path
 ) -> None:
     base, _ = server
     page.goto(base + "/")
@@ -63,6 +78,8 @@ def test_artist_signs_up_changes_a_permission_and_exports(
     page.get_by_label("Password", exact=True).fill("a long enough secret")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Browser Band")).to_be_visible()
+    page.goto(base + _verification_link(server_dir, "band@example.org"))  # from the mail
+    page.goto(base + "/me")
 
     page.get_by_role("link", name="Add a track").click()
     page.get_by_label("Title").fill("Night Drive")

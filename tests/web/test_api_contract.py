@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 from consentry.demo import issue_demo_tokens, seed_demo
 from consentry.demo.audio import attach_demo_recordings
 from consentry.demo.content_id import seed_demo_claim
-from consentry.demo.terms import seed_demo_terms
+from consentry.demo.terms import seed_first_terms, seed_new_terms
 from consentry.ledger.operator_key import ensure_development_key
 from consentry.settings import Settings
 from consentry.store.database import make_engine
@@ -64,11 +64,12 @@ def demo_catalogue(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Pa
     settings = _settings(directory)
     ensure_development_key(settings.effective_log_key)
     engine = make_engine(settings.effective_database_url)
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # in the order `consentry demo` seeds
+        seed_first_terms(conn, settings.notice_days, settings.base_url)
         seed_demo(conn)
         attach_demo_recordings(conn, settings)
         seed_demo_claim(conn, settings)
-        seed_demo_terms(conn, settings.notice_days, settings.base_url)
+        seed_new_terms(conn, settings.notice_days, settings.base_url)
         tokens = issue_demo_tokens(conn, settings.secret_key)
     engine.dispose()
     (directory / "tokens.json").write_text(json.dumps(
