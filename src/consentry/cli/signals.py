@@ -7,6 +7,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urljoin, urlsplit
@@ -109,9 +110,8 @@ def check(urls: Annotated[list[str], typer.Argument(help="Pages or recordings of
         for url in urls:
             site = urljoin(url, "/")
             robots[site] = robots.get(site) or _robots(client, url)
-            found[url] = list(pool.map(
-                lambda agent, url=url, site=site: _ask(client, url, robots[site], *agent),
-                agents))
+            found[url] = list(pool.map(partial(_ask, client, url, robots[site]),
+                                       *zip(*agents, strict=True)))
     disagreeing = any(c.disagreements for cs in found.values() for c in cs)
     if as_json:
         print_json([asdict(c) for c in found[urls[0]]] if len(urls) == 1 else {

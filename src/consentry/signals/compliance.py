@@ -13,7 +13,9 @@ from typing import Literal
 from http_sfv.dictionary import Dictionary
 from http_sfv.types import Token
 
+from consentry.purposes import get_purpose
 from consentry.signals.crawlers import Crawler
+from consentry.signals.enforcement import crawler_purpose
 
 Verdict = Literal["allowed", "reserved", "unknown"]
 
@@ -79,9 +81,8 @@ def robots_usage(robots_txt: str, token: str, path: str) -> dict[str, bool]:
     return content_usage(max(matching, key=lambda m: m[0])[1]) if matching else {}
 
 
-# The aipref category and the verdict field of each kind of crawler's own use
-_OWN_USE = {"training": ("train-ai", "train"), "search": ("search", "search"),
-            "user": ("ai-use", "ai_input")}
+# The verdict that answers each aipref category
+_VERDICT_OF = {"train-ai": "train", "search": "search", "ai-use": "ai_input"}
 
 
 def _disagreements(crawler: Crawler, robots_allows: bool, fetched: bool, status: int,
@@ -94,7 +95,8 @@ def _disagreements(crawler: Crawler, robots_allows: bool, fetched: bool, status:
     default there and the response the content's own, and aipref-vocab-08 lets search govern
     whatever a search application does."""
     found = []
-    category, field = _OWN_USE[crawler.purpose]
+    category = get_purpose(crawler_purpose(crawler)).aipref or "train-ai"
+    field = _VERDICT_OF[category]
     if not robots_allows and 200 <= status < 300:
         found.append(f"robots.txt keeps it out, yet the server answers {status}")
     if fetched and verdicts[field] == "reserved":
