@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1, le=64, description="Server worker processes")
+    worker_start_seconds: int = Field(
+        default=60, ge=1, le=600, description="How long a starting worker may take to answer "
+                                              "the server's health check before it is replaced")
     cookie_secure: bool | None = Field(
         default=None, description="Secure session cookies; default: when served over HTTPS")
     hsts_seconds: int | None = Field(

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
 from consentry import __version__
-from consentry.catalogue_file import plan_catalogue, read_records
-from consentry.cli import consent, context, decisions
-from consentry.cli.accounts import consumers_app, tokens_app, users_app
-from consentry.cli.catalog import catalog_app
-from consentry.cli.catalog import commands as catalog_commands
-from consentry.cli.claims import claims_app
 from consentry.cli.console import err, error, out, print_json
-from consentry.cli.datasets import datasets_app
-from consentry.cli.invitations import invitations_app
-from consentry.cli.log import log_app
 from consentry.cli.options import JsonFlag
-from consentry.cli.signals import crawlers_app, signals_app
-from consentry.cli.terms import outbox_app, terms_app
-from consentry.cli.usage import usage_app
-from consentry.cli.withdrawals import webhooks_app, withdrawals_app
 from consentry.errors import ConsentryError, InvalidInput
-from consentry.ledger.operator_key import ensure_development_key
-from consentry.services.catalogue_import import check_existing, store_catalogue
-from consentry.signals.signing_keys import ensure_development_chain
-from consentry.store.log_sources import append_missing
-from consentry.store.migrate import upgrade
-from consentry.store.terms import ensure_baseline_terms
 
 # The top-level help: panels and commands in the order a new operator meets them.
 LAYOUT = {
@@ -50,17 +32,72 @@ PANEL = {name: panel for panel, names in LAYOUT.items() for name in names}
 ORDER = [name for names in LAYOUT.values() for name in names]
 
 
-class LaidOut(TyperGroup):
-    """The top-level command, listing its commands as LAYOUT groups and orders them."""
+# Where each command lives, loaded only when it runs (or the help lists it): a command, or a
+# server worker that re-imports the entry point, then starts in the time its own modules need
+# rather than in the time all 49 commands' imports take (issue 22: workers lost to the 5 s
+# health check on a busy host). "module:attribute" names a sub-app, or, after "#", the
+# Typer holding that top-level command.
+LAZY = {
+    "consent": "consentry.cli.consent:consent_app",
+    "tokens": "consentry.cli.accounts:tokens_app",
+    "consumers": "consentry.cli.accounts:consumers_app",
+    "users": "consentry.cli.accounts:users_app",
+    "invitations": "consentry.cli.invitations:invitations_app",
+    "claims": "consentry.cli.claims:claims_app",
+    "signals": "consentry.cli.signals:signals_app",
+    "crawlers": "consentry.cli.signals:crawlers_app",
+    "log": "consentry.cli.log:log_app",
+    "datasets": "consentry.cli.datasets:datasets_app",
+    "withdrawals": "consentry.cli.withdrawals:withdrawals_app",
+    "webhooks": "consentry.cli.withdrawals:webhooks_app",
+    "terms": "consentry.cli.terms:terms_app",
+    "outbox": "consentry.cli.terms:outbox_app",
+    "usage": "consentry.cli.usage:usage_app",
+    "catalog": "consentry.cli.catalog:catalog_app",
+    "purposes": "consentry.cli.consent:commands#",
+    "export": "consentry.cli.consent:commands#",
+    "decide": "consentry.cli.decisions:commands#",
+    "identify": "consentry.cli.catalog:commands#",
+}
 
-    def __init__(self, **attrs: Any) -> None:
-        super().__init__(**attrs)
-        for name, command in self.commands.items():
-            command.rich_help_panel = PANEL.get(name)  # type: ignore[attr-defined]
+
+def load_command(name: str) -> click.Command:
+    """The click command for one LAZY name, importing only the module that defines it."""
+    target, one_command, _ = LAZY[name].partition("#")
+    module, _, attribute = target.partition(":")
+    typer_app = getattr(importlib.import_module(module), attribute)
+    group = typer.main.get_group(typer_app)
+    if one_command:
+        return group.commands[name]
+    group.name = name
+    return group
+
+
+class LaidOut(TyperGroup):
+    """The top-level command: lists its commands as LAYOUT groups and orders them, and loads
+    each one from its module only when it is asked for."""
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return sorted(super().list_commands(ctx),
-                      key=lambda name: ORDER.index(name) if name in ORDER else len(ORDER))
+        names = set(super().list_commands(ctx)) | set(LAZY)
+        return sorted(names, key=lambda name: ORDER.index(name) if name in ORDER else len(ORDER))
+
+    def get_command(self, ctx: Any, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in LAZY:
+            command = load_command(name)
+            self.add_command(command, name)
+        if command is not None:
+            command.rich_help_panel = PANEL.get(name)  # type: ignore[attr-defined]
+        return command
+
+
+def whole_command() -> click.Group:
+    """The top-level command with every command loaded, for code that walks them all."""
+    top = typer.main.get_group(app)
+    context = click.Context(top)
+    for name in top.list_commands(context):
+        top.get_command(context, name)
+    return top
 
 
 app = typer.Typer(cls=LaidOut, help="consentry: consented AI use of music.",
@@ -68,16 +105,7 @@ app = typer.Typer(cls=LaidOut, help="consentry: consented AI use of music.",
                   no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode="markdown")
 commands = typer.Typer()
-for group, name in ((consent.consent_app, "consent"), (tokens_app, "tokens"),
-                    (consumers_app, "consumers"), (users_app, "users"),
-                    (invitations_app, "invitations"), (claims_app, "claims"),
-                    (signals_app, "signals"), (crawlers_app, "crawlers"), (log_app, "log"),
-                    (datasets_app, "datasets"), (withdrawals_app, "withdrawals"),
-                    (webhooks_app, "webhooks"), (terms_app, "terms"), (outbox_app, "outbox"),
-                    (usage_app, "usage"), (catalog_app, "catalog")):
-    app.add_typer(group, name=name)
-for top_level in (commands, consent.commands, decisions.commands, catalog_commands):
-    app.add_typer(top_level)
+app.add_typer(commands)
 
 
 def main() -> None:
@@ -106,6 +134,13 @@ def version(json_output: JsonFlag = False) -> None:
 @commands.command(epilog="Example: CONSENTRY_DATA_DIR=/srv/consentry consentry init")
 def init() -> None:
     """Create the data directory, migrate the database to the newest schema."""
+    from consentry.cli import context
+    from consentry.ledger.operator_key import ensure_development_key
+    from consentry.signals.signing_keys import ensure_development_chain
+    from consentry.store.log_sources import append_missing
+    from consentry.store.migrate import upgrade
+    from consentry.store.terms import ensure_baseline_terms
+
     settings = context.settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = context.engine(migrated=False)
@@ -139,13 +174,18 @@ def serve(
     """Serve the web app and API (docs at /docs)."""
     import uvicorn
 
+    from consentry.cli import context
+
     settings = context.settings()
     context.engine()  # refuses a database that is missing or not migrated, creating nothing
     host, port = host or settings.host, port or settings.port
     out.print(f"serving on http://{host}:{port} (API docs at http://{host}:{port}/docs)",
               highlight=False)
+    # A worker re-imports this entry point and then the app; on a busy host that can outlast
+    # uvicorn's 5 s default, and a worker killed for it is replaced by one just as slow.
     uvicorn.run("consentry.web.app:create_default_app", factory=True, host=host, port=port,
-                workers=workers or settings.workers, log_level="info")
+                workers=workers or settings.workers, log_level="info",
+                timeout_worker_healthcheck=settings.worker_start_seconds)
 
 
 @commands.command("import", epilog="Example: consentry import catalogue.csv --json")
@@ -156,6 +196,12 @@ def import_catalogue(
     json_output: JsonFlag = False,
 ) -> None:
     """Import artists, rights holders, agreements and tracks; all rows or none."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from consentry.catalogue_file import plan_catalogue, read_records
+    from consentry.cli import context
+    from consentry.services.catalogue_import import check_existing, store_catalogue
+
     fmt = (format or path.suffix.lstrip(".")).lower()
     if fmt not in ("csv", "json", "jsonl"):
         raise InvalidInput(f"cannot tell the format of {path.name}: use --format csv|json|jsonl")
@@ -183,6 +229,7 @@ def import_catalogue(
 @commands.command(epilog="Example: consentry demo --json")
 def demo(json_output: JsonFlag = False) -> None:
     """Seed the demo catalogue (once) and issue fresh demo tokens."""
+    from consentry.cli import context
     from consentry.demo import is_seeded, issue_demo_tokens, seed_demo
     from consentry.demo.audio import attach_demo_recordings
     from consentry.demo.content_id import seed_demo_claim
