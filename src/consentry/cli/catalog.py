@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -21,6 +21,7 @@ from rich.table import Table
 from consentry.cli import context
 from consentry.cli.console import err, out, print_json
 from consentry.cli.options import JsonFlag
+from consentry.cli.server_client import ServerOption, TokenOption, post_file
 
 catalog_app = typer.Typer(help="Rights holders' reference recordings.", no_args_is_help=True)
 commands = typer.Typer()
@@ -114,14 +115,42 @@ def remove_reference_command(
               soft_wrap=True, highlight=False)
 
 
-@commands.command(epilog="Example: consentry identify generated-track.mp3 --json")
+@commands.command(epilog="Example: consentry identify generated-track.mp3 --json\n\n"
+                           "Example: CONSENTRY_TOKEN=cst_... consentry identify take.wav "
+                           "--server http://127.0.0.1:8000")
 def identify(
     file: Annotated[Path, typer.Argument(help="An audio file (WAV, FLAC, Ogg, MP3, M4A, ...)",
                                          exists=True, dir_okay=False, readable=True)],
+    server: ServerOption = None,
+    token: TokenOption = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Which catalogue tracks and reference recordings the file contains: where, how much,
-    how sure. Also how a generated track is checked for replication."""
+    how sure. Also how a generated track is checked for replication. With --server, a
+    running server answers (fast: its index is loaded); else the data directory is read."""
+    found = post_file(server, token, "/v1/identify", file) if server else _identify_here(file)
+    if json_output:
+        print_json(found)
+        return
+    matches, seconds = found["matches"], found["seconds"]
+    if not matches:
+        out.print(f"{file}: no catalogue recording found in {seconds:.1f} s",
+                  soft_wrap=True, highlight=False)
+        return
+    table = Table(title=f"{file}: {len(matches)} matches in {seconds:.1f} s")
+    for column in ("recording", "title", "rights holder", "in file", "in recording",
+                   "seconds", "confidence", "significance", "speed"):
+        table.add_column(column)
+    for m in matches:
+        table.add_row(m["recording"], m["title"], str(m["rights_holder_id"] or "-"),
+                      f"{m['query_start']:.1f} s", f"{m['recording_start']:.1f} s",
+                      f"{m['matched_seconds']:.1f}", f"{m['confidence']:.2f}",
+                      f"{m['significance']:.1f}", f"{m['speed']:.3f}")
+    out.print(table)
+
+
+def _identify_here(file: Path) -> dict[str, Any]:
+    """What ``POST /v1/identify`` answers, computed from the data directory in process."""
     from consentry.audio.fingerprint import fingerprint_file
     from consentry.services.identification import identify as identify_peaks
     from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
@@ -131,21 +160,4 @@ def identify(
     with engine.connect() as conn:
         index = CatalogueIndex(settings.data_dir / INDEX_SNAPSHOT)
         found = identify_peaks(conn, index, fingerprint.peaks)
-    if json_output:
-        print_json({"seconds": round(fingerprint.seconds, 2),
-                    "matches": [f.as_dict() for f in found]})
-        return
-    if not found:
-        out.print(f"{file}: no catalogue recording found in {fingerprint.seconds:.1f} s",
-                  soft_wrap=True, highlight=False)
-        return
-    table = Table(title=f"{file}: {len(found)} matches in {fingerprint.seconds:.1f} s")
-    for column in ("recording", "title", "rights holder", "in file", "in recording",
-                   "seconds", "confidence", "significance", "speed"):
-        table.add_column(column)
-    for f in found:
-        table.add_row(f.recording_key, f.title, str(f.rights_holder_id or "-"),
-                      f"{f.query_start:.1f} s", f"{f.recording_start:.1f} s",
-                      f"{f.matched_seconds:.1f}", f"{f.confidence:.2f}",
-                      f"{f.significance:.1f}", f"{f.speed:.3f}")
-    out.print(table)
+    return {"seconds": round(fingerprint.seconds, 2), "matches": [f.as_dict() for f in found]}
