@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, select, update
 
 from consentry.errors import InvalidInput, NotFound
 from consentry.ledger.checkpoint import Checkpoint, sign_checkpoint
@@ -58,10 +58,31 @@ class DatabaseHashes:
         return [bytes(r[0]) for r in rows]
 
 
+class _GrownHashes:
+    """The store's hashes, with the leaves of the batch being appended served from memory:
+    the subtrees a batch completes are folded mostly from its own leaves, which need not be
+    read back from the table they were just written to."""
+
+    def __init__(self, stored: DatabaseHashes, first_new: int, new_leaves: Sequence[bytes]
+                 ) -> None:
+        self.stored, self.first_new, self.new_leaves = stored, first_new, new_leaves
+
+    def leaf_hashes(self, lo: int, hi: int) -> Sequence[bytes]:
+        start = self.first_new
+        older = self.stored.leaf_hashes(lo, min(hi, start)) if lo < start else []
+        return [*older, *self.new_leaves[max(lo, start) - start:max(hi, start) - start]]
+
+    def subtree_hashes(self, height: int, lo: int, hi: int) -> Sequence[bytes]:
+        return self.stored.subtree_hashes(height, lo, hi)
+
+
 def append(conn: Connection, records: Sequence[LogRecord]) -> list[int]:
     """Append in order and return the indices. The head row is updated first, so concurrent
     writers queue on its lock and indices never collide or leave gaps; the caller's commit
-    makes the records and their log entries visible together."""
+    makes the records and their log entries visible together.
+
+    Rows go to the driver's executemany as plain tuples: building SQLAlchemy parameters per
+    row was half the cost of an append (issue 21)."""
     if not records:
         return []
     new_size = conn.execute(update(log_head).where(log_head.c.id == 1)
@@ -69,14 +90,25 @@ def append(conn: Connection, records: Sequence[LogRecord]) -> list[int]:
                             .returning(log_head.c.size)).scalar_one()
     old_size = new_size - len(records)
     now = to_micros(utcnow())
-    conn.execute(insert(log_entries), [
-        {"idx": old_size + i, "kind": r.kind, "source_id": r.source_id, "data": r.data,
-         "leaf_hash": r.leaf_hash, "appended_at": now} for i, r in enumerate(records)])
-    completed = subtrees_completed(DatabaseHashes(conn), old_size, new_size)
+    leaves = [r.leaf_hash for r in records]
+    conn.exec_driver_sql(_insert_sql(conn, "log_entries", ENTRY_COLUMNS), [
+        (old_size + i, r.kind, r.source_id, r.data, leaf, now)
+        for i, (r, leaf) in enumerate(zip(records, leaves, strict=True))])
+    completed = subtrees_completed(_GrownHashes(DatabaseHashes(conn), old_size, leaves),
+                                   old_size, new_size)
     if completed:
-        conn.execute(insert(log_subtrees), [
-            {"height": h, "idx": i, "hash": value} for h, i, value in completed])
+        conn.exec_driver_sql(_insert_sql(conn, "log_subtrees", ("height", "idx", "hash")),
+                             completed)
     return list(range(old_size, new_size))
+
+
+ENTRY_COLUMNS = ("idx", "kind", "source_id", "data", "leaf_hash", "appended_at")
+
+
+def _insert_sql(conn: Connection, table: str, columns: Sequence[str]) -> str:
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([marker] * len(columns))})")
 
 
 def log_size(conn: Connection) -> int:
