@@ -15,6 +15,7 @@ from consentry.errors import Forbidden
 from consentry.services import claim_disputes
 from consentry.store import catalogue
 from consentry.store.claims import MAX_REASON, ClaimRecord, claim_records, get_claim
+from consentry.web.api.listing import Listed
 from consentry.web.api.models import ClaimOut
 from consentry.web.dependencies import Db, SettingsDep, principal_in
 from consentry.web.errors import error_responses
@@ -30,7 +31,7 @@ class ClaimActionIn(BaseModel):
 
 
 @router.get("", response_model=list[ClaimOut])
-def list_claims(db: Db, who: Party) -> list[ClaimOut]:
+def list_claims(db: Db, who: Party, listing: Listed) -> list[ClaimOut]:
     """The claims the caller is party to, newest first: a label's own, those on an artist's
     tracks and those the artist is the claimant of; every claim for admins."""
     if who.role is Role.RIGHTS_HOLDER:
@@ -39,7 +40,7 @@ def list_claims(db: Db, who: Party) -> list[ClaimOut]:
         records = claim_records(db, artist_id=who.subject_id)
     else:
         records = claim_records(db)
-    return [ClaimOut.of(r) for r in records]
+    return [ClaimOut.of(r) for r in listing.window_of(records)]
 
 
 @router.post("/{claim_id}/{action}", response_model=ClaimOut, responses=error_responses(404))

@@ -23,6 +23,7 @@ from consentry.store.datasets import get_snapshot
 from consentry.store.withdrawals import Withdrawal, acknowledge, list_withdrawals
 from consentry.timestamps import utcnow
 from consentry.web.api.datasets import SnapshotOut, _out
+from consentry.web.api.listing import Listed
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, principal_in
 from consentry.web.errors import error_responses
 
@@ -91,10 +92,12 @@ def _visible(db: Db, who: Principal, snapshot_id: int | None = None,
 
 
 @router.get("/withdrawals", response_model=list[WithdrawalOut])
-def index(db: Db, who: Concerned, snapshot_id: int | None = None) -> list[WithdrawalOut]:
+def index(db: Db, who: Concerned, listing: Listed,
+          snapshot_id: int | None = None) -> list[WithdrawalOut]:
     """A consumer's own withdrawals, those an artist's consent changes caused, or all
     (admins); oldest first."""
-    return [WithdrawalOut.of(w) for w in _visible(db, who, snapshot_id=snapshot_id)]
+    return [WithdrawalOut.of(w)
+            for w in listing.window_of(_visible(db, who, snapshot_id=snapshot_id))]
 
 
 @router.get("/withdrawals/{withdrawal_id}", response_model=WithdrawalOut,
