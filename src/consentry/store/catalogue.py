@@ -97,6 +97,14 @@ def live_tracks() -> ColumnElement[bool]:
     return tracks.c.id.not_in(select(track_removals.c.track_id))
 
 
+def track_titles(conn: Connection, track_ids: Collection[int]) -> dict[int, str]:
+    """The titles of these tracks, removed ones too: a history names what it was about."""
+    if not track_ids:
+        return {}
+    return {r.id: r.title for r in conn.execute(
+        select(tracks.c.id, tracks.c.title).where(tracks.c.id.in_(list(track_ids))))}
+
+
 def removed_track_ids(conn: Connection, track_ids: Sequence[int]) -> set[int]:
     return set(conn.execute(select(track_removals.c.track_id).where(
         track_removals.c.track_id.in_(list(track_ids)))).scalars())

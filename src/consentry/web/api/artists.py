@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 
 from consentry import access
 from consentry.access import Principal, Role
@@ -16,6 +17,7 @@ from consentry.web.api.models import ConsentEventOut, NameIn, PartyOut, TrackOut
 from consentry.web.api.tracks import SearchIsrc, SearchText, track_list
 from consentry.web.dependencies import Admin, At, Db, principal_in
 from consentry.web.errors import error_responses
+from consentry.web.history_download import HISTORY_CSV, history_csv
 
 router = APIRouter(prefix="/artists", tags=["artists"], responses=error_responses(403))
 ArtistOrAdmin = Annotated[Principal, principal_in(Role.ARTIST, Role.ADMIN)]
@@ -70,6 +72,16 @@ def consent_history(artist_id: int, db: Db, who: ArtistOrAdmin,
     parties.get_artist(db, artist_id)
     return listing.answer(ledger.history_page(db, artist_id, listing.window).map(
         ConsentEventOut.of))
+
+
+@router.get("/{artist_id}/consent/history.csv", response_class=Response,
+            responses=ONE_ARTIST | HISTORY_CSV)
+def consent_history_csv(artist_id: int, db: Db, who: ArtistOrAdmin) -> Response:
+    """The same history as one CSV file to keep or open in a spreadsheet: the artist's own
+    (403 for another artist's), or any artist's for an admin."""
+    access.require_artist_self(who, artist_id)
+    parties.get_artist(db, artist_id)
+    return history_csv(db, artist_id)
 
 
 @router.get("/{artist_id}/export", responses=ONE_ARTIST)

@@ -15,6 +15,7 @@ from consentry.services.artist_export import export_artist
 from consentry.services.receipts import consent_receipt
 from consentry.store import catalogue, ledger, parties
 from consentry.web.dependencies import Db
+from consentry.web.history_download import history_csv
 from consentry.web.pages.explain import use_label
 from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import finish, render
@@ -53,6 +54,12 @@ def history(request: Request, page: Page, db: Db) -> Response:
                   labels={e.purpose: use_label(page, e.purpose) for e in events},
                   log_key=vkey(request.app.state.settings.log_origin, key.public_key())
                   if key else "")
+
+
+@router.get("/me/history.csv")
+def history_download(request: Request, page: Page, db: Db) -> Response:
+    """The signed-in artist's own history, as the API's CSV."""
+    return finish(request, page, history_csv(db, artist_id_of(page)))
 
 
 @router.get("/me/history/{event_id}/receipt.json")
