@@ -45,10 +45,12 @@ def events_of(
     return [event_from_row(r) for r in conn.execute(query)]
 
 
-def history_page(conn: Connection, artist_id: int, window: Window) -> Page[ConsentEvent]:
-    """A window of the artist's events, oldest first, and how many there are in all."""
+def history_page(conn: Connection, artist_id: int, window: Window,
+                 newest_first: bool = False) -> Page[ConsentEvent]:
+    """A window of the artist's events, oldest first (or newest), and how many in all."""
+    order = [consent_events.c.recorded_at, consent_events.c.id]
     query = (select(consent_events).where(consent_events.c.artist_id == artist_id)
-             .order_by(consent_events.c.recorded_at, consent_events.c.id))
+             .order_by(*(c.desc() for c in order) if newest_first else order))
     return read_page(conn, query, window).map(event_from_row)
 
 
