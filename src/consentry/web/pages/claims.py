@@ -15,8 +15,7 @@ from consentry.services import claim_disputes
 from consentry.services.identification import recording_titles
 from consentry.settings import Settings
 from consentry.store import catalogue, parties
-from consentry.store.claims import ClaimRecord, claim_records, get_claim
-from consentry.store.paging import page_of
+from consentry.store.claims import ClaimRecord, claim_page, claim_records, get_claim
 from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages.artist import artist_id_of
 from consentry.web.pages.label import holder_id_of
@@ -44,7 +43,7 @@ def claims_view(db: Connection, claims: list[ClaimRecord]) -> dict[str, object]:
 @router.get("/me/claims")
 def artist_claims(request: Request, page: Page, db: Db, windowed: Windowed) -> Response:
     artist_id = artist_id_of(page)
-    found = page_of(claim_records(db, artist_id=artist_id), windowed.window)
+    found = claim_page(db, windowed.window, artist_id=artist_id)
     return render(request, page, "claims.html", mode="artist", me=artist_id,
                   pager=windowed.pager(found), **claims_view(db, found.items))
 
@@ -74,7 +73,7 @@ async def answer_as_claimant(claim_id: int, action: str, request: Request, page:
 @router.get("/label/claims")
 def label_claims(request: Request, page: Page, db: Db, windowed: Windowed) -> Response:
     holder_id = holder_id_of(page)
-    found = page_of(claim_records(db, rights_holder_id=holder_id), windowed.window)
+    found = claim_page(db, windowed.window, rights_holder_id=holder_id)
     return render(request, page, "claims.html", mode="label", pager=windowed.pager(found),
                   **claims_view(db, found.items))
 

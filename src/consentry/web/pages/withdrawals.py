@@ -19,9 +19,8 @@ from consentry.ledger.records import (
     TRACK_REMOVAL,
 )
 from consentry.purposes import VOCABULARY
-from consentry.store import catalogue, parties
-from consentry.store.paging import page_of
-from consentry.store.withdrawals import Withdrawal, list_withdrawals
+from consentry.store import catalogue, paging, parties
+from consentry.store.withdrawals import Withdrawal, withdrawal_page
 from consentry.web.dependencies import Db
 from consentry.web.pages.artist import artist_id_of
 from consentry.web.pages.listing import PageWindow, Windowed
@@ -47,10 +46,8 @@ def cause_text(page: PageContext, w: Withdrawal) -> str:
     return gettext(page, CAUSES.get(kind, kind + " %(id)s"), id=ref)
 
 
-def _render(request: Request, page: PageContext, db: Db, every: list[Withdrawal],
+def _render(request: Request, page: PageContext, db: Db, window: paging.Page[Withdrawal],
             everyone: bool, windowed: PageWindow) -> Response:
-    """Newest first, a window at a time."""
-    window = page_of(list(reversed(every)), windowed.window)
     found = window.items
     shown = sorted({t for w in found for t in w.track_ids[:TITLES_SHOWN]})
     titles = {t.id: t.title for t in catalogue.get_tracks(db, shown)}
@@ -65,12 +62,13 @@ def _render(request: Request, page: PageContext, db: Db, every: list[Withdrawal]
 @router.get("/me/withdrawals")
 def mine(request: Request, page: Page, db: Db, windowed: Windowed) -> Response:
     artist_id = artist_id_of(page)
-    return _render(request, page, db, list_withdrawals(db, artist_id=artist_id), False,
-                   windowed)
+    found = withdrawal_page(db, windowed.window, artist_id=artist_id, newest_first=True)
+    return _render(request, page, db, found, False, windowed)
 
 
 @router.get("/admin/withdrawals")
 def everyone(request: Request, page: Page, db: Db, windowed: Windowed) -> Response:
     if require_user(page).role is not Role.ADMIN:
         raise Forbidden(N_("this page is for platform admins"))
-    return _render(request, page, db, list_withdrawals(db), True, windowed)
+    found = withdrawal_page(db, windowed.window, newest_first=True)
+    return _render(request, page, db, found, True, windowed)
