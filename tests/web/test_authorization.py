@@ -210,7 +210,8 @@ def expectations(w: World) -> list[Case]:
         case("DELETE", "/v1/tracks/{track_id}", f"/v1/tracks/{MISSING}",
              "401 404 404 404 404 404 404 404"),
     ]
-    for suffix in ("", "/tracks", "/consent", "/consent/history", "/export"):
+    for suffix in ("", "/tracks", "/consent", "/consent/history", "/consent/history.csv",
+                   "/export"):
         template = "/v1/artists/{artist_id}" + suffix
         cases += [
             case("GET", template, f"/v1/artists/{a}{suffix}", "401 200 200 403 403 403 403 403"),

@@ -3,8 +3,12 @@ confirmation): who may, what answers afterwards, and what is kept."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from consentry.access import Role
@@ -111,3 +115,28 @@ def test_an_admin_finds_and_removes_a_track(client: TestClient, engine: Engine) 
     artist = TestClient(client.app)
     _login(artist, "ada@example.org")
     assert artist.get("/admin/tracks").status_code == 403
+
+
+def test_two_simultaneous_removals_answer_200_and_410(client: TestClient, world: World,
+                                                      engine: Engine) -> None:
+    """Both requests find the track before either records its removal: the second must be
+    told the track is gone (410), not meet the unique constraint as a 500."""
+    app_engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+    both_read = threading.Barrier(2, timeout=10)
+
+    def meet_before_recording(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT INTO TRACK_REMOVALS"):
+            both_read.wait()
+
+    event.listen(app_engine, "before_cursor_execute", meet_before_recording)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: client.delete(
+                f"/v1/tracks/{world.track_a}", headers=world.headers("admin")), range(2)))
+    finally:
+        event.remove(app_engine, "before_cursor_execute", meet_before_recording)
+    assert sorted(a.status_code for a in answers) == [200, 410], [a.text for a in answers]
+    gone = next(a for a in answers if a.status_code == 410)
+    assert gone.json()["error"] == "track_removed"
+    with engine.connect() as conn:
+        assert catalogue.removed_track_ids(conn, [world.track_a]) == {world.track_a}

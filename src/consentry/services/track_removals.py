@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, insert
+from sqlalchemy.exc import IntegrityError
 
 from consentry.access import Principal, Role
 from consentry.consent import Track
-from consentry.errors import Forbidden
+from consentry.errors import Forbidden, TrackRemoved
 from consentry.ledger.records import TRACK_REMOVAL
 from consentry.services.withdrawal_causes import removal_cause
 from consentry.services.withdrawal_detection import record_cause
@@ -52,9 +53,14 @@ def remove_track(conn: Connection, track_id: int, by: str,
     transaction; ``TrackRemoved`` if it already was. The caller checks who may."""
     now = now or utcnow()
     get_track(conn, track_id)
-    removal_id = int(conn.execute(insert(track_removals).values(
-        track_id=track_id, removed_at=to_micros(now), removed_by=by[:200],
-    ).returning(track_removals.c.id)).scalar_one())
+    try:
+        removal_id = int(conn.execute(insert(track_removals).values(
+            track_id=track_id, removed_at=to_micros(now), removed_by=by[:200],
+        ).returning(track_removals.c.id)).scalar_one())
+    except IntegrityError as lost_race:
+        # Another removal of this track committed between our lookup and our insert: the
+        # one unique removal per track is theirs, and to this caller the track is gone
+        raise TrackRemoved(f"track {track_id} was removed") from lost_race
     log_new_row(conn, TRACK_REMOVAL, removal_id)  # before the withdrawals: see detection
     withdrawn = record_cause(conn, removal_cause(removal_id, track_id, now))
     return TrackRemoval(removal_id, track_id, now, by[:200], len(withdrawn))

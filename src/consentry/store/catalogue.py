@@ -88,13 +88,21 @@ def get_track(conn: Connection, track_id: int) -> Track:
 
 def get_tracks(conn: Connection, track_ids: Sequence[int]) -> list[Track]:
     """The tracks that exist among ``track_ids`` and were not removed, in the order asked."""
-    rows = list(conn.execute(select(tracks).where(tracks.c.id.in_(track_ids), _live())))
-    return _with_shares(conn, rows, order=list(track_ids))
+    rows = list(conn.execute(select(tracks).where(tracks.c.id.in_(track_ids), live_tracks())))
+    return tracks_with_shares(conn, rows, order=list(track_ids))
 
 
-def _live() -> ColumnElement[bool]:
+def live_tracks() -> ColumnElement[bool]:
     """Tracks not removed: every list and lookup leaves removed ones out."""
     return tracks.c.id.not_in(select(track_removals.c.track_id))
+
+
+def track_titles(conn: Connection, track_ids: Collection[int]) -> dict[int, str]:
+    """The titles of these tracks, removed ones too: a history names what it was about."""
+    if not track_ids:
+        return {}
+    return {r.id: r.title for r in conn.execute(
+        select(tracks.c.id, tracks.c.title).where(tracks.c.id.in_(list(track_ids))))}
 
 
 def removed_track_ids(conn: Connection, track_ids: Sequence[int]) -> set[int]:
@@ -107,15 +115,15 @@ def list_tracks(
     limit: int = 100, offset: int = 0,
 ) -> list[Track]:
     """Tracks, optionally those an artist co-owns or a rights holder controls."""
-    query = select(tracks).where(_live()).order_by(tracks.c.id).limit(limit).offset(offset)
+    query = select(tracks).where(live_tracks()).order_by(tracks.c.id).limit(limit).offset(offset)
     if artist_id is not None:  # the tracks whose share the artist has accepted
         query = query.where(tracks.c.id.in_(accepted_track_ids(artist_id)))
     if rights_holder_id is not None:
         query = query.where(tracks.c.rights_holder_id == rights_holder_id)
-    return _with_shares(conn, list(conn.execute(query)))
+    return tracks_with_shares(conn, list(conn.execute(query)))
 
 
-def _with_shares(conn: Connection, rows: list, order: list[int] | None = None) -> list[Track]:  # type: ignore[type-arg]
+def tracks_with_shares(conn: Connection, rows: list, order: list[int] | None = None) -> list[Track]:  # type: ignore[type-arg]
     shares: dict[int, list[Share]] = defaultdict(list)
     if rows:
         for s in conn.execute(select(track_shares).where(

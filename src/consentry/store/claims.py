@@ -7,13 +7,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, func, insert, or_, select
 
 from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, Identified, next_status
 from consentry.errors import N_, InvalidInput, NotFound
 from consentry.ledger.records import CLAIM_CHANGE, CONTENT_CLAIM
 from consentry.store.log_sources import log_new_row
+from consentry.store.paging import Page, Window, read_page
 from consentry.store.schema import claim_changes, content_claims, tracks
 from consentry.store.share_answers import accepted_track_ids
 from consentry.timestamps import from_micros, to_micros, utcnow
@@ -154,7 +156,22 @@ def claim_records(conn: Connection, *, rights_holder_id: int | None = None,
                   track_ids: Sequence[int] | None = None) -> list[ClaimRecord]:
     """Claims newest first: a rights holder's, an artist's (those on the tracks whose share
     they accepted, and those they are the claimant of), or those on tracks."""
-    conditions = []
+    conditions = _party_conditions(rights_holder_id, artist_id, track_ids)
+    return sorted(_records(conn, *conditions), key=lambda r: -r.id)
+
+
+def claim_page(conn: Connection, window: Window, *, rights_holder_id: int | None = None,
+               artist_id: int | None = None) -> Page[ClaimRecord]:
+    """A window of ``claim_records``, newest first, and how many there are in all."""
+    query = _claims_query(*_party_conditions(rights_holder_id, artist_id, None)).order_by(
+        content_claims.c.id.desc())
+    rows = read_page(conn, query, window)
+    return Page(_built(conn, rows.items), rows.total, window)
+
+
+def _party_conditions(rights_holder_id: int | None, artist_id: int | None,
+                      track_ids: Sequence[int] | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if rights_holder_id is not None:
         conditions.append(content_claims.c.rights_holder_id == rights_holder_id)
     if artist_id is not None:
@@ -162,7 +179,7 @@ def claim_records(conn: Connection, *, rights_holder_id: int | None = None,
                               content_claims.c.claimant_artist_id == artist_id))
     if track_ids is not None:
         conditions.append(content_claims.c.track_id.in_(track_ids))
-    return sorted(_records(conn, *conditions), key=lambda r: -r.id)
+    return conditions
 
 
 def get_claim(conn: Connection, claim_id: int) -> ClaimRecord:
@@ -189,12 +206,18 @@ def _released_for_new_audio(record: ClaimRecord) -> bool:
     return last.status is ClaimStatus.RELEASED and last.reason == AUDIO_REPLACED
 
 
+def _claims_query(*conditions) -> Select[Any]:  # type: ignore[no-untyped-def]
+    return (select(content_claims, tracks.c.title.label("track_title"),
+                   tracks.c.artist_id.label("artist_id"))
+            .join(tracks, tracks.c.id == content_claims.c.track_id).where(*conditions))
+
+
 def _records(conn: Connection, *conditions) -> list[ClaimRecord]:  # type: ignore[no-untyped-def]
-    c = content_claims.c
-    rows = list(conn.execute(
-        select(content_claims, tracks.c.title.label("track_title"),
-               tracks.c.artist_id.label("artist_id"))
-        .join(tracks, tracks.c.id == c.track_id).where(*conditions).order_by(c.id)))
+    rows = list(conn.execute(_claims_query(*conditions).order_by(content_claims.c.id)))
+    return _built(conn, rows)
+
+
+def _built(conn: Connection, rows: list[Any]) -> list[ClaimRecord]:
     changes: dict[int, list[ClaimChange]] = defaultdict(list)
     if rows:
         for ch in conn.execute(select(claim_changes).where(

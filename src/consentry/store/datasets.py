@@ -8,11 +8,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.engine import Engine
 
 from consentry.errors import NotFound
+from consentry.store.paging import Page, Window, read_page
 from consentry.store.schema import dataset_snapshots, dataset_tracks
 from consentry.timestamps import from_micros
 
@@ -69,10 +71,19 @@ def get_snapshot_by_id(engine: Engine, snapshot_id: int) -> Snapshot:
 
 
 def list_snapshots(conn: Connection, consumer_id: int | None = None) -> list[Snapshot]:
+    return [_snapshot(r) for r in conn.execute(_snapshots_query(consumer_id))]
+
+
+def snapshot_page(conn: Connection, window: Window,
+                  consumer_id: int | None = None) -> Page[Snapshot]:
+    return read_page(conn, _snapshots_query(consumer_id), window).map(_snapshot)
+
+
+def _snapshots_query(consumer_id: int | None) -> Select[Any]:
     query = select(dataset_snapshots).order_by(dataset_snapshots.c.id)
     if consumer_id is not None:
         query = query.where(dataset_snapshots.c.consumer_id == consumer_id)
-    return [_snapshot(r) for r in conn.execute(query)]
+    return query
 
 
 def snapshots_containing(conn: Connection, track_id: int) -> list[Snapshot]:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, insert, or_, select
 from consentry.consent import ConsentChoice, ConsentEvent, ConsentHistory
 from consentry.errors import NotFound
 from consentry.store.catalogue import get_track
+from consentry.store.paging import Page, Window, read_page
 from consentry.store.records import event_from_row
 from consentry.store.schema import consent_events
 from consentry.timestamps import from_micros, to_micros
@@ -42,6 +43,15 @@ def events_of(
         query = query.where(consent_events.c.purpose.in_(purposes))
     query = query.order_by(consent_events.c.recorded_at, consent_events.c.id)
     return [event_from_row(r) for r in conn.execute(query)]
+
+
+def history_page(conn: Connection, artist_id: int, window: Window,
+                 newest_first: bool = False) -> Page[ConsentEvent]:
+    """A window of the artist's events, oldest first (or newest), and how many in all."""
+    order = [consent_events.c.recorded_at, consent_events.c.id]
+    query = (select(consent_events).where(consent_events.c.artist_id == artist_id)
+             .order_by(*(c.desc() for c in order) if newest_first else order))
+    return read_page(conn, query, window).map(event_from_row)
 
 
 def history_of(

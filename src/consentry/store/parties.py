@@ -6,6 +6,7 @@ from sqlalchemy import Connection, insert, select
 
 from consentry.consent import Artist, Consumer, ConsumerKind, RightsHolder
 from consentry.errors import InvalidInput, NotFound
+from consentry.store.paging import Page, Window, read_page
 from consentry.store.records import consumer_from_row, purposes_json
 from consentry.store.schema import artists, consumers, rights_holders
 from consentry.timestamps import to_micros, utcnow
@@ -47,8 +48,12 @@ def get_artist(conn: Connection, artist_id: int) -> Artist:
 
 
 def list_artists(conn: Connection, limit: int = 100, offset: int = 0) -> list[Artist]:
-    rows = conn.execute(select(artists).order_by(artists.c.id).limit(limit).offset(offset))
-    return [Artist(r.id, r.name) for r in rows]
+    return artist_page(conn, Window(limit, offset)).items
+
+
+def artist_page(conn: Connection, window: Window) -> Page[Artist]:
+    rows = read_page(conn, select(artists).order_by(artists.c.id), window)
+    return rows.map(lambda r: Artist(r.id, r.name))
 
 
 def create_rights_holder(conn: Connection, name: str) -> RightsHolder:
@@ -67,9 +72,12 @@ def get_rights_holder(conn: Connection, rights_holder_id: int) -> RightsHolder:
 
 
 def list_rights_holders(conn: Connection, limit: int = 100, offset: int = 0) -> list[RightsHolder]:
-    rows = conn.execute(
-        select(rights_holders).order_by(rights_holders.c.id).limit(limit).offset(offset))
-    return [RightsHolder(r.id, r.name) for r in rows]
+    return rights_holder_page(conn, Window(limit, offset)).items
+
+
+def rights_holder_page(conn: Connection, window: Window) -> Page[RightsHolder]:
+    rows = read_page(conn, select(rights_holders).order_by(rights_holders.c.id), window)
+    return rows.map(lambda r: RightsHolder(r.id, r.name))
 
 
 def create_consumer(

@@ -23,6 +23,7 @@ from consentry.store.claims import (
     release_claims,
 )
 from consentry.store.fingerprints import delete_fingerprint, reference_key, save_fingerprint
+from consentry.store.paging import Page, Window, read_page
 from consentry.store.parties import get_rights_holder
 from consentry.store.schema import reference_recordings
 from consentry.timestamps import from_micros, to_micros, utcnow
@@ -101,10 +102,15 @@ def get_reference(conn: Connection, reference_id: int) -> ReferenceRecording:
 
 def list_references(conn: Connection, rights_holder_id: int, limit: int = 1000,
                     offset: int = 0) -> list[ReferenceRecording]:
-    rows = conn.execute(select(reference_recordings)
-                        .where(reference_recordings.c.rights_holder_id == rights_holder_id)
-                        .order_by(reference_recordings.c.id).limit(limit).offset(offset))
-    return [_from_row(r) for r in rows]
+    return reference_page(conn, rights_holder_id, Window(limit, offset)).items
+
+
+def reference_page(conn: Connection, rights_holder_id: int,
+                   window: Window) -> Page[ReferenceRecording]:
+    rows = read_page(conn, select(reference_recordings)
+                     .where(reference_recordings.c.rights_holder_id == rights_holder_id)
+                     .order_by(reference_recordings.c.id), window)
+    return rows.map(_from_row)
 
 
 def count_references(conn: Connection, rights_holder_id: int) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, selec
 from consentry.errors import NotFound
 from consentry.ledger.records import CONSENT_EVENT, WITHDRAWAL
 from consentry.store.database import insert_with_conflicts
+from consentry.store.paging import Page, Window, read_page
 from consentry.store.schema import (
     consent_events,
     dataset_snapshots,
@@ -90,6 +91,25 @@ def list_withdrawals(conn: Connection, consumer_id: int | None = None,
     """Newest last; narrowed to a consumer's snapshots, an artist's (caused by their consent
     events, or by another cause on tracks they manage), a snapshot, given ids, or one
     event's."""
+    where = _narrowed(consumer_id, artist_id, snapshot_id, withdrawal_ids, consent_event_id)
+    rows = conn.execute(_query(where)).all()
+    return _assemble(conn, rows)
+
+
+def withdrawal_page(conn: Connection, window: Window, *, consumer_id: int | None = None,
+                    artist_id: int | None = None, snapshot_id: int | None = None,
+                    newest_first: bool = False) -> Page[Withdrawal]:
+    """A window of ``list_withdrawals`` (oldest first, or newest), and how many in all."""
+    query = _query(_narrowed(consumer_id, artist_id, snapshot_id, None, None))
+    if newest_first:
+        query = query.order_by(None).order_by(withdrawals.c.id.desc())
+    rows = read_page(conn, query, window)
+    return Page(_assemble(conn, rows.items), rows.total, window)
+
+
+def _narrowed(consumer_id: int | None, artist_id: int | None, snapshot_id: int | None,
+              withdrawal_ids: Sequence[int] | None,
+              consent_event_id: int | None) -> ColumnElement[bool]:
     where: ColumnElement[bool] = true()
     if consumer_id is not None:
         where = and_(where, dataset_snapshots.c.consumer_id == consumer_id)
@@ -106,8 +126,7 @@ def list_withdrawals(conn: Connection, consumer_id: int | None = None,
         where = and_(where, withdrawals.c.id.in_(withdrawal_ids))
     if consent_event_id is not None:
         where = and_(where, withdrawals.c.consent_event_id == consent_event_id)
-    rows = conn.execute(_query(where)).all()
-    return _assemble(conn, rows)
+    return where
 
 
 def get_withdrawal(conn: Connection, withdrawal_id: int,

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from consentry.web.api.listing import LIST_HEADERS
 from consentry.web.errors import WHY, ErrorOut
 
 ERROR_SCHEMA = ErrorOut.__name__
@@ -39,6 +40,8 @@ def complete_error_answers(document: dict[str, Any]) -> None:
             responses = operation.setdefault("responses", {})
             if "{track_id}" in path:
                 responses.setdefault("410", _error(410))
+            if _is_list(operation):
+                _with_list_headers(responses.get("200", {}))
             for status, answer in responses.items():
                 if status[0] in "45":
                     _in_error_body(int(status), answer)
@@ -49,6 +52,20 @@ def complete_error_answers(document: dict[str, Any]) -> None:
             operation["responses"] = dict(sorted(responses.items()))
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
+
+
+def _is_list(operation: dict[str, Any]) -> bool:
+    """A list is an operation taking a window (``limit`` and ``offset``): web/api/listing.py."""
+    names = {p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"}
+    return {"limit", "offset"} <= names
+
+
+def _with_list_headers(answer: dict[str, Any]) -> None:
+    """Every list sends its total and links; a CSV variant of one (the whole list, no
+    window) may not, so there they are described but not required."""
+    alone = set(answer.get("content", {})) <= {"application/json"}
+    answer["headers"] = {name: {**header, "required": header["required"] and alone}
+                         for name, header in LIST_HEADERS.items()}
 
 
 def _in_error_body(status: int, answer: dict[str, Any]) -> None:

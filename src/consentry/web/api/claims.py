@@ -14,7 +14,8 @@ from consentry.consent import ClaimAction
 from consentry.errors import Forbidden
 from consentry.services import claim_disputes
 from consentry.store import catalogue
-from consentry.store.claims import MAX_REASON, ClaimRecord, claim_records, get_claim
+from consentry.store.claims import MAX_REASON, ClaimRecord, claim_page, get_claim
+from consentry.web.api.listing import Listed
 from consentry.web.api.models import ClaimOut
 from consentry.web.dependencies import Db, SettingsDep, principal_in
 from consentry.web.errors import error_responses
@@ -30,16 +31,16 @@ class ClaimActionIn(BaseModel):
 
 
 @router.get("", response_model=list[ClaimOut])
-def list_claims(db: Db, who: Party) -> list[ClaimOut]:
+def list_claims(db: Db, who: Party, listing: Listed) -> list[ClaimOut]:
     """The claims the caller is party to, newest first: a label's own, those on an artist's
     tracks and those the artist is the claimant of; every claim for admins."""
     if who.role is Role.RIGHTS_HOLDER:
-        records = claim_records(db, rights_holder_id=who.subject_id)
+        found = claim_page(db, listing.window, rights_holder_id=who.subject_id)
     elif who.role is Role.ARTIST:
-        records = claim_records(db, artist_id=who.subject_id)
+        found = claim_page(db, listing.window, artist_id=who.subject_id)
     else:
-        records = claim_records(db)
-    return [ClaimOut.of(r) for r in records]
+        found = claim_page(db, listing.window)
+    return listing.answer(found.map(ClaimOut.of))
 
 
 @router.post("/{claim_id}/{action}", response_model=ClaimOut, responses=error_responses(404))

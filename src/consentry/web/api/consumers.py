@@ -10,6 +10,7 @@ from consentry.access import Principal, Role
 from consentry.consent import ConsumerKind
 from consentry.errors import Forbidden
 from consentry.store import parties
+from consentry.web.api.listing import Listed
 from consentry.web.api.models import ConsumerIn, ConsumerOut
 from consentry.web.dependencies import Admin, Db, principal_in
 from consentry.web.errors import error_responses
@@ -18,8 +19,8 @@ router = APIRouter(prefix="/consumers", tags=["consumers"], responses=error_resp
 
 
 @router.get("", response_model=list[ConsumerOut])
-def list_consumers(db: Db, who: Admin) -> list[ConsumerOut]:
-    return [ConsumerOut.of(c) for c in parties.list_consumers(db)]
+def list_consumers(db: Db, who: Admin, listing: Listed) -> list[ConsumerOut]:
+    return [ConsumerOut.of(c) for c in listing.window_of(parties.list_consumers(db))]
 
 
 @router.post("", response_model=ConsumerOut, status_code=201)

@@ -19,8 +19,9 @@ from consentry.ledger.records import DATASET_SNAPSHOT
 from consentry.services.dataset_snapshots import create_snapshot
 from consentry.store import parties
 from consentry.store import transparency_log as log
-from consentry.store.datasets import Snapshot, get_snapshot, list_snapshots, manifest_path
+from consentry.store.datasets import Snapshot, get_snapshot, manifest_path, snapshot_page
 from consentry.timestamps import utcnow
+from consentry.web.api.listing import Listed
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, principal_in
 from consentry.web.errors import error_responses
 
@@ -97,11 +98,11 @@ async def create(body: SnapshotIn, request: Request,
 
 
 @router.get("", response_model=list[SnapshotOut])
-def index(db: Db, who: Taker) -> list[SnapshotOut]:
+def index(db: Db, who: Taker, listing: Listed) -> list[SnapshotOut]:
     """A consumer's own snapshots; every snapshot for admins."""
-    if who.role is Role.CONSUMER:
-        return [_out(db, s) for s in list_snapshots(db, who.subject_id)]
-    return [_out(db, s) for s in list_snapshots(db)]
+    consumer_id = who.subject_id if who.role is Role.CONSUMER else None
+    found = snapshot_page(db, listing.window, consumer_id)
+    return listing.answer(found.map(lambda s: _out(db, s)))
 
 
 @router.get("/{snapshot_id}", response_model=SnapshotOut, responses=ONE_SNAPSHOT)

@@ -11,6 +11,7 @@ from consentry.access import Principal, Role
 from consentry.errors import Forbidden
 from consentry.services import share_invitations
 from consentry.store import catalogue
+from consentry.web.api.listing import Listed
 from consentry.web.api.models import InvitationOut, ShareAnswerIn, ShareAnswerOut
 from consentry.web.dependencies import Db, principal_in
 from consentry.web.errors import error_responses
@@ -26,9 +27,10 @@ def _artist(who: Principal) -> int:
 
 
 @router.get("", response_model=list[InvitationOut])
-def list_invitations(db: Db, who: Artist) -> list[InvitationOut]:
+def list_invitations(db: Db, who: Artist, listing: Listed) -> list[InvitationOut]:
     """The caller's shares that do not count yet: never answered, or declined."""
-    return [InvitationOut.of(i) for i in catalogue.invitations_of(db, _artist(who))]
+    return [InvitationOut.of(i)
+            for i in listing.window_of(catalogue.invitations_of(db, _artist(who)))]
 
 
 @router.post("/{track_id}", response_model=ShareAnswerOut, status_code=201,

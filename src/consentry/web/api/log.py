@@ -24,6 +24,7 @@ from consentry.settings import Settings
 from consentry.store import ledger as consent_ledger
 from consentry.store import transparency_log as log
 from consentry.store.transparency_log import LogEntry, SignedCheckpoint
+from consentry.web.api.listing import Listed
 from consentry.web.dependencies import Db, MaybeWho, SettingsDep, principal_in
 from consentry.web.errors import error_responses
 
@@ -99,9 +100,9 @@ def checkpoint(request: Request, db: Db, settings: SettingsDep) -> CheckpointOut
 
 
 @router.get("/checkpoints", response_model=list[CheckpointOut])
-def checkpoints(db: Db) -> list[CheckpointOut]:
+def checkpoints(db: Db, listing: Listed) -> list[CheckpointOut]:
     """Every checkpoint ever signed, oldest first: any two must be consistent."""
-    return [_checkpoint_out(c) for c in log.all_checkpoints(db)]
+    return [_checkpoint_out(c) for c in listing.window_of(log.all_checkpoints(db))]
 
 
 @router.get("/proof/inclusion", response_model=InclusionOut, responses=error_responses(404))

@@ -6,11 +6,12 @@ the recording and releases the claims that rest on it (see docs/content-id.md).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from consentry import access
 from consentry.store import parties
-from consentry.store.reference_recordings import list_references, remove_reference
+from consentry.store.reference_recordings import reference_page, remove_reference
+from consentry.web.api.listing import Listed
 from consentry.web.api.models import ReferenceOut, RemovedReferenceOut
 from consentry.web.api.rights_holders import HolderOrAdmin
 from consentry.web.dependencies import Db
@@ -23,11 +24,11 @@ router = APIRouter(prefix="/rights-holders", tags=["content identification"],
 @router.get("/{rights_holder_id}/references", response_model=list[ReferenceOut],
             responses=error_responses(404))
 def references(rights_holder_id: int, db: Db, who: HolderOrAdmin,
-               limit: int = Query(100, ge=1, le=1000),
-               offset: int = Query(0, ge=0)) -> list[ReferenceOut]:
+               listing: Listed) -> list[ReferenceOut]:
     access.require_rights_holder_self(who, rights_holder_id)
     parties.get_rights_holder(db, rights_holder_id)
-    return [ReferenceOut.of(r) for r in list_references(db, rights_holder_id, limit, offset)]
+    return listing.answer(reference_page(db, rights_holder_id, listing.window).map(
+        ReferenceOut.of))
 
 
 @router.delete("/{rights_holder_id}/references/{reference_id}",

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from consentry import access
 from consentry.access import Principal, Role
 from consentry.services import agreements
 from consentry.store import catalogue, parties
+from consentry.store.track_search import TrackSearch
+from consentry.web.api.listing import Listed
 from consentry.web.api.models import AgreementIn, AgreementOut, NameIn, PartyOut, TrackOut
-from consentry.web.api.tracks import track_records
+from consentry.web.api.tracks import SearchIsrc, SearchText, track_list
 from consentry.web.dependencies import Admin, Db, principal_in
 from consentry.web.errors import error_responses
 
@@ -22,10 +24,9 @@ ONE_HOLDER = error_responses(404)
 
 
 @router.get("", response_model=list[PartyOut])
-def list_rights_holders(db: Db, who: Admin, limit: int = Query(100, ge=1, le=1000),
-                        offset: int = Query(0, ge=0)) -> list[PartyOut]:
-    return [PartyOut(id=r.id, name=r.name)
-            for r in parties.list_rights_holders(db, limit, offset)]
+def list_rights_holders(db: Db, who: Admin, listing: Listed) -> list[PartyOut]:
+    return listing.answer(parties.rights_holder_page(db, listing.window).map(
+        lambda r: PartyOut(id=r.id, name=r.name)))
 
 
 @router.post("", response_model=PartyOut, status_code=201)
@@ -42,21 +43,22 @@ def get_rights_holder(rights_holder_id: int, db: Db, who: HolderOrAdmin) -> Part
 
 
 @router.get("/{rights_holder_id}/tracks", response_model=list[TrackOut], responses=ONE_HOLDER)
-def catalogue_tracks(rights_holder_id: int, db: Db, who: HolderOrAdmin,
-                     limit: int = Query(100, ge=1, le=1000),
-                     offset: int = Query(0, ge=0)) -> list[TrackOut]:
+def catalogue_tracks(rights_holder_id: int, db: Db, who: HolderOrAdmin, listing: Listed,
+                     q: SearchText = None, isrc: SearchIsrc = None) -> list[TrackOut]:
     access.require_rights_holder_self(who, rights_holder_id)
     parties.get_rights_holder(db, rights_holder_id)
-    return track_records(db, catalogue.list_tracks(
-        db, rights_holder_id=rights_holder_id, limit=limit, offset=offset))
+    return track_list(db, listing, TrackSearch(rights_holder_id=rights_holder_id, text=q,
+                                               isrc=isrc))
 
 
 @router.get("/{rights_holder_id}/agreements", response_model=list[AgreementOut],
             responses=ONE_HOLDER)
-def list_agreements(rights_holder_id: int, db: Db, who: HolderOrAdmin) -> list[AgreementOut]:
+def list_agreements(rights_holder_id: int, db: Db, who: HolderOrAdmin,
+                    listing: Listed) -> list[AgreementOut]:
     access.require_rights_holder_self(who, rights_holder_id)
     parties.get_rights_holder(db, rights_holder_id)
-    return [AgreementOut.of(a) for a in catalogue.list_agreements(db, rights_holder_id)]
+    return [AgreementOut.of(a) for a in listing.window_of(
+        catalogue.list_agreements(db, rights_holder_id))]
 
 
 @router.post("/{rights_holder_id}/agreements", response_model=AgreementOut, status_code=201,

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from consentry.signals.crawlers import CrawlerRegistry
 from consentry.signals.enforcement import crawler_purpose
 from consentry.store.refusals import recent_refusals
+from consentry.web.api.listing import Listed
 from consentry.web.dependencies import Admin, Db
 from consentry.web.errors import error_responses
 
@@ -49,7 +50,9 @@ def list_crawlers(request: Request) -> CrawlerListOut:
 
 
 @router.get("/refusals", response_model=list[RefusalOut], responses=error_responses(403))
-def list_refusals(db: Db, who: Admin, days: int = Query(30, ge=1, le=366)) -> list[RefusalOut]:
+def list_refusals(db: Db, who: Admin, listing: Listed,
+                  days: int = Query(30, ge=1, le=366)) -> list[RefusalOut]:
     """Refused AI crawlers (``crawler``) and throttled clients (``throttled``), per day."""
     return [RefusalOut(day=r.day, agent=r.agent, kind=r.kind, purpose=r.purpose, count=r.count,
-                       last_at=r.last_at.isoformat()) for r in recent_refusals(db, days)]
+                       last_at=r.last_at.isoformat())
+            for r in listing.window_of(recent_refusals(db, days))]

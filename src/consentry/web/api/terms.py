@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from consentry.services.terms_notices import publish_with_notice
 from consentry.store.terms import PublishedTerms, list_published, review_draft
 from consentry.terms import summarise
+from consentry.web.api.listing import Listed
 from consentry.web.dependencies import Admin, Db, SettingsDep
 from consentry.web.errors import error_responses
 
@@ -72,9 +73,10 @@ class PublishedOut(TermsOut):
 
 
 @router.get("", response_model=list[TermsOut])
-def list_versions(db: Db) -> list[TermsOut]:
+def list_versions(db: Db, listing: Listed) -> list[TermsOut]:
     """Every version with a text, oldest first: check a copy against its `text_hash`."""
-    return [TermsOut.of(t) for t in list_published(db) if t.has_text]
+    return [TermsOut.of(t)
+            for t in listing.window_of([t for t in list_published(db) if t.has_text])]
 
 
 @router.post("/review", response_model=ReviewOut, responses=error_responses(403))

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from consentry.access import Role
 from consentry.store import tokens
+from consentry.web.api.listing import Listed
 from consentry.web.api.models import TokenIn, TokenOut
 from consentry.web.dependencies import Admin, Db, SettingsDep, Who
 from consentry.web.errors import error_responses
@@ -24,8 +25,8 @@ def me(who: Who) -> dict[str, Any]:
 
 
 @router.get("/tokens", responses=error_responses(403))
-def list_tokens(db: Db, who: Admin) -> list[dict[str, object]]:
-    return tokens.list_tokens(db)
+def list_tokens(db: Db, who: Admin, listing: Listed) -> list[dict[str, object]]:
+    return listing.window_of(tokens.list_tokens(db))
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201,

@@ -18,6 +18,9 @@ from consentry.purposes import get_purpose
 from consentry.services.decisions import decide_every_purpose, decide_tracks
 from consentry.services.track_removals import remove_track, require_remover
 from consentry.store import catalogue, ledger, parties
+from consentry.store.paging import Page
+from consentry.store.track_search import TrackSearch, search_tracks
+from consentry.web.api.listing import Listed, Listing
 from consentry.web.api.models import ConsentEventOut, DecisionOut, TrackIn, TrackOut
 from consentry.web.dependencies import At, Db, Who, principal_in
 from consentry.web.errors import error_responses
@@ -35,18 +38,29 @@ def track_records(db: Connection, found: Sequence[Track]) -> list[TrackOut]:
     return [TrackOut.of(t, audio.get(t.id)) for t in found]
 
 
+SearchText = Annotated[str | None, Query(
+    max_length=200, description="Any part of the title or of an owner's name, in any case")]
+SearchIsrc = Annotated[str | None, Query(
+    max_length=40, description="The ISRC exactly; case, spaces and hyphens do not matter")]
+
+
+def track_list(db: Connection, listing: Listing, search: TrackSearch) -> list[TrackOut]:
+    """A window of the tracks a search finds, as the API shows them, with its headers."""
+    found = search_tracks(db, search, listing.window)
+    return listing.answer(Page(track_records(db, found.items), found.total, found.window))
+
+
 @router.get("", response_model=list[TrackOut])
-def list_tracks(db: Db, who: Keeper, limit: int = Query(100, ge=1, le=1000),
-                offset: int = Query(0, ge=0)) -> list[TrackOut]:
-    """Admins see every track, artists the tracks they co-own, labels their catalogue."""
-    if who.role is Role.ADMIN:
-        found = catalogue.list_tracks(db, limit=limit, offset=offset)
-    elif who.role is Role.ARTIST:
-        found = catalogue.list_tracks(db, artist_id=who.subject_id, limit=limit, offset=offset)
-    else:
-        found = catalogue.list_tracks(db, rights_holder_id=who.subject_id, limit=limit,
-                                      offset=offset)
-    return track_records(db, found)
+def list_tracks(db: Db, who: Keeper, listing: Listed, q: SearchText = None,
+                isrc: SearchIsrc = None) -> list[TrackOut]:
+    """Admins see every track, artists the tracks they co-own, labels their catalogue;
+    ``q`` and ``isrc`` narrow the list."""
+    search = TrackSearch(text=q, isrc=isrc)
+    if who.role is Role.ARTIST:
+        search = TrackSearch(artist_id=who.subject_id, text=q, isrc=isrc)
+    elif who.role is Role.RIGHTS_HOLDER:
+        search = TrackSearch(rights_holder_id=who.subject_id, text=q, isrc=isrc)
+    return track_list(db, listing, search)
 
 
 @router.post("", response_model=TrackOut, status_code=201,
@@ -83,7 +97,8 @@ def get_track(track_id: int, db: Db, who: Keeper) -> TrackOut:
 
 
 @router.get("/{track_id}/consent", response_model=list[ConsentEventOut], responses=ONE_TRACK)
-def track_consent(track_id: int, db: Db, who: Keeper) -> list[ConsentEventOut]:
+def track_consent(track_id: int, db: Db, who: Keeper,
+                  listing: Listed) -> list[ConsentEventOut]:
     """The events that bear on this track: choices made for it, and the caller's own defaults.
 
     Admins see every owner's defaults too; a co-owner's choices for their other tracks are
@@ -95,7 +110,7 @@ def track_consent(track_id: int, db: Db, who: Keeper) -> list[ConsentEventOut]:
     if who.role is not Role.ADMIN:
         events = [e for e in events if e.track_id == track_id or (
             who.role is Role.ARTIST and e.artist_id == who.subject_id)]
-    return [ConsentEventOut.of(e) for e in events]
+    return [ConsentEventOut.of(e) for e in listing.window_of(events)]
 
 
 @router.get("/{track_id}/decisions", response_model=list[DecisionOut], responses=ONE_TRACK)

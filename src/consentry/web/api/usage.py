@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
 from consentry.access import Principal, Role
+from consentry.store.paging import Page
 from consentry.store.usage import (
     check_parties,
     compensation,
@@ -38,6 +39,7 @@ from consentry.usage import (
     use_row,
     uses_scope,
 )
+from consentry.web.api.listing import Listed
 from consentry.web.dependencies import Db, Who, get_engine, principal_in
 from consentry.web.errors import error_responses
 
@@ -132,9 +134,8 @@ def _stream_uses(engine: Engine, scope: UsageScope, period: Period) -> Iterator[
 @router.get("/uses", response_model=UsesOut, response_model_by_alias=True, responses=OR_CSV)
 def uses(
     db: Db, who: Who, engine: Annotated[Engine, Depends(get_engine)], from_: From, to: To,
-    artist_id: int | None = None, rights_holder_id: int | None = None,
-    consumer_id: int | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0, format: Format = "json",
+    listing: Listed, artist_id: int | None = None, rights_holder_id: int | None = None,
+    consumer_id: int | None = None, format: Format = "json",
 ) -> UsesOut | StreamingResponse:
     """Every AI use in the period: one track in one dataset snapshot, with the consumer, the
     purpose and when. Artists see their own tracks, labels their catalogue, consumers their
@@ -145,11 +146,14 @@ def uses(
     if format == "csv":
         return StreamingResponse(_stream_uses(engine, scope, period), media_type="text/csv",
                                  headers=_attachment(f"usage-{period.first}-{period.last}.csv"))
+    window, total = listing.window, count_uses(db, scope, period)
+    found = listing.answer(Page(list_uses(db, scope, period, window.limit, window.offset),
+                                total, window))
     return UsesOut.model_validate({
         "from": period.first, "to": period.last, "artist_id": scope.artist_id,
         "rights_holder_id": scope.rights_holder_id, "consumer_id": scope.consumer_id,
-        "total": count_uses(db, scope, period), "limit": limit, "offset": offset,
-        "uses": [UseOut.of(u) for u in list_uses(db, scope, period, limit, offset)]})
+        "total": total, "limit": window.limit, "offset": window.offset,
+        "uses": [UseOut.of(u) for u in found]})
 
 
 @router.get("/compensation", response_model=CompensationOut, response_model_by_alias=True,

@@ -17,6 +17,7 @@ from consentry.access import Principal, Role
 from consentry.errors import Forbidden, InvalidInput, NotFound
 from consentry.store import webhooks
 from consentry.timestamps import utcnow
+from consentry.web.api.listing import Listed
 from consentry.web.dependencies import Db, principal_in
 from consentry.web.errors import error_responses
 
@@ -88,8 +89,9 @@ def register(body: EndpointIn, db: Db, who: Told) -> NewEndpointOut:
 
 
 @router.get("", response_model=list[EndpointOut])
-def index(db: Db, who: Told) -> list[EndpointOut]:
-    return [EndpointOut.of(e) for e in webhooks.list_endpoints(db, _consumer_of(who, None))]
+def index(db: Db, who: Told, listing: Listed) -> list[EndpointOut]:
+    return [EndpointOut.of(e)
+            for e in listing.window_of(webhooks.list_endpoints(db, _consumer_of(who, None)))]
 
 
 @router.delete("/{endpoint_id}", response_model=EndpointOut, responses=error_responses(404))
@@ -100,10 +102,11 @@ def disable(endpoint_id: int, db: Db, who: Told) -> EndpointOut:
 
 
 @router.get("/attempts", response_model=list[AttemptOut], responses=error_responses(404))
-def attempts(db: Db, who: Told, endpoint_id: int | None = None) -> list[AttemptOut]:
+def attempts(db: Db, who: Told, listing: Listed,
+             endpoint_id: int | None = None) -> list[AttemptOut]:
     """The delivery log: every attempt, its status code or error, and how long it took."""
     consumer_id = _consumer_of(who, None)
     if endpoint_id is not None:
         _own_endpoint(db, who, endpoint_id)
-    return [AttemptOut(**a.__dict__) for a in
-            webhooks.attempts_of(db, endpoint_id=endpoint_id, consumer_id=consumer_id)]
+    return [AttemptOut(**a.__dict__) for a in listing.window_of(
+        webhooks.attempts_of(db, endpoint_id=endpoint_id, consumer_id=consumer_id))]

@@ -20,9 +20,15 @@ from consentry.access import Principal, Role
 from consentry.errors import DeliveryUnavailable, Forbidden, NotFound
 from consentry.services.snapshot_revisions import create_revision
 from consentry.store.datasets import get_snapshot
-from consentry.store.withdrawals import Withdrawal, acknowledge, list_withdrawals
+from consentry.store.withdrawals import (
+    Withdrawal,
+    acknowledge,
+    list_withdrawals,
+    withdrawal_page,
+)
 from consentry.timestamps import utcnow
 from consentry.web.api.datasets import SnapshotOut, _out
+from consentry.web.api.listing import Listed
 from consentry.web.dependencies import Db, EngineDep, SettingsDep, principal_in
 from consentry.web.errors import error_responses
 
@@ -78,23 +84,29 @@ class RevisionOut(SnapshotOut):
 def _visible(db: Db, who: Principal, snapshot_id: int | None = None,
              withdrawal_ids: list[int] | None = None) -> list[Withdrawal]:
     """The withdrawals the caller may see: a consumer's, an artist's, or (admins) all."""
-    scope: dict[str, int] = {}
-    if who.role in (Role.CONSUMER, Role.ARTIST):
-        if who.subject_id is None:
-            raise Forbidden("this token speaks for nobody")
-        scope = {"consumer_id" if who.role is Role.CONSUMER else "artist_id": who.subject_id}
-    else:
-        access.require_admin(who)
+    scope = _scope(who)
     return list_withdrawals(db, snapshot_id=snapshot_id, withdrawal_ids=withdrawal_ids,
                             consumer_id=scope.get("consumer_id"),
                             artist_id=scope.get("artist_id"))
 
 
+def _scope(who: Principal) -> dict[str, int]:
+    """Whose withdrawals the caller sees: a consumer's own, an artist's, or (admins) all."""
+    if who.role in (Role.CONSUMER, Role.ARTIST):
+        if who.subject_id is None:
+            raise Forbidden("this token speaks for nobody")
+        return {"consumer_id" if who.role is Role.CONSUMER else "artist_id": who.subject_id}
+    access.require_admin(who)
+    return {}
+
+
 @router.get("/withdrawals", response_model=list[WithdrawalOut])
-def index(db: Db, who: Concerned, snapshot_id: int | None = None) -> list[WithdrawalOut]:
+def index(db: Db, who: Concerned, listing: Listed,
+          snapshot_id: int | None = None) -> list[WithdrawalOut]:
     """A consumer's own withdrawals, those an artist's consent changes caused, or all
     (admins); oldest first."""
-    return [WithdrawalOut.of(w) for w in _visible(db, who, snapshot_id=snapshot_id)]
+    found = withdrawal_page(db, listing.window, snapshot_id=snapshot_id, **_scope(who))
+    return listing.answer(found.map(WithdrawalOut.of))
 
 
 @router.get("/withdrawals/{withdrawal_id}", response_model=WithdrawalOut,

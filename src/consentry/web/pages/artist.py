@@ -14,8 +14,11 @@ from consentry.ledger.checkpoint import vkey
 from consentry.services.artist_export import export_artist
 from consentry.services.receipts import consent_receipt
 from consentry.store import catalogue, ledger, parties
+from consentry.store.track_search import TrackSearch, search_tracks
 from consentry.web.dependencies import Db
+from consentry.web.history_download import history_csv
 from consentry.web.pages.explain import use_label
+from consentry.web.pages.listing import SearchIsrc, SearchText, Windowed
 from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import finish, render
 from consentry.web.sessions import PageContext
@@ -32,27 +35,38 @@ def artist_id_of(page: PageContext) -> int:
 
 
 @router.get("/me")
-def overview(request: Request, page: Page, db: Db) -> Response:
+def overview(request: Request, page: Page, db: Db, windowed: Windowed, q: SearchText = None,
+             isrc: SearchIsrc = None) -> Response:
     user = require_user(page)
     if user.role is not Role.ARTIST:
         home = {Role.RIGHTS_HOLDER: "/label", Role.ADMIN: "/admin"}.get(user.role, "/")
         return finish(request, page, RedirectResponse(home, status_code=303))
     artist_id = artist_id_of(page)
-    tracks = catalogue.list_tracks(db, artist_id=artist_id, limit=1000)
+    search = TrackSearch(artist_id=artist_id, text=q, isrc=isrc)
+    found = search_tracks(db, search, windowed.window)
     return render(request, page, "me.html", artist=parties.get_artist(db, artist_id),
-                  tracks=tracks, invitations=len(catalogue.invitations_of(db, artist_id)))
+                  tracks=found.items, search=search, pager=windowed.pager(found),
+                  invitations=len(catalogue.invitations_of(db, artist_id)))
 
 
 @router.get("/me/history")
-def history(request: Request, page: Page, db: Db) -> Response:
+def history(request: Request, page: Page, db: Db, windowed: Windowed) -> Response:
     artist_id = artist_id_of(page)
-    events = list(reversed(ledger.events_of(db, [artist_id])))
-    titles = {t.id: t.title for t in catalogue.list_tracks(db, artist_id=artist_id, limit=1000)}
+    found = ledger.history_page(db, artist_id, windowed.window, newest_first=True)
+    events = found.items
+    titles = catalogue.track_titles(db, {e.track_id for e in events if e.track_id is not None})
     key = request.app.state.log_key
     return render(request, page, "history.html", events=events, titles=titles,
+                  pager=windowed.pager(found),
                   labels={e.purpose: use_label(page, e.purpose) for e in events},
                   log_key=vkey(request.app.state.settings.log_origin, key.public_key())
                   if key else "")
+
+
+@router.get("/me/history.csv")
+def history_download(request: Request, page: Page, db: Db) -> Response:
+    """The signed-in artist's own history, as the API's CSV."""
+    return finish(request, page, history_csv(db, artist_id_of(page)))
 
 
 @router.get("/me/history/{event_id}/receipt.json")

@@ -15,10 +15,11 @@ from consentry.services import claim_disputes
 from consentry.services.identification import recording_titles
 from consentry.settings import Settings
 from consentry.store import catalogue, parties
-from consentry.store.claims import ClaimRecord, claim_records, get_claim
+from consentry.store.claims import ClaimRecord, claim_page, claim_records, get_claim
 from consentry.web.dependencies import Db, SettingsDep
 from consentry.web.pages.artist import artist_id_of
 from consentry.web.pages.label import holder_id_of
+from consentry.web.pages.listing import Windowed
 from consentry.web.pages.page import Page
 from consentry.web.rendering import finish, gettext, render
 from consentry.web.sessions import PageContext, check_csrf
@@ -40,10 +41,11 @@ def claims_view(db: Connection, claims: list[ClaimRecord]) -> dict[str, object]:
 
 
 @router.get("/me/claims")
-def artist_claims(request: Request, page: Page, db: Db) -> Response:
+def artist_claims(request: Request, page: Page, db: Db, windowed: Windowed) -> Response:
     artist_id = artist_id_of(page)
+    found = claim_page(db, windowed.window, artist_id=artist_id)
     return render(request, page, "claims.html", mode="artist", me=artist_id,
-                  **claims_view(db, claim_records(db, artist_id=artist_id)))
+                  pager=windowed.pager(found), **claims_view(db, found.items))
 
 
 @router.post("/me/claims/{claim_id}/dispute")
@@ -69,10 +71,11 @@ async def answer_as_claimant(claim_id: int, action: str, request: Request, page:
 
 
 @router.get("/label/claims")
-def label_claims(request: Request, page: Page, db: Db) -> Response:
+def label_claims(request: Request, page: Page, db: Db, windowed: Windowed) -> Response:
     holder_id = holder_id_of(page)
-    return render(request, page, "claims.html", mode="label",
-                  **claims_view(db, claim_records(db, rights_holder_id=holder_id)))
+    found = claim_page(db, windowed.window, rights_holder_id=holder_id)
+    return render(request, page, "claims.html", mode="label", pager=windowed.pager(found),
+                  **claims_view(db, found.items))
 
 
 @router.post("/label/claims/{claim_id}/{action}")

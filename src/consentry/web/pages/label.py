@@ -16,9 +16,11 @@ from consentry.services.decisions import decide_tracks
 from consentry.store import catalogue, parties
 from consentry.store.claims import claim_records
 from consentry.store.reference_recordings import count_references
+from consentry.store.track_search import TrackSearch, search_tracks
 from consentry.timestamps import parse_instant, utcnow
 from consentry.web.dependencies import Db
 from consentry.web.pages.explain import use_label
+from consentry.web.pages.listing import SearchIsrc, SearchText, Windowed
 from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import finish, render
 from consentry.web.sessions import PageContext, check_csrf
@@ -34,14 +36,17 @@ def holder_id_of(page: PageContext) -> int:
 
 
 @router.get("/label")
-def label_home(request: Request, page: Page, db: Db) -> Response:
+def label_home(request: Request, page: Page, db: Db, windowed: Windowed,
+               q: SearchText = None, isrc: SearchIsrc = None) -> Response:
     holder_id = holder_id_of(page)
-    tracks = catalogue.list_tracks(db, rights_holder_id=holder_id, limit=1000)
+    search = TrackSearch(rights_holder_id=holder_id, text=q, isrc=isrc)
+    found = search_tracks(db, search, windowed.window)
+    tracks = found.items
     now = utcnow()
     outcomes = {p.id: {d.track_id: d.allowed for d in decide_tracks(db, tracks, p.id, now)}
                 for p in VOCABULARY}
     return render(request, page, "label.html", holder=parties.get_rights_holder(db, holder_id),
-                  tracks=tracks, outcomes=outcomes,
+                  tracks=tracks, outcomes=outcomes, search=search, pager=windowed.pager(found),
                   labels={p.id: use_label(page, p.id, public=True) for p in VOCABULARY},
                   agreements=catalogue.list_agreements(db, holder_id),
                   open_claims=sum(c.status is ClaimStatus.OPEN

@@ -6,9 +6,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from consentry.errors import N_, NotFound
-from consentry.store.reference_recordings import list_references, remove_reference
+from consentry.store.reference_recordings import (
+    list_references,
+    reference_page,
+    remove_reference,
+)
 from consentry.web.dependencies import Db
 from consentry.web.pages.label import holder_id_of
+from consentry.web.pages.listing import Windowed
 from consentry.web.pages.page import Page
 from consentry.web.rendering import finish, gettext, render
 from consentry.web.sessions import check_csrf
@@ -18,10 +23,11 @@ SHOWN = 1000  # registered in bulk from the CLI, which lists any number
 
 
 @router.get("/label/references")
-def references(request: Request, page: Page, db: Db) -> Response:
+def references(request: Request, page: Page, db: Db, windowed: Windowed) -> Response:
     holder_id = holder_id_of(page)
-    return render(request, page, "references.html",
-                  references=list_references(db, holder_id, limit=SHOWN), shown=SHOWN)
+    found = reference_page(db, holder_id, windowed.window)
+    return render(request, page, "references.html", references=found.items,
+                  pager=windowed.pager(found))
 
 
 @router.get("/label/references/{reference_id}/remove")

@@ -12,7 +12,9 @@ from consentry.access import Role
 from consentry.errors import N_, Forbidden
 from consentry.services.track_removals import may_remove, remove_track
 from consentry.store import catalogue
+from consentry.store.track_search import TrackSearch, search_tracks
 from consentry.web.dependencies import Db
+from consentry.web.pages.listing import SearchIsrc, SearchText, Windowed
 from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import finish, render
 from consentry.web.sessions import PageContext, check_csrf
@@ -53,8 +55,11 @@ def remove(track_id: int, request: Request, page: Page, db: Db,
 
 
 @router.get("/admin/tracks")
-def admin_tracks(request: Request, page: Page, db: Db) -> Response:
+def admin_tracks(request: Request, page: Page, db: Db, windowed: Windowed,
+                 q: SearchText = None, isrc: SearchIsrc = None) -> Response:
     if require_user(page).role is not Role.ADMIN:
         raise Forbidden(N_("this page is for platform admins"))
-    return render(request, page, "admin_tracks.html",
-                  tracks=catalogue.list_tracks(db, limit=1000))
+    search = TrackSearch(text=q, isrc=isrc)
+    found = search_tracks(db, search, windowed.window)
+    return render(request, page, "admin_tracks.html", tracks=found.items, search=search,
+                  pager=windowed.pager(found))

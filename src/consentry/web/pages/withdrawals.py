@@ -19,10 +19,11 @@ from consentry.ledger.records import (
     TRACK_REMOVAL,
 )
 from consentry.purposes import VOCABULARY
-from consentry.store import catalogue, parties
-from consentry.store.withdrawals import Withdrawal, list_withdrawals
+from consentry.store import catalogue, paging, parties
+from consentry.store.withdrawals import Withdrawal, withdrawal_page
 from consentry.web.dependencies import Db
 from consentry.web.pages.artist import artist_id_of
+from consentry.web.pages.listing import PageWindow, Windowed
 from consentry.web.pages.page import Page, require_user
 from consentry.web.rendering import gettext, render
 from consentry.web.sessions import PageContext
@@ -45,25 +46,29 @@ def cause_text(page: PageContext, w: Withdrawal) -> str:
     return gettext(page, CAUSES.get(kind, kind + " %(id)s"), id=ref)
 
 
-def _render(request: Request, page: PageContext, db: Db, found: list[Withdrawal],
-            everyone: bool) -> Response:
+def _render(request: Request, page: PageContext, db: Db, window: paging.Page[Withdrawal],
+            everyone: bool, windowed: PageWindow) -> Response:
+    found = window.items
     shown = sorted({t for w in found for t in w.track_ids[:TITLES_SHOWN]})
     titles = {t.id: t.title for t in catalogue.get_tracks(db, shown)}
-    return render(request, page, "withdrawals.html", withdrawals=list(reversed(found)),
-                  titles=titles, shown=TITLES_SHOWN, everyone=everyone,
+    return render(request, page, "withdrawals.html", withdrawals=found,
+                  pager=windowed.pager(window), titles=titles, shown=TITLES_SHOWN,
+                  everyone=everyone,
                   consumers={c.id: c.name for c in parties.list_consumers(db)},
                   labels={p.id: gettext(page, p.label) for p in VOCABULARY},
                   causes={w.id: cause_text(page, w) for w in found})
 
 
 @router.get("/me/withdrawals")
-def mine(request: Request, page: Page, db: Db) -> Response:
+def mine(request: Request, page: Page, db: Db, windowed: Windowed) -> Response:
     artist_id = artist_id_of(page)
-    return _render(request, page, db, list_withdrawals(db, artist_id=artist_id), False)
+    found = withdrawal_page(db, windowed.window, artist_id=artist_id, newest_first=True)
+    return _render(request, page, db, found, False, windowed)
 
 
 @router.get("/admin/withdrawals")
-def everyone(request: Request, page: Page, db: Db) -> Response:
+def everyone(request: Request, page: Page, db: Db, windowed: Windowed) -> Response:
     if require_user(page).role is not Role.ADMIN:
         raise Forbidden(N_("this page is for platform admins"))
-    return _render(request, page, db, list_withdrawals(db), True)
+    found = withdrawal_page(db, windowed.window, newest_first=True)
+    return _render(request, page, db, found, True, windowed)
