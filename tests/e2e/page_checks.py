@@ -42,11 +42,20 @@ def check_page(page: Page, name: str) -> None:
         check_phone_layout(page, name, viewport["width"], viewport["height"])
 
 
+# A table whose header row is out of sight must name each cell's column itself.
+_UNNAMED_CELLS = """() => [...document.querySelectorAll("table")]
+    .filter(t => t.tHead && t.tHead.getBoundingClientRect().right <= 0)
+    .flatMap(t => [...t.querySelectorAll("tbody td")])
+    .filter(td => !td.dataset.label).map(td => td.textContent.trim().slice(0, 60))"""
+
+
 def check_phone_layout(page: Page, name: str, width: int, height: int) -> None:
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{name}: the page scrolls sideways ({scroll_width} px)"
     hidden = page.evaluate(_HIDDEN_DESCRIPTIONS)
     assert not hidden, f"{name}: descriptions hidden on a phone: {hidden}"
+    unnamed = page.evaluate(_UNNAMED_CELLS)
+    assert not unnamed, f"{name}: cells whose column heading a phone hides: {unnamed}"
     banner = page.locator("#terms-banner")
     if banner.count():
         box = banner.bounding_box()
