@@ -108,5 +108,4 @@ def test_the_first_terms_say_recommendations_are_on_by_default(
     history = _text(client.get("/terms/history").text)
     first = history[history.index("Version 2024-01") :]
     assert "off until its artist allows them" not in first
-    if "Recommend this music to listeners" in first:
-        assert "Recommend this music to listeners: on for existing music" in first
+    assert "Recommend this music to listeners: on for existing music" in first
