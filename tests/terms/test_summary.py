@@ -68,3 +68,17 @@ def test_ai_words_in_a_new_heading_are_material() -> None:
     items = summarise(review_terms(old, new)).items
     assert [(i.kind, i.terms) for i in items] == [("now-mentions", ("AI",)),
                                                   ("new-purpose", ())]
+
+
+def test_a_new_use_on_by_default_is_not_said_to_stay_off() -> None:
+    """Recommendations are on unless an artist says no: a summary must not promise otherwise."""
+    from consentry.services.terms_notices import describe
+    from consentry.terms import SummaryItem
+
+    item = SummaryItem("new-purpose", "material", purposes=("recommendations",))
+    for line in (SummaryItem.english(item), describe(item, lambda text: text)):
+        assert "stays off" not in line, line
+        assert "'Recommend my music to listeners'; it is on for your music unless you say no" in (
+            line)
+    denied = SummaryItem("new-purpose", "material", purposes=("train-generative",))
+    assert "stays off for your music unless you allow it" in describe(denied, lambda t: t)

@@ -46,6 +46,9 @@ KIND_TEXT = {
     "ai-wording-changed": N_("%(where)s changes what it says about %(terms)s"),
     "new-purpose": N_("The terms now cover a new use, '%(purpose)s'; it stays off for your "
                       "music unless you allow it"),
+    # A use on by default (recommendations, fraud detection) must not be said to stay off.
+    "new-default-purpose": N_("The terms now cover a new use, '%(purpose)s'; it is on for your "
+                              "music unless you say no"),
     "added": N_("New: %(where)s"),
     "removed": N_("%(where)s was removed"),
     "renamed": N_("%(where)s was renamed"),
@@ -68,7 +71,10 @@ def describe(item: SummaryItem, _: Translate, headings: bool = True) -> str:
         where = _("the introduction")
     terms = ", ".join(_(TERM_WORDS.get(t, t)) for t in item.terms)
     purpose = _(get_purpose(item.purposes[0]).label) if item.purposes else ""
-    text = _(KIND_TEXT[item.kind]) % {"where": where, "terms": terms or _("AI"),
+    kind = item.kind
+    if kind == "new-purpose" and item.purposes and get_purpose(item.purposes[0]).default_allowed:
+        kind = "new-default-purpose"
+    text = _(KIND_TEXT[kind]) % {"where": where, "terms": terms or _("AI"),
                                       "purpose": purpose, "count": item.count}
     if item.kind in ("added", "removed") and item.terms:
         text += " (" + _("mentions %(terms)s") % {"terms": terms} + ")"

@@ -51,9 +51,12 @@ class SummaryItem:
             case "ai-wording-changed":
                 return f"{where} changes what it says about {terms}"
             case "new-purpose":
-                label = get_purpose(self.purposes[0]).label
-                return (f"The terms now cover a new use, '{label}'; it stays off for your "
-                        "music unless you allow it")
+                purpose = get_purpose(self.purposes[0])
+                if purpose.default_allowed:
+                    return (f"The terms now cover a new use, '{purpose.label}'; it is on for "
+                            "your music unless you say no")
+                return (f"The terms now cover a new use, '{purpose.label}'; it stays off for "
+                        "your music unless you allow it")
             case "added":
                 return f"New {where[0].lower()}{where[1:]}" + (
                     f" mentions {terms}" if terms else " was added")
