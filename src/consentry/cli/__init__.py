@@ -27,6 +27,7 @@ from consentry.cli.signals import crawlers_app, signals_app
 from consentry.cli.terms import outbox_app, terms_app
 from consentry.cli.usage import usage_app
 from consentry.cli.withdrawals import webhooks_app, withdrawals_app
+from consentry.cli.witness import witness_app
 from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.operator_key import ensure_development_key
 from consentry.services.catalogue_import import check_existing, store_catalogue
@@ -44,7 +45,7 @@ LAYOUT = {
     "Datasets and AI use": ["datasets", "withdrawals", "webhooks", "usage"],
     "Content identification": ["catalog", "identify", "claims"],
     "Crawlers, signals and terms": ["signals", "crawlers", "terms", "outbox"],
-    "The tamper-evident log": ["log"],
+    "The tamper-evident log": ["log", "witness"],
 }
 PANEL = {name: panel for panel, names in LAYOUT.items() for name in names}
 ORDER = [name for names in LAYOUT.values() for name in names]
@@ -74,7 +75,7 @@ for group, name in ((consent.consent_app, "consent"), (tokens_app, "tokens"),
                     (signals_app, "signals"), (crawlers_app, "crawlers"), (log_app, "log"),
                     (datasets_app, "datasets"), (withdrawals_app, "withdrawals"),
                     (webhooks_app, "webhooks"), (terms_app, "terms"), (outbox_app, "outbox"),
-                    (usage_app, "usage"), (catalog_app, "catalog")):
+                    (usage_app, "usage"), (catalog_app, "catalog"), (witness_app, "witness")):
     app.add_typer(group, name=name)
 for top_level in (commands, consent.commands, decisions.commands, catalog_commands):
     app.add_typer(top_level)
