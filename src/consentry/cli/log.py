@@ -24,7 +24,7 @@ from consentry.services.log_audit import LogMismatch, audit_log
 from consentry.services.receipts import consent_receipt
 from consentry.settings import Settings
 from consentry.store import transparency_log as log
-from consentry.store.log_cosignatures import newest_per_witness
+from consentry.store.log_cosignatures import cosigned_note, newest_per_witness
 
 log_app = typer.Typer(help="The tamper-evident log of consent and AI use.", no_args_is_help=True)
 
@@ -74,8 +74,8 @@ def checkpoint() -> None:
     (a C2SP signed note)."""
     settings, engine = context()
     with engine.begin() as conn:
-        signed = sign_and_witness(conn, settings, signing_key(settings))
-    out.print(signed.note, end="", highlight=False, markup=False)
+        note = cosigned_note(conn, sign_and_witness(conn, settings, signing_key(settings)))
+    out.print(note, end="", highlight=False, markup=False)
 
 
 @log_app.command("verify", epilog="Example: consentry log verify --json")

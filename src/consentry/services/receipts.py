@@ -14,7 +14,7 @@ from consentry.ledger.checkpoint import vkey
 from consentry.ledger.receipts import make_receipt
 from consentry.ledger.records import CONSENT_EVENT
 from consentry.store import transparency_log as log
-from consentry.store.log_cosignatures import cosignatures_at
+from consentry.store.log_cosignatures import cosigned_note
 
 
 def consent_receipt(conn: Connection, event_id: int, origin: str,
@@ -24,6 +24,5 @@ def consent_receipt(conn: Connection, event_id: int, origin: str,
         raise NotFound(f"consent event {event_id} is not in the log: run 'consentry init'")
     signed = log.sign_current(conn, origin, key)
     proof = log.inclusion_proof(conn, entry.index, signed.size)
-    note = signed.note + "".join(c.line for c in cosignatures_at(conn, signed.size)
-                                 if c.root == signed.root)
-    return make_receipt(entry.index, entry.data, proof, note, vkey(origin, key.public_key()))
+    return make_receipt(entry.index, entry.data, proof, cosigned_note(conn, signed),
+                        vkey(origin, key.public_key()))

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, select
 
 from consentry.store.database import insert_with_conflicts
 from consentry.store.schema import log_cosignatures
+from consentry.store.transparency_log import SignedCheckpoint
 from consentry.timestamps import from_micros, to_micros, utcnow
 
 
@@ -77,6 +78,14 @@ def cosignatures_at(conn: Connection, size: int) -> list[StoredCosignature]:
         .order_by(log_cosignatures.c.witness)
     )
     return [_stored(r) for r in rows]
+
+
+def cosigned_note(conn: Connection, checkpoint: SignedCheckpoint) -> str:
+    """The checkpoint's note with every kept cosignature of it appended: one signed note that
+    verifiers of the log and of each witness both read (C2SP signed-note)."""
+    return checkpoint.note + "".join(
+        c.line for c in cosignatures_at(conn, checkpoint.size) if c.root == checkpoint.root
+    )
 
 
 def _stored(row: object) -> StoredCosignature:

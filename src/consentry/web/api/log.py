@@ -24,7 +24,7 @@ from consentry.services import receipts as stored_receipts
 from consentry.settings import Settings
 from consentry.store import ledger as consent_ledger
 from consentry.store import transparency_log as log
-from consentry.store.log_cosignatures import cosignatures_at
+from consentry.store.log_cosignatures import cosigned_note
 from consentry.store.transparency_log import LogEntry, SignedCheckpoint
 from consentry.web.dependencies import Db, MaybeWho, SettingsDep, principal_in
 from consentry.web.errors import error_responses
@@ -79,9 +79,9 @@ def _signed(request: Request, settings: Settings, db: Db) -> SignedCheckpoint:
     return sign_and_witness(db, settings, request.app.state.log_key)
 
 
-def _checkpoint_out(checkpoint: SignedCheckpoint, cosignatures: str = "") -> CheckpointOut:
+def _checkpoint_out(checkpoint: SignedCheckpoint, note: str | None = None) -> CheckpointOut:
     return CheckpointOut(size=checkpoint.size, root=encode_base64(checkpoint.root),
-                         note=checkpoint.note + cosignatures, signed_at=checkpoint.signed_at)
+                         note=note or checkpoint.note, signed_at=checkpoint.signed_at)
 
 
 UNSIGNED = error_responses(503)  # before 'consentry init' made the log's key
@@ -99,8 +99,7 @@ def checkpoint(request: Request, db: Db, settings: SettingsDep) -> CheckpointOut
     """The latest signed checkpoint (C2SP tlog-checkpoint), signed now if the log has grown,
     with the cosignatures of the witnesses that cosigned it (C2SP tlog-cosignature)."""
     signed = _signed(request, settings, db)
-    return _checkpoint_out(signed, "".join(c.line for c in cosignatures_at(db, signed.size)
-                                           if c.root == signed.root))
+    return _checkpoint_out(signed, cosigned_note(db, signed))
 
 
 @router.get("/checkpoints", response_model=list[CheckpointOut])
