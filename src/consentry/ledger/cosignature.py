@@ -68,6 +68,14 @@ def signature_lines(text: str) -> list[str]:
 def verify_cosignature(body: str, lines: str, name: str, public_key: Ed25519PublicKey) -> int:
     """The timestamp of a valid cosignature of ``body`` by this witness among ``lines`` (a
     note or a witness's answer); lines by other keys are ignored, as the spec asks."""
+    return valid_cosignature(body, lines, name, public_key)[1]
+
+
+def valid_cosignature(
+    body: str, lines: str, name: str, public_key: Ed25519PublicKey
+) -> tuple[str, int]:
+    """The first line among ``lines`` that is a valid cosignature of ``body`` by this
+    witness (with its newline), and its timestamp."""
     wanted = cosigner_key_id(name, public_key)
     found = False
     for line in signature_lines(lines):
@@ -82,7 +90,7 @@ def verify_cosignature(body: str, lines: str, name: str, public_key: Ed25519Publ
         except InvalidSignature:
             continue
         if timestamp <= MAX_TIMESTAMP:
-            return int(timestamp)
+            return line + "\n", int(timestamp)
     raise LogVerificationError(
         f"the cosignature by witness {name!r} does not verify"
         if found

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from consentry.errors import ConsentryError
 from consentry.ledger.checkpoint import Checkpoint, sign_checkpoint
-from consentry.ledger.cosignature import parse_cosigner_vkey, verify_cosignature
+from consentry.ledger.cosignature import parse_cosigner_vkey, valid_cosignature
 from consentry.ledger.witness import SIZE_CONTENT_TYPE, add_checkpoint_body
 from consentry.settings import Settings
 from consentry.store import transparency_log as log
@@ -104,17 +104,12 @@ def ask_witness(
             return WitnessAnswer(witness, problem=f"unreachable at {witness.url} ({error!r})")
         if response.status_code == 200:
             try:
-                cosigned_at = verify_cosignature(
+                line, cosigned_at = valid_cosignature(
                     checkpoint.body(), response.text, witness.name, witness.public_key
                 )
             except ConsentryError as error:
                 return WitnessAnswer(witness, problem=f"its answer: {error.message}")
-            line = next(
-                line
-                for line in response.text.split("\n")
-                if line.startswith(f"\u2014 {witness.name} ")
-            )
-            return WitnessAnswer(witness, line + "\n", cosigned_at)
+            return WitnessAnswer(witness, line, cosigned_at)
         their_size = _conflict_size(response)
         if their_size is None:
             return WitnessAnswer(
