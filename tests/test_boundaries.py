@@ -28,7 +28,7 @@ LAYERS: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "web": (["web"], ("consentry.cli", "consentry.demo")),
     "cli": (["cli"], ("consentry.web",)),
     "demo": (["demo"], ("consentry.web", "consentry.cli")),
-    "settings": (["settings.py", "operator_files.py"], ADAPTERS),
+    "settings": (["settings.py", "operator_files.py", "witness_state.py"], ADAPTERS),
 }
 
 

@@ -7,13 +7,31 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from consentry.errors import InvalidSettings, UnsafeSettings
+from consentry.errors import ConsentryError, InvalidSettings, UnsafeSettings
+from consentry.ledger.cosignature import parse_cosigner_vkey
 from consentry.terms.notice import MINIMUM_NOTICE_DAYS
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
+
+
+class WitnessEndpoint(BaseModel):
+    """A C2SP tlog-witness the log asks to cosign each new checkpoint: where (its submission
+    prefix, ``/add-checkpoint`` is appended) and its verifier key string."""
+
+    url: str = Field(pattern=r"^https?://")
+    key: str
+
+    @field_validator("key")
+    @classmethod
+    def _witness_key(cls, key: str) -> str:
+        try:
+            parse_cosigner_vkey(key)
+        except ConsentryError as error:
+            raise ValueError(error.message) from error
+        return key
 
 
 class Settings(BaseSettings):
@@ -69,6 +87,12 @@ class Settings(BaseSettings):
     log_origin: str = Field(
         default="consentry.local/log", pattern=r"^[A-Za-z0-9._/-]{1,200}$",
         description="The log's name in its checkpoints (C2SP origin), e.g. music.example/log")
+    witnesses: list[WitnessEndpoint] = Field(
+        default_factory=list,
+        description='Witnesses that cosign the log\'s checkpoints, as JSON: [{"url": '
+                    '"http://127.0.0.1:7380", "key": "witness.example/w1+1a2b3c4d+BA..."}]')
+    witness_timeout_seconds: float = Field(
+        default=5, gt=0, description="How long a new checkpoint waits for each witness")
     notice_days: int = Field(
         default=MINIMUM_NOTICE_DAYS, ge=MINIMUM_NOTICE_DAYS, le=3650,
         description=f"Notice before terms that change AI use apply (at least "

@@ -8,11 +8,15 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
 from consentry.consent import Choice, ConsentChoice
+from consentry.ledger.checkpoint import Checkpoint
+from consentry.ledger.cosignature import cosign, cosigner_vkey
 from consentry.services import consent_choices
 from consentry.services.log_audit import LogMismatch, audit_log
 from consentry.store import parties
 from consentry.store import transparency_log as log
+from consentry.store.log_cosignatures import add_cosignature
 from consentry.store.log_sources import record_decision_batch
+from tests.forgery import drop_guards
 
 ORIGIN = "music.example/log"
 KEY = Ed25519PrivateKey.generate()
@@ -90,4 +94,42 @@ def test_a_terms_version_rewritten_after_publication_is_found(filled: Engine) ->
         _unguarded(conn, ["UPDATE terms_versions SET prohibited_purposes = '[\"ai-use\"]'"])
     with filled.connect() as conn, pytest.raises(LogMismatch,
                                                  match=r"terms-publication \d+ in the database"):
+        audit_log(conn, ORIGIN, KEY.public_key())
+
+
+WITNESS = Ed25519PrivateKey.generate()
+WITNESS_KEY = cosigner_vkey("witness.example/w1", WITNESS.public_key())
+
+
+def _cosign_latest(conn: Connection, size: int | None = None) -> None:
+    """What a witness's answer leaves in the store: its cosignature of a checkpoint."""
+    signed = log.latest_checkpoint(conn)
+    assert signed is not None
+    size = signed.size if size is None else size
+    body = Checkpoint(ORIGIN, size, signed.root).body()
+    add_cosignature(conn, WITNESS_KEY, size, signed.root,
+                    cosign(body, "witness.example/w1", WITNESS, 1_700_000_000), 1_700_000_000)
+
+
+def test_the_newest_witnessed_checkpoint_holds_the_log(filled: Engine) -> None:
+    with filled.begin() as conn:
+        _cosign_latest(conn)
+    with filled.connect() as conn:
+        assert audit_log(conn, ORIGIN, KEY.public_key()).witnessed == 1
+    with filled.begin() as conn:
+        _unguarded(conn, ["DELETE FROM log_checkpoints WHERE size = 602"])
+    with filled.connect() as conn, pytest.raises(LogMismatch, match="missing from the store"):
+        audit_log(conn, ORIGIN, KEY.public_key())
+
+
+def test_a_cosignature_that_does_not_verify_or_lies_beyond_the_log_is_named(
+        filled: Engine) -> None:
+    with filled.begin() as conn:
+        _cosign_latest(conn, size=603)  # signed over a size the log does not have
+    with filled.connect() as conn, pytest.raises(LogMismatch, match="beyond the log's 602"):
+        audit_log(conn, ORIGIN, KEY.public_key())
+    with filled.begin() as conn:
+        drop_guards(conn, "log_cosignatures")
+        conn.execute(text("UPDATE log_cosignatures SET size = 602"))
+    with filled.connect() as conn, pytest.raises(LogMismatch, match="does not verify"):
         audit_log(conn, ORIGIN, KEY.public_key())

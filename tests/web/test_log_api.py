@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import base64
 import copy
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from consentry.errors import LogVerificationError
-from consentry.ledger.checkpoint import verify_checkpoint
+from consentry.ledger.checkpoint import verify_checkpoint, vkey
 from consentry.ledger.merkle import verify_consistency, verify_inclusion
 from consentry.ledger.note import parse_vkey
+from consentry.ledger.operator_key import ensure_development_key
 from consentry.ledger.receipts import verify_receipt
 from consentry.ledger.records import result_digest
+from consentry.settings import Settings, WitnessEndpoint
+from consentry.web.app import create_app
 from tests.web.conftest import World
+from tests.witness_process import running_witness
 
 
 def _consent(client: TestClient, world: World, role: str, purpose: str) -> int:
@@ -112,3 +118,20 @@ def test_every_decision_batch_an_ai_consumer_asks_for_is_logged(client: TestClie
     index = int(export.headers["x-consentry-log-index"])
     exported = client.get(f"/v1/log/entries/{index}", headers=world.headers("admin")).json()
     assert exported["record"]["tracks"] == int(export.headers["x-consentry-rows"])
+
+
+@pytest.mark.slow
+def test_checkpoints_and_receipts_carry_a_witness_cosignature(
+        settings: Settings, engine: Engine, world: World, tmp_path: Path) -> None:
+    log_key = vkey(settings.log_origin,
+                   ensure_development_key(settings.effective_log_key).public_key())
+    with running_witness(tmp_path / "witness", log_key) as witness:
+        witnessed = settings.model_copy(update={"witnesses": [
+            WitnessEndpoint(url=witness.url, key=witness.key)]})
+        with TestClient(create_app(witnessed, engine)) as client:
+            event_id = _consent(client, world, "artist_a", "voice-likeness")
+            note = client.get("/v1/log/checkpoint").json()["note"]
+            assert "\u2014 witness.test/w1 " in note
+            receipt = client.get(f"/v1/consent/events/{event_id}/receipt",
+                                 headers=world.headers("artist_a")).json()
+    assert verify_receipt(receipt, log_key, [witness.key]).cosigned_by == ("witness.test/w1",)

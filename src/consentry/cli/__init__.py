@@ -26,7 +26,7 @@ LAYOUT = {
     "Datasets and AI use": ["datasets", "withdrawals", "webhooks", "usage"],
     "Content identification": ["catalog", "identify", "claims"],
     "Crawlers, signals and terms": ["signals", "crawlers", "terms", "outbox"],
-    "The tamper-evident log": ["log"],
+    "The tamper-evident log": ["log", "witness"],
 }
 PANEL = {name: panel for panel, names in LAYOUT.items() for name in names}
 ORDER = [name for names in LAYOUT.values() for name in names]
@@ -54,6 +54,7 @@ LAZY = {
     "outbox": "consentry.cli.terms:outbox_app",
     "usage": "consentry.cli.usage:usage_app",
     "catalog": "consentry.cli.catalog:catalog_app",
+    "witness": "consentry.cli.witness:witness_app",
     "purposes": "consentry.cli.consent:commands#",
     "export": "consentry.cli.consent:commands#",
     "decide": "consentry.cli.decisions:commands#",

@@ -10,6 +10,7 @@ from typing import Any
 
 from consentry.errors import LogVerificationError
 from consentry.ledger.checkpoint import Checkpoint, verify_checkpoint
+from consentry.ledger.cosignature import parse_cosigner_vkey, verify_cosignature
 from consentry.ledger.merkle import leaf_hash, verify_inclusion
 from consentry.ledger.note import decode_base64, encode_base64, parse_vkey
 from consentry.ledger.records import canonical
@@ -36,6 +37,7 @@ class VerifiedReceipt:
     record: dict[str, Any]
     index: int
     checkpoint: Checkpoint
+    cosigned_by: tuple[str, ...] = ()
 
 
 def _field(receipt: Mapping[str, Any], name: str, kind: type) -> Any:
@@ -45,8 +47,11 @@ def _field(receipt: Mapping[str, Any], name: str, kind: type) -> Any:
     return value
 
 
-def verify_receipt(receipt: Mapping[str, Any], verifier_key: str) -> VerifiedReceipt:
-    """Check a receipt against the key the verifier trusts (not the one the receipt names)."""
+def verify_receipt(receipt: Mapping[str, Any], verifier_key: str,
+                   witness_keys: Sequence[str] = ()) -> VerifiedReceipt:
+    """Check a receipt against the key the verifier trusts (not the one the receipt names),
+    and its checkpoint's cosignature by each witness the verifier trusts: a log that forked
+    or rewrote itself cannot get a witness to cosign the new branch."""
     if receipt.get("format") != RECEIPT_FORMAT:
         raise LogVerificationError(f"not a {RECEIPT_FORMAT} receipt")
     name, public_key = parse_vkey(verifier_key)
@@ -67,4 +72,10 @@ def verify_receipt(receipt: Mapping[str, Any], verifier_key: str) -> VerifiedRec
             leaf_hash(data), index, checkpoint.size, [h for h in proof if h], checkpoint.root):
         raise LogVerificationError(
             f"the proof does not show entry {index} in the checkpoint of size {checkpoint.size}")
-    return VerifiedReceipt(record, index, checkpoint)
+    cosigned_by = []
+    for witness_key in witness_keys:
+        witness_name, witness_public = parse_cosigner_vkey(witness_key)
+        verify_cosignature(checkpoint.body(), receipt["checkpoint"], witness_name,
+                           witness_public)
+        cosigned_by.append(witness_name)
+    return VerifiedReceipt(record, index, checkpoint, tuple(cosigned_by))

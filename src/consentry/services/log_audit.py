@@ -10,14 +10,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, func, select
 
 from consentry.errors import ConsentryError
-from consentry.ledger.checkpoint import verify_checkpoint
-from consentry.ledger.merkle import leaf_hash, node_hash
+from consentry.ledger.checkpoint import Checkpoint, verify_checkpoint
+from consentry.ledger.cosignature import parse_cosigner_vkey, verify_cosignature
+from consentry.ledger.merkle import leaf_hash, node_hash, verify_consistency
 from consentry.ledger.tiles import TILE_HEIGHT, StoredTree
+from consentry.store.log_cosignatures import newest_per_witness
 from consentry.store.log_sources import record_for, unlogged
 from consentry.store.schema import log_subtrees
 from consentry.store.transparency_log import (
     DatabaseHashes,
     all_checkpoints,
+    checkpoint_at_least,
+    consistency_proof,
     entries,
     log_size,
 )
@@ -35,6 +39,7 @@ class AuditReport:
     entries: int
     subtrees: int
     checkpoints: int
+    witnessed: int = 0
 
 
 class _SubtreeCheck:
@@ -121,4 +126,37 @@ def audit_log(conn: Connection, origin: str, public_key: Ed25519PublicKey,
         if StoredTree(DatabaseHashes(conn), checkpoint.size).root() != checkpoint.root:
             raise LogMismatch(f"checkpoint of size {checkpoint.size}: the entries no longer "
                               "hash to its root")
-    return AuditReport(size, subtrees.checked, len(checkpoints))
+    witnessed = audit_cosignatures(conn, origin, size)
+    return AuditReport(size, subtrees.checked, len(checkpoints), witnessed)
+
+
+def audit_cosignatures(conn: Connection, origin: str, size: int) -> int:
+    """Hold the log to each witness's newest cosigned checkpoint: it must still be stored, the
+    current tree must extend it (consistency proof) and the cosignature must verify. Deleted
+    or re-signed checkpoints and a rewritten tree fail here, since the witness's root stays."""
+    newest = newest_per_witness(conn)
+    current_root = StoredTree(DatabaseHashes(conn), size).root()
+    for cosigned in newest:
+        where = f"the checkpoint of size {cosigned.size} cosigned by witness"
+        try:
+            name, public_key = parse_cosigner_vkey(cosigned.witness)
+            verify_cosignature(Checkpoint(origin, cosigned.size, cosigned.root).body(),
+                               cosigned.line, name, public_key)
+        except ConsentryError as error:
+            raise LogMismatch(f"{where} {cosigned.witness.split('+')[0]}: "
+                              f"{error.message}") from error
+        where = f"{where} {name}"
+        if cosigned.size > size:
+            raise LogMismatch(f"{where} is beyond the log's {size} entries: entries were "
+                              "removed")
+        stored = checkpoint_at_least(conn, cosigned.size)
+        if stored is None or stored.size != cosigned.size:
+            raise LogMismatch(f"{where} is missing from the store: checkpoints were deleted")
+        if stored.root != cosigned.root:
+            raise LogMismatch(f"{where} has another root than the stored one: the log was "
+                              "forked or re-signed")
+        if not verify_consistency(cosigned.size, size, cosigned.root, current_root,
+                                  consistency_proof(conn, cosigned.size, size)):
+            raise LogMismatch(f"{where} is not a prefix of the current tree of {size} "
+                              "entries: the log was rewritten")
+    return len(newest)

@@ -320,6 +320,19 @@ log_checkpoints = Table(
     Column("signed_at", BigInteger, nullable=False),
 )
 
+# Witnesses' cosignatures of checkpoints (``witness`` is the witness's verifier key string).
+log_cosignatures = Table(
+    "log_cosignatures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("witness", String(300), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("line", Text, nullable=False),
+    Column("cosigned_at", BigInteger, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    UniqueConstraint("witness", "size", name="uq_log_cosignatures_witness_size"),
+)
+
 decision_batches = Table(
     "decision_batches", metadata,
     Column("id", Integer, primary_key=True),

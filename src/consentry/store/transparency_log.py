@@ -191,14 +191,18 @@ def sign_current(conn: Connection, origin: str, key: Ed25519PrivateKey) -> Signe
     latest = latest_checkpoint(conn)
     if latest is not None and latest.size == size:
         return latest
-    root = root_at(conn, size)
-    note = sign_checkpoint(Checkpoint(origin, size, root), origin, key)
-    # Two requests may sign the same size at once; the second keeps the first's row.
+    checkpoint = Checkpoint(origin, size, root_at(conn, size))
+    return store_checkpoint(conn, checkpoint, sign_checkpoint(checkpoint, origin, key))
+
+
+def store_checkpoint(conn: Connection, checkpoint: Checkpoint, note: str) -> SignedCheckpoint:
+    """Keep a signed checkpoint; two requests may sign the same size at once, and the second
+    keeps the first's row (Ed25519 is deterministic: the same tree gives the same note)."""
     conn.execute(insert_with_conflicts(conn, log_checkpoints).values(
-        size=size, root=root, note=note, signed_at=to_micros(utcnow())
+        size=checkpoint.size, root=checkpoint.root, note=note, signed_at=to_micros(utcnow())
     ).on_conflict_do_nothing(index_elements=["size"]))
-    stored = checkpoint_at_least(conn, size)
-    assert stored is not None and stored.size == size
+    stored = checkpoint_at_least(conn, checkpoint.size)
+    assert stored is not None and stored.size == checkpoint.size
     return stored
 
 

@@ -19,10 +19,12 @@ from consentry.errors import DeliveryUnavailable
 from consentry.ledger.checkpoint import vkey
 from consentry.ledger.note import encode_base64
 from consentry.ledger.records import CONSENT_EVENT, LogRecord
+from consentry.outbound.witnessing import sign_and_witness
 from consentry.services import receipts as stored_receipts
 from consentry.settings import Settings
 from consentry.store import ledger as consent_ledger
 from consentry.store import transparency_log as log
+from consentry.store.log_cosignatures import cosigned_note
 from consentry.store.transparency_log import LogEntry, SignedCheckpoint
 from consentry.web.api.listing import Listed
 from consentry.web.dependencies import Db, MaybeWho, SettingsDep, principal_in
@@ -75,12 +77,12 @@ def _key(request: Request, settings: Settings) -> str:
 
 def _signed(request: Request, settings: Settings, db: Db) -> SignedCheckpoint:
     _key(request, settings)
-    return log.sign_current(db, settings.log_origin, request.app.state.log_key)
+    return sign_and_witness(db, settings, request.app.state.log_key)
 
 
-def _checkpoint_out(checkpoint: SignedCheckpoint) -> CheckpointOut:
+def _checkpoint_out(checkpoint: SignedCheckpoint, note: str | None = None) -> CheckpointOut:
     return CheckpointOut(size=checkpoint.size, root=encode_base64(checkpoint.root),
-                         note=checkpoint.note, signed_at=checkpoint.signed_at)
+                         note=note or checkpoint.note, signed_at=checkpoint.signed_at)
 
 
 UNSIGNED = error_responses(503)  # before 'consentry init' made the log's key
@@ -95,8 +97,10 @@ def log_info(request: Request, db: Db, settings: SettingsDep) -> LogInfoOut:
 
 @router.get("/checkpoint", response_model=CheckpointOut, responses=UNSIGNED)
 def checkpoint(request: Request, db: Db, settings: SettingsDep) -> CheckpointOut:
-    """The latest signed checkpoint (C2SP tlog-checkpoint), signed now if the log has grown."""
-    return _checkpoint_out(_signed(request, settings, db))
+    """The latest signed checkpoint (C2SP tlog-checkpoint), signed now if the log has grown,
+    with the cosignatures of the witnesses that cosigned it (C2SP tlog-cosignature)."""
+    signed = _signed(request, settings, db)
+    return _checkpoint_out(signed, cosigned_note(db, signed))
 
 
 @router.get("/checkpoints", response_model=list[CheckpointOut])
@@ -155,6 +159,6 @@ def consent_receipt(event_id: int, request: Request, db: Db,
     offline with `consentry log verify-receipt` and the log's public key alone."""
     event = consent_ledger.get_event(db, event_id)
     access.require_artist_self(who, event.artist_id)
-    _key(request, settings)
+    _signed(request, settings, db)
     return stored_receipts.consent_receipt(db, event_id, settings.log_origin,
                                            request.app.state.log_key)
