@@ -24,6 +24,7 @@ from consentry.cli.invitations import invitations_app
 from consentry.cli.log import log_app
 from consentry.cli.options import JsonFlag
 from consentry.cli.signals import crawlers_app, signals_app
+from consentry.cli.sink import commands as sink_commands
 from consentry.cli.terms import outbox_app, terms_app
 from consentry.cli.usage import usage_app
 from consentry.cli.withdrawals import webhooks_app, withdrawals_app
@@ -37,7 +38,7 @@ from consentry.store.terms import ensure_baseline_terms
 
 # The top-level help: panels and commands in the order a new operator meets them.
 LAYOUT = {
-    "Start": ["init", "demo", "serve", "version"],
+    "Start": ["init", "demo", "serve", "sink", "version"],
     "Catalogue and consent": ["import", "purposes", "consent", "invitations", "decide",
                               "export"],
     "Accounts and access": ["users", "tokens", "consumers"],
@@ -76,7 +77,8 @@ for group, name in ((consent.consent_app, "consent"), (tokens_app, "tokens"),
                     (webhooks_app, "webhooks"), (terms_app, "terms"), (outbox_app, "outbox"),
                     (usage_app, "usage"), (catalog_app, "catalog")):
     app.add_typer(group, name=name)
-for top_level in (commands, consent.commands, decisions.commands, catalog_commands):
+for top_level in (commands, consent.commands, decisions.commands, catalog_commands,
+                  sink_commands):
     app.add_typer(top_level)
 
 
