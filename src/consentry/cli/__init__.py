@@ -188,6 +188,7 @@ def demo(json_output: JsonFlag = False) -> None:
     from consentry.demo import is_seeded, issue_demo_tokens, seed_demo
     from consentry.demo.audio import attach_demo_recordings
     from consentry.demo.content_id import seed_demo_claim
+    from consentry.demo.files import write_demo_files
     from consentry.demo.terms import seed_first_terms, seed_new_terms
 
     settings = context.settings()
@@ -206,6 +207,7 @@ def demo(json_output: JsonFlag = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(secrets, indent=2) + "\n")
     path.chmod(0o600)
+    files = write_demo_files(settings.data_dir / "demo-files")
     if json_output:
         print_json(secrets)
         return
@@ -217,4 +219,5 @@ def demo(json_output: JsonFlag = False) -> None:
     out.print(f"demo tokens written to {path}:", highlight=False)
     for role, secret in secrets.items():
         out.print(f"  {role:22} {secret}", highlight=False)
+    out.print("files for the tour: " + ", ".join(str(f) for f in files), highlight=False)
 
