@@ -19,6 +19,7 @@ tests/test_tour.py runs it in the test suite; it also holds the README's tour to
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import re
@@ -37,11 +38,13 @@ FENCE = re.compile(r"^```console(?P<options>[^\n]*)\n(?P<body>.*?)^```$", re.M |
 START, END = "\x1etour-start", "\x1etour-end"
 
 MASKS = (
-    (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?"),
-     "<instant>"),
+    (re.compile(r"(/[^\s/]+)+/consentry-data\b"), "<folder>/consentry-data"),
+    (
+        re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?"),
+        "<instant>",
+    ),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<date>"),
-    (re.compile(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b"),
-     "<date>"),
+    (re.compile(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b"), "<date>"),
     (re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b"), "<time>"),
     (re.compile(r"\b(cst|whsec)_[A-Za-z0-9_-]{16,}"), r"\1_<secret>"),
     (re.compile(r"[A-Za-z0-9.]+/log\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+…?"), "<log key>"),
@@ -57,6 +60,13 @@ class Step:
     expected: str
     approximate: bool
     line: int  # where the command is in the tour, for the diff's heading
+
+
+@dataclass(frozen=True)
+class Result:
+    output: str
+    status: int
+    seconds: float
 
 
 def read_steps(text: str) -> list[Step]:
@@ -103,15 +113,17 @@ def _wait_for(ports: list[int]) -> str:
     """Bash that waits (up to 30 s) until each port answers: a background server is ready."""
     return "".join(
         f"for _ in $(seq 300); do (: > /dev/tcp/127.0.0.1/{p}) 2>/dev/null && break; "
-        f"sleep 0.1; done\n" for p in ports)
+        f"sleep 0.1; done\n"
+        for p in ports
+    )
 
 
 def script(steps: list[Step], ports: dict[int, int]) -> str:
     parts = []
     for number, step in enumerate(steps):
         command = _swap(step.command, ports)
-        parts.append(f"printf '\\n{START} {number}\\n'\n{command}\n")
-        parts.append(f"printf '\\n{END} {number} %s\\n' $?\n")
+        parts.append(f"printf '\\n{START} {number} %s\\n' \"$(date +%s%N)\"\n{command}\n")
+        parts.append(f"_rc=$?; printf '\\n{END} {number} %s %s\\n' $_rc \"$(date +%s%N)\"\n")
         if command.rstrip().endswith("&"):
             started = [real for real in ports.values() if str(real) in command]
             parts.append(_wait_for(started))
@@ -120,48 +132,72 @@ def script(steps: list[Step], ports: dict[int, int]) -> str:
 
 def environment(repo: Path) -> dict[str, str]:
     """Nothing of the caller's consentry settings; this checkout's code on the path."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("CONSENTRY_") and k not in ("VIRTUAL_ENV", "PYTHONHOME")}
-    env.update(PYTHONPATH=str(repo / "src"), PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8",
-               TERM="dumb", NO_COLOR="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CONSENTRY_") and k not in ("VIRTUAL_ENV", "PYTHONHOME")
+    }
+    env.update(
+        PYTHONPATH=str(repo / "src"),
+        PYTHONUNBUFFERED="1",
+        PYTHONIOENCODING="utf-8",
+        TERM="dumb",
+        NO_COLOR="1",
+    )
     env.pop("COLUMNS", None)
     return env
 
 
-def run(steps: list[Step], repo: Path = ROOT, timeout: float = 900) -> list[tuple[str, int]]:
+def run(steps: list[Step], repo: Path = ROOT, timeout: float = 900) -> list[Result]:
     """Each step's output (ports put back) and exit status, run in a fresh directory."""
     ports = dict(zip(PORTS, free_ports(len(PORTS)), strict=True))
     with tempfile.TemporaryDirectory(prefix="consentry-tour-") as folder:
         os.symlink(repo / ".venv", Path(folder) / ".venv")
         process = subprocess.Popen(
-            ["bash", "--noprofile", "--norc"], cwd=folder, env=environment(repo),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, encoding="utf-8", errors="replace", start_new_session=True)
+            ["bash", "--noprofile", "--norc"],
+            cwd=folder,
+            env=environment(repo),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=True,
+        )
         try:
-            printed, _ = process.communicate("exec 2>&1\n" + script(steps, ports),
-                                             timeout=timeout)
+            printed, _ = process.communicate("exec 2>&1\n" + script(steps, ports), timeout=timeout)
         finally:  # the tour's background servers are in the session bash started
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             process.wait()
     back = {real: documented for documented, real in ports.items()}
     printed = _swap(printed, back)
-    results: list[tuple[str, int]] = []
+    results: list[Result] = []
     for number in range(len(steps)):
-        pattern = re.compile(rf"{START} {number}\n(?P<out>.*?)\n?{END} {number} (?P<rc>\d+)\n",
-                             re.S)
+        pattern = re.compile(
+            rf"{START} {number} (?P<t0>\d+)\n(?P<out>.*?)\n?"
+            rf"{END} {number} (?P<rc>\d+) (?P<t1>\d+)\n",
+            re.S,
+        )
         found = pattern.search(printed)
         if found is None:
-            results.append((f"[the tour stopped before this command]\n{printed[-2000:]}", -1))
+            results.append(
+                Result(f"[the tour stopped before this command]\n{printed[-2000:]}", -1, 0.0)
+            )
             break
-        results.append((found["out"].strip("\n"), int(found["rc"])))
+        results.append(
+            Result(
+                found["out"].strip("\n"),
+                int(found["rc"]),
+                (int(found["t1"]) - int(found["t0"])) / 1e9,
+            )
+        )
     return results
 
 
-def shown(output: str, status: int) -> str:
-    return output + (f"\n[exit status {status}]" if status else "")
+def shown(result: Result) -> str:
+    return result.output + (f"\n[exit status {result.status}]" if result.status else "")
 
 
 def masked(text: str, approximate: bool) -> str:
@@ -172,32 +208,37 @@ def masked(text: str, approximate: bool) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
 
 
-def differences(steps: list[Step], results: list[tuple[str, int]]) -> list[str]:
+def differences(steps: list[Step], results: list[Result]) -> list[str]:
     """One unified diff per command whose masked output differs from the tour's."""
     diffs = []
-    for step, (output, status) in zip(steps, results, strict=False):
+    for step, result in zip(steps, results, strict=False):
         want = masked(step.expected, step.approximate)
-        got = masked(shown(output, status), step.approximate)
+        got = masked(shown(result), step.approximate)
         if want != got:
-            diffs.append(f"tour line {step.line}: $ {step.command}\n" + "\n".join(
-                difflib.unified_diff(want.splitlines(), got.splitlines(), "tour", "printed",
-                                     lineterm="")))
+            diffs.append(
+                f"tour line {step.line}: $ {step.command}\n"
+                + "\n".join(
+                    difflib.unified_diff(
+                        want.splitlines(), got.splitlines(), "tour", "printed", lineterm=""
+                    )
+                )
+            )
     if len(results) < len(steps):
         diffs.append(f"tour line {steps[len(results)].line}: never ran")
     return diffs
 
 
-def rewrite(text: str, results: list[tuple[str, int]]) -> str:
+def rewrite(text: str, results: list[Result]) -> str:
     """The tour with each command's output replaced by what it printed."""
     outputs = iter(results)
 
     def block(match: re.Match[str]) -> str:
         lines = []
         for step in read_steps(match.group(0)):
-            output, status = next(outputs, ("", 0))
+            result = next(outputs, Result("", 0, 0.0))
             lines.append("$ " + step.command)
-            if shown(output, status):
-                lines.append(shown(output, status))
+            if shown(result):
+                lines.append(shown(result))
         return f"```console{match['options']}\n" + "\n".join(lines) + "\n```"
 
     return FENCE.sub(block, text)
@@ -213,6 +254,8 @@ def main() -> int:
     results = run(steps)
     diffs = differences(steps, results)
     print("\n\n".join(diffs) if diffs else f"the tour ran as written: {len(steps)} commands")
+    slowest = sorted(zip(results, steps, strict=False), key=lambda rs: -rs[0].seconds)[:5]
+    print("slowest: " + "; ".join(f"{r.seconds:.1f} s line {s.line}" for r, s in slowest))
     if args.write:
         args.tour.write_text(rewrite(text, results), encoding="utf-8")
         print(f"wrote what was printed to {args.tour}")

@@ -32,8 +32,8 @@ def sink(
 
     running = Sink(smtp_port, http_port, _show, text)
     out.print(
-        f"mail sink on {LOOPBACK}:{running.smtp_port} (CONSENTRY_SMTP_PORT="
-        f"{running.smtp_port}), webhooks on http://{LOOPBACK}:{running.http_port}/",
+        f"receiving mail on {LOOPBACK}:{running.smtp_port} (CONSENTRY_SMTP_PORT="
+        f"{running.smtp_port}), and webhooks on http://{LOOPBACK}:{running.http_port}/",
         highlight=False,
     )
     sys.stdout.flush()
