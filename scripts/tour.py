@@ -11,7 +11,7 @@ of a fingerprint match, which move with the MP3 encoder). A command that exits n
 prints ``[exit status N]``, and the tour must show it.
 
     .venv/bin/python scripts/tour.py            # run docs/tour.md, print a diff, exit 1 on any
-    .venv/bin/python scripts/tour.py --write    # the same, then write what was printed back
+    .venv/bin/python scripts/tour.py --write    # then write what was printed back (README too)
 
 tests/test_tour.py runs it in the test suite; it also holds the README's tour to this file.
 """
@@ -38,7 +38,7 @@ FENCE = re.compile(r"^```console(?P<options>[^\n]*)\n(?P<body>.*?)^```$", re.M |
 START, END = "\x1etour-start", "\x1etour-end"
 
 MASKS = (
-    (re.compile(r"(/[^\s/]+)+/consentry-data\b"), "<folder>/consentry-data"),
+    (re.compile(r"(/[^\s/]+)+/(?=(consentry|tour)-data\b)"), "<folder>/"),
     (
         re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?"),
         "<instant>",
@@ -244,6 +244,17 @@ def rewrite(text: str, results: list[Result]) -> str:
     return FENCE.sub(block, text)
 
 
+def sync_readme(readme: str, tour: str) -> str:
+    """The README with each console block replaced by the tour's block of the same commands."""
+    by_commands = {
+        tuple(s.command for s in read_steps(m.group(0))): m.group(0) for m in FENCE.finditer(tour)
+    }
+    return FENCE.sub(
+        lambda m: by_commands.get(tuple(s.command for s in read_steps(m.group(0))), m.group(0)),
+        readme,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tour", nargs="?", type=Path, default=TOUR)
@@ -257,8 +268,13 @@ def main() -> int:
     slowest = sorted(zip(results, steps, strict=False), key=lambda rs: -rs[0].seconds)[:5]
     print("slowest: " + "; ".join(f"{r.seconds:.1f} s line {s.line}" for r, s in slowest))
     if args.write:
-        args.tour.write_text(rewrite(text, results), encoding="utf-8")
-        print(f"wrote what was printed to {args.tour}")
+        written = rewrite(text, results)
+        args.tour.write_text(written, encoding="utf-8")
+        readme = ROOT / "README.md"
+        readme.write_text(
+            sync_readme(readme.read_text(encoding="utf-8"), written), encoding="utf-8"
+        )
+        print(f"wrote what was printed to {args.tour} and the README's copies of its blocks")
     return 1 if diffs else 0
 
 

@@ -55,7 +55,7 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         self._reply("220 consentry sink")
-        sender, recipients = "", []
+        sender, recipients = "", list[str]()
         while raw := self.rfile.readline(65536):
             command = raw.decode("utf-8", "replace").strip()
             verb = command[:4].upper()
