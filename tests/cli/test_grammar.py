@@ -31,7 +31,7 @@ from tests.cli.test_cli import CATALOGUE_CSV, _write, consentry, invoke
 
 # Commands whose output is not a report a script would want as JSON: a server, a schema
 # migration, and documents that are themselves the output (JSON, a signed note).
-WITHOUT_JSON = {"serve", "init", "export", "log receipt", "log checkpoint",
+WITHOUT_JSON = {"serve", "sink", "init", "export", "log receipt", "log checkpoint",
                 "witness serve"}
 
 

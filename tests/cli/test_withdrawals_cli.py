@@ -53,3 +53,26 @@ def test_withdraw_tell_acknowledge_revise(cli_env: dict[str, str], site: Site) -
     assert "revised" in table
     verified = runner.invoke(app, ["log", "verify"])
     assert verified.exit_code == 0, verified.output
+
+
+def test_send_owns_up_to_earlier_failures(cli_env: dict[str, str], site: Site) -> None:  # noqa: F811
+    """A send that finds nothing due must not say all is well while deliveries keep failing
+    (issue 23: "delivered 0, failed 0" beside a log of failed attempts)."""
+    for args in (["init"], ["demo"], ["datasets", "create", "train-generative", "--consumer",
+                                      str(SOUNDLAB)]):
+        assert runner.invoke(app, args).exit_code == 0
+    site.pages["/hook"] = (503, "text/plain", b"down")
+    assert runner.invoke(app, ["webhooks", "add", site.url("/hook"), "--consumer",
+                               str(SOUNDLAB)]).exit_code == 0
+    assert runner.invoke(app, ["consent", "set", str(KOFI), "train-generative", "deny",
+                               "--track", str(HARMATTAN)]).exit_code == 0
+    first = runner.invoke(app, ["webhooks", "send"])
+    assert first.exit_code == 1 and "delivered 0, failed 1" in first.output, first.output
+    again = runner.invoke(app, ["webhooks", "send"])  # the retry is not due yet
+    assert again.exit_code == 1, again.output
+    assert "delivered 0, failed 0" in again.output
+    assert "undelivered: 1 waiting for a retry" in again.output
+    assert "1 failed attempts in all, last: HTTP 503" in again.output
+    [waiting] = json.loads(runner.invoke(app, ["webhooks", "send", "--json"]).output)[
+        "undelivered"]
+    assert (waiting["attempts"], waiting["last_error"]) == (1, "HTTP 503")

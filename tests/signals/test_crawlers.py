@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,13 @@ def test_unreadable_files_are_refused_with_the_reason(tmp_path: Path) -> None:
         load_registry(tmp_path / "missing.json")
     broken.write_text(json.dumps(_valid()))
     assert load_registry(broken).crawlers[0].token == "GPTBot"
+
+
+def test_the_bundled_list_cites_only_documents_that_exist() -> None:
+    """robots.txt's second line quotes the list's source; it named a docs/standards.md that
+    was never written (issue 23)."""
+    root = Path(__file__).resolve().parents[2]
+    cited = re.findall(r"[\w./-]+\.md\b", load_registry().source)
+    assert [c for c in cited if not (root / c).exists() and not (root / "docs" / c).exists()
+            ] == []
+    assert "standards.md" not in load_registry().source

@@ -19,7 +19,7 @@ from consentry.errors import ConsentryError, InvalidInput
 
 # The top-level help: panels and commands in the order a new operator meets them.
 LAYOUT = {
-    "Start": ["init", "demo", "serve", "version"],
+    "Start": ["init", "demo", "serve", "sink", "version"],
     "Catalogue and consent": ["import", "purposes", "consent", "invitations", "decide",
                               "export"],
     "Accounts and access": ["users", "tokens", "consumers"],
@@ -59,6 +59,7 @@ LAZY = {
     "export": "consentry.cli.consent:commands#",
     "decide": "consentry.cli.decisions:commands#",
     "identify": "consentry.cli.catalog:commands#",
+    "sink": "consentry.cli.sink:commands#",
 }
 
 
@@ -234,6 +235,7 @@ def demo(json_output: JsonFlag = False) -> None:
     from consentry.demo import is_seeded, issue_demo_tokens, seed_demo
     from consentry.demo.audio import attach_demo_recordings
     from consentry.demo.content_id import seed_demo_claim
+    from consentry.demo.files import write_demo_files
     from consentry.demo.terms import seed_first_terms, seed_new_terms
 
     settings = context.settings()
@@ -252,6 +254,7 @@ def demo(json_output: JsonFlag = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(secrets, indent=2) + "\n")
     path.chmod(0o600)
+    files = write_demo_files(settings.data_dir / "demo-files")
     if json_output:
         print_json(secrets)
         return
@@ -263,4 +266,5 @@ def demo(json_output: JsonFlag = False) -> None:
     out.print(f"demo tokens written to {path}:", highlight=False)
     for role, secret in secrets.items():
         out.print(f"  {role:22} {secret}", highlight=False)
+    out.print("files for the tour: " + ", ".join(str(f) for f in files), highlight=False)
 

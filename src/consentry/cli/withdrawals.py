@@ -184,18 +184,34 @@ def disable(endpoint_id: int, as_json: JsonFlag = False) -> None:
 
 @webhooks_app.command("send", epilog="Example: consentry webhooks send --json")
 def send(as_json: JsonFlag = False) -> None:
-    """Deliver every due webhook; exit code 1 if any failed (they stay for a retry)."""
+    """Deliver every due webhook; exit code 1 if any failed now or earlier and is still
+    undelivered (they stay for a retry, or were given up)."""
     settings, engine = context()
     report = deliver_due(engine, settings)
+    with engine.connect() as conn:
+        failing = webhooks.still_failing(conn)
+    given_up = [d for d in failing if d.gave_up_at is not None]
+    waiting = [d for d in failing if d.gave_up_at is None]
+    next_retry = min((d.next_attempt_at for d in waiting), default=None)
     if as_json:
         print_json({"delivered": report.delivered, "failed": report.failed,
-                    "errors": report.errors, "next_retry": report.next_retry})
+                    "errors": report.errors, "next_retry": next_retry,
+                    "undelivered": [{"delivery_id": d.id, "endpoint_id": d.endpoint_id,
+                                     "withdrawal_id": d.withdrawal_id, "attempts": d.attempts,
+                                     "last_error": d.last_error, "given_up": d.gave_up_at}
+                                    for d in failing]})
     else:
-        out.print(f"delivered {report.delivered}, failed {report.failed}"
-                  + (f", next retry {_day(report.next_retry)} UTC" if report.next_retry else ""))
+        out.print(f"delivered {report.delivered}, failed {report.failed}", highlight=False)
+        if failing:
+            attempts = sum(d.attempts for d in failing)
+            out.print(f"undelivered: {len(waiting)} waiting for a retry"
+                      + (f" (next {_day(next_retry)} UTC)" if next_retry else "")
+                      + f", {len(given_up)} given up; {attempts} failed attempts in all, "
+                      f"last: {escape(failing[-1].last_error or '-')} "
+                      "(see 'consentry webhooks log')", highlight=False)
     for failure in report.errors:
         error(failure)
-    if report.failed:
+    if report.failed or failing:
         raise typer.Exit(1)
 
 

@@ -250,3 +250,15 @@ def attempts_of(conn: Connection, endpoint_id: int | None = None,
             select(webhook_endpoints.c.id).where(webhook_endpoints.c.consumer_id == consumer_id)))
     return [Attempt(r.delivery_id, r.withdrawal_id, r.endpoint_id, from_micros(r.attempted_at),
                     r.duration_ms, r.status_code, r.error) for r in conn.execute(query)]
+
+
+def still_failing(conn: Connection) -> list[Delivery]:
+    """Deliveries that failed and wait for a retry or were given up: what a send that found
+    nothing due must still own up to."""
+    query = (select(webhook_deliveries)
+             .join(webhook_endpoints, webhook_endpoints.c.id == webhook_deliveries.c.endpoint_id)
+             .where(webhook_deliveries.c.delivered_at.is_(None),
+                    webhook_deliveries.c.attempts > 0,
+                    webhook_endpoints.c.disabled_at.is_(None))
+             .order_by(webhook_deliveries.c.id))
+    return [_delivery(r) for r in conn.execute(query)]
