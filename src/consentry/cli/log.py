@@ -106,11 +106,12 @@ def verify(as_json: JsonFlag = False) -> None:
                     "subtrees": report.subtrees, "checkpoints": report.checkpoints,
                     "witnessed": report.witnessed, "witnesses_agreeing": asked})
         return
+    witnesses = (f"; the current tree extends the checkpoints {report.witnessed} witness(es) "
+                 f"cosigned, and {asked} of {len(answers)} witness(es) cosign it now"
+                 if answers or report.witnessed else "; no witnesses are configured")
     out.print(f"log {settings.log_origin} verified: {report.entries} entries match the "
               f"database, {report.subtrees} stored subtree hashes and {report.checkpoints} "
-              f"signed checkpoints check out; the current tree extends the checkpoints "
-              f"{report.witnessed} witness(es) cosigned, and {asked} of {len(answers)} "
-              "witness(es) cosign it now")
+              f"signed checkpoints check out{witnesses}", highlight=False)
 
 
 @log_app.command("receipt", epilog="Example: consentry log receipt 2 --output receipt.json")
