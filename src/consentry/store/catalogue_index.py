@@ -73,6 +73,11 @@ class CatalogueIndex:
         return len(self._main) + len(self._recent)
 
     @property
+    def loaded(self) -> bool:
+        """Whether the first refresh is done (until then a match would read every row)."""
+        return self._version is not None
+
+    @property
     def hours(self) -> float:
         return self._main.hours + self._recent.hours
 

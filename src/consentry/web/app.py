@@ -27,9 +27,9 @@ from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
 from consentry.store.database import make_engine
 from consentry.store.ledger_memo import LedgerMemo
 from consentry.store.login_throttle import purge_failures
-from consentry.store.migrate import require_migrated
+from consentry.store.migrate import head_revision, require_migrated
 from consentry.timestamps import utcnow
-from consentry.web import pages, site_signals
+from consentry.web import health, pages, site_signals
 from consentry.web.api import (
     artists,
     audio,
@@ -182,6 +182,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                          lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.schema_head = head_revision(engine)
     app.state.refusal_counts = throttled
     app.state.crawlers = registry = crawler_registry(settings)
     app.state.signer = download_signer(settings)
@@ -207,11 +208,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    datasets, usage, withdrawals, webhooks):
         app.include_router(module.router, prefix="/v1")
     app.include_router(log.receipts, prefix="/v1")
-
-    @app.get("/healthz", tags=["operations"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
-
+    app.include_router(health.router)
     return app
 
 

@@ -87,7 +87,7 @@ def error_body(code: str, message: str, extra: Any = None) -> dict[str, Any]:
 
 def _is_page(request: Request) -> bool:
     """Browsers on the pages get HTML errors; /v1 and other machine routes get JSON."""
-    return not request.url.path.startswith(("/v1/", "/static/", "/healthz"))
+    return not request.url.path.startswith(("/v1/", "/static/", "/healthz", "/readyz"))
 
 
 def _consentry_error(request: Request, error: Exception) -> Response:
