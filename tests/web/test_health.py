@@ -25,8 +25,10 @@ def test_healthz_answers_without_the_database(client: TestClient) -> None:
 def test_readyz_is_ready_once_started(client: TestClient) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200, response.text
-    assert response.json() == {"status": "ready", "checks": {
-        "database": "ok", "migrations": "ok", "fingerprint_index": "ok"}}
+    assert response.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "migrations": "ok", "fingerprint_index": "ok"},
+    }
 
 
 def test_readyz_names_an_unreachable_database(client: TestClient) -> None:

@@ -28,7 +28,8 @@ class HealthOut(BaseModel):
 class ReadyOut(BaseModel):
     status: str = Field(description="``ready``")
     checks: dict[str, str] = Field(
-        description="Each check (database, migrations, fingerprint_index) and ``ok``")
+        description="Each check (database, migrations, fingerprint_index) and ``ok``"
+    )
 
 
 @router.get("/healthz", response_model=HealthOut, summary="The process is up (liveness)")
@@ -38,9 +39,17 @@ def healthz() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/readyz", response_model=ReadyOut, summary="Ready to serve (readiness)",
-            responses={503: {"model": ErrorOut, "description": "A check failed: ``checks`` "
-                             "says which and why (error ``not_ready``)"}})
+@router.get(
+    "/readyz",
+    response_model=ReadyOut,
+    summary="Ready to serve (readiness)",
+    responses={
+        503: {
+            "model": ErrorOut,
+            "description": "A check failed: ``checks`` says which and why (error ``not_ready``)",
+        }
+    },
+)
 def readyz(request: Request) -> Any:
     """200 once the database answers at the code's schema revision and the fingerprint index
     is loaded; 503 with the failing check otherwise, so traffic waits instead of failing."""
@@ -48,8 +57,7 @@ def readyz(request: Request) -> Any:
     if all(result == "ok" for result in checks.values()):
         return {"status": "ready", "checks": checks}
     failed = ", ".join(f"{name}: {result}" for name, result in checks.items() if result != "ok")
-    return JSONResponse(error_body("not_ready", f"not ready ({failed})", {"checks": checks}),
-                        503)
+    return JSONResponse(error_body("not_ready", f"not ready ({failed})", {"checks": checks}), 503)
 
 
 def readiness_checks(request: Request) -> dict[str, str]:
@@ -60,8 +68,10 @@ def readiness_checks(request: Request) -> dict[str, str]:
             conn.execute(text("SELECT 1"))
         revision = current_revision(state.engine)
         if revision != state.schema_head:
-            checks["migrations"] = (f"schema revision {revision or 'none'}, the code needs "
-                                    f"{state.schema_head}: run 'consentry init'")
+            checks["migrations"] = (
+                f"schema revision {revision or 'none'}, the code needs "
+                f"{state.schema_head}: run 'consentry init'"
+            )
     except Exception as error:  # any failure to reach the database is the answer
         logger.warning("readiness: the database is not reachable: %s", error)
         checks["database"] = f"unreachable: {type(error).__name__}"
