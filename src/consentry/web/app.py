@@ -52,7 +52,7 @@ from consentry.web.api import (
     webhooks,
     withdrawals,
 )
-from consentry.web.errors import install_error_handlers
+from consentry.web.errors import UncaughtErrors, install_error_handlers
 from consentry.web.openapi import install_openapi
 from consentry.web.security_headers import SecurityHeaders
 from consentry.web.site_signals import SiteSignalsMiddleware
@@ -198,6 +198,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.add_middleware(ScrapeThrottle, counts=throttled, registry=registry,
                            per_minute=settings.scrape_requests_per_minute,
                            burst=settings.scrape_burst)
+    app.add_middleware(UncaughtErrors)  # outside the middlewares that read the store
     app.add_middleware(SecurityHeaders, docs_pages=DOCS_PAGES,
                        hsts_seconds=settings.effective_hsts_seconds)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

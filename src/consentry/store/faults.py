@@ -1,0 +1,62 @@
+"""Storage faults an operator can act on, told apart from bugs.
+
+SQLite, PostgreSQL and the file system each say "the disk is full" and "this is read-only" in
+their own words; this maps them to ``StoreFull`` and ``StoreReadOnly`` so the web layer can
+answer 507 or 503 and the CLI can print one line, instead of both reporting an internal error.
+"""
+
+from __future__ import annotations
+
+import errno
+
+from sqlalchemy.exc import DBAPIError
+
+from consentry.errors import ConsentryError, StoreFull, StoreReadOnly
+
+# SQLite's messages (sqlite3 gives no error codes before Python 3.11's sqlite_errorcode)
+_SQLITE_FULL = ("database or disk is full",)
+_SQLITE_READ_ONLY = ("attempt to write a readonly database", "readonly database")
+# PostgreSQL's SQLSTATEs: class 53 "insufficient resources", 25006 read-only transaction
+_PG_FULL = {"53100"}  # disk_full
+_PG_READ_ONLY = {"25006"}  # read_only_sql_transaction
+_PG_FULL_TEXT = ("could not extend file", "no space left on device")
+_OS_FULL = {errno.ENOSPC, errno.EDQUOT}
+_OS_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+FULL_MESSAGE = (
+    "the disk holding consentry's data is full: nothing was stored; free space (or grow the "
+    "volume) and try again"
+)
+READ_ONLY_MESSAGE = (
+    "consentry's data store is read-only (a read-only mount, file permissions or a read-only "
+    "database): nothing was stored; reading still works"
+)
+
+
+def store_fault(error: BaseException) -> ConsentryError | None:
+    """The ``StoreFull`` or ``StoreReadOnly`` that ``error`` amounts to, or None for any other
+    error (a bug, a lost connection), which stays an internal error."""
+    if isinstance(error, StoreFull | StoreReadOnly):
+        return error
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    if isinstance(cause, OSError) and cause.errno is not None:
+        if cause.errno in _OS_FULL:
+            return StoreFull(FULL_MESSAGE)
+        if cause.errno in _OS_READ_ONLY:
+            return StoreReadOnly(READ_ONLY_MESSAGE)
+        return None
+    text = str(cause).lower()
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate in _PG_FULL or any(words in text for words in _SQLITE_FULL + _PG_FULL_TEXT):
+        return StoreFull(FULL_MESSAGE)
+    if sqlstate in _PG_READ_ONLY or any(words in text for words in _SQLITE_READ_ONLY):
+        return StoreReadOnly(READ_ONLY_MESSAGE)
+    return None
+
+
+def fault_reason(error: BaseException) -> str:
+    """The underlying error's first line, for the server log (it may name paths, so it is not
+    sent to clients)."""
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    lines = str(cause).splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
