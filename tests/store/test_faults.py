@@ -79,3 +79,11 @@ def test_other_errors_stay_internal(tmp_path: Path) -> None:
     assert store_fault(missing) is None
     assert store_fault(ConnectionRefusedError(errno.ECONNREFUSED, "refused")) is None
     assert store_fault(ValueError("a bug")) is None
+
+
+def test_an_io_error_is_a_full_disk_only_where_no_space_is_left(tmp_path: Path) -> None:
+    """SQLite says "disk I/O error" when a full disk stops it creating its -shm file."""
+    io_error = OperationalError("PRAGMA journal_mode=WAL", {}, Exception("disk I/O error"))
+    assert store_fault(io_error) is None
+    assert store_fault(io_error, tmp_path) is None  # a disk with room: a real I/O error
+    # the full case, on a real full tmpfs: tests/faults/test_cli_faults.py

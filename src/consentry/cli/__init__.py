@@ -92,6 +92,22 @@ def main() -> None:
         if "valid_purposes" in detail:
             err.print(f"valid purposes: {', '.join(detail['valid_purposes'])}", highlight=False)
         sys.exit(1)
+    except Exception as failure:
+        from consentry.store.faults import fault_reason, store_fault  # only when it failed
+
+        fault = store_fault(failure, _data_dir())
+        if fault is None:
+            raise
+        error(f"{fault.message} ({fault_reason(failure)})")
+        sys.exit(1)
+
+
+def _data_dir() -> Path | None:
+    """Where the data lives, to tell a full disk from other I/O errors (None if unknown)."""
+    try:
+        return context.settings().data_dir
+    except Exception:  # settings that cannot be read say nothing about the disk
+        return None
 
 
 @commands.command(epilog="Example: consentry version --json")

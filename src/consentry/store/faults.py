@@ -8,6 +8,8 @@ answer 507 or 503 and the CLI can print one line, instead of both reporting an i
 from __future__ import annotations
 
 import errno
+import shutil
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
@@ -22,6 +24,10 @@ _PG_READ_ONLY = {"25006"}  # read_only_sql_transaction
 _PG_FULL_TEXT = ("could not extend file", "no space left on device")
 _OS_FULL = {errno.ENOSPC, errno.EDQUOT}
 _OS_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+# SQLite says only "disk I/O error" when a full disk stops it creating its -shm or -wal
+# file; that is a full disk only if the data directory has (next to) no space left.
+_SQLITE_IO = "disk i/o error"
+NEARLY_FULL_BYTES = 1 << 20
 
 FULL_MESSAGE = (
     "the disk holding consentry's data is full: nothing was stored; free space (or grow the "
@@ -33,9 +39,10 @@ READ_ONLY_MESSAGE = (
 )
 
 
-def store_fault(error: BaseException) -> ConsentryError | None:
+def store_fault(error: BaseException, data_dir: Path | None = None) -> ConsentryError | None:
     """The ``StoreFull`` or ``StoreReadOnly`` that ``error`` amounts to, or None for any other
-    error (a bug, a lost connection), which stays an internal error."""
+    error (a bug, a lost connection), which stays an internal error. With ``data_dir``, an
+    I/O error on a data directory that has no space left is a full disk too."""
     if isinstance(error, StoreFull | StoreReadOnly):
         return error
     cause = error.orig if isinstance(error, DBAPIError) else error
@@ -51,7 +58,16 @@ def store_fault(error: BaseException) -> ConsentryError | None:
         return StoreFull(FULL_MESSAGE)
     if sqlstate in _PG_READ_ONLY or any(words in text for words in _SQLITE_READ_ONLY):
         return StoreReadOnly(READ_ONLY_MESSAGE)
+    if _SQLITE_IO in text and data_dir is not None and _nearly_full(data_dir):
+        return StoreFull(FULL_MESSAGE)
     return None
+
+
+def _nearly_full(data_dir: Path) -> bool:
+    try:
+        return shutil.disk_usage(data_dir).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
 
 
 def fault_reason(error: BaseException) -> str:

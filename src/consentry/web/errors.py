@@ -151,7 +151,8 @@ def _unexpected(_request: Request, error: Exception) -> JSONResponse:
 def answer_uncaught(request: Request, error: Exception) -> Response:
     """A full disk or a read-only store as the 507 or 503 an operator can act on (and a
     warning in the log); anything else as a logged 500."""
-    fault = store_fault(error)
+    settings = getattr(request.app.state, "settings", None)
+    fault = store_fault(error, settings.data_dir if settings else None)
     if fault is None:
         return _unexpected(request, error)
     logger.warning("%s %s: %s (%s)", request.method, request.url.path, fault.message,
