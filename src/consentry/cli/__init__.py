@@ -15,6 +15,7 @@ from consentry import __version__
 from consentry.catalogue_file import plan_catalogue, read_records
 from consentry.cli import consent, context, decisions
 from consentry.cli.accounts import consumers_app, tokens_app, users_app
+from consentry.cli.backup import commands as backup_commands
 from consentry.cli.catalog import catalog_app
 from consentry.cli.catalog import commands as catalog_commands
 from consentry.cli.claims import claims_app
@@ -31,6 +32,7 @@ from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.operator_key import ensure_development_key
 from consentry.services.catalogue_import import check_existing, store_catalogue
 from consentry.signals.signing_keys import ensure_development_chain
+from consentry.store.backup import refuse_new_key_for_signed_log
 from consentry.store.log_sources import append_missing
 from consentry.store.migrate import upgrade
 from consentry.store.terms import ensure_baseline_terms
@@ -45,6 +47,7 @@ LAYOUT = {
     "Content identification": ["catalog", "identify", "claims"],
     "Crawlers, signals and terms": ["signals", "crawlers", "terms", "outbox"],
     "The tamper-evident log": ["log"],
+    "Operations": ["backup", "restore"],
 }
 PANEL = {name: panel for panel, names in LAYOUT.items() for name in names}
 ORDER = [name for names in LAYOUT.values() for name in names]
@@ -76,7 +79,8 @@ for group, name in ((consent.consent_app, "consent"), (tokens_app, "tokens"),
                     (webhooks_app, "webhooks"), (terms_app, "terms"), (outbox_app, "outbox"),
                     (usage_app, "usage"), (catalog_app, "catalog")):
     app.add_typer(group, name=name)
-for top_level in (commands, consent.commands, decisions.commands, catalog_commands):
+for top_level in (commands, consent.commands, decisions.commands, catalog_commands,
+                  backup_commands):
     app.add_typer(top_level)
 
 
@@ -135,6 +139,9 @@ def init() -> None:
     if logged:
         out.print(f"transparency log: appended {logged} records recorded before it existed")
     if settings.environment != "production" and not settings.log_key:
+        if not settings.effective_log_key.exists():
+            with engine.connect() as conn:
+                refuse_new_key_for_signed_log(conn, settings.effective_log_key)
         ensure_development_key(settings.effective_log_key)
         out.print(f"development log key in {settings.effective_log_key} (production sets "
                   "CONSENTRY_LOG_KEY)", highlight=False)
