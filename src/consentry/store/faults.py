@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from consentry.errors import ConsentryError, StoreFull, StoreReadOnly
+from consentry.errors import N_, ConsentryError, StoreFull, StoreReadOnly
 
 # SQLite's messages (sqlite3 gives no error codes before Python 3.11's sqlite_errorcode)
 _SQLITE_FULL = ("database or disk is full",)
@@ -29,11 +29,11 @@ _OS_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 _SQLITE_IO = "disk i/o error"
 NEARLY_FULL_BYTES = 1 << 20
 
-FULL_MESSAGE = (
+FULL_MESSAGE = N_(
     "the disk holding consentry's data is full: nothing was stored; free space (or grow the "
     "volume) and try again"
 )
-READ_ONLY_MESSAGE = (
+READ_ONLY_MESSAGE = N_(
     "consentry's data store is read-only (a read-only mount, file permissions or a read-only "
     "database): nothing was stored; reading still works"
 )
