@@ -113,3 +113,20 @@ def test_an_altered_backup_is_refused(
     _use(monkeypatch, tmp_path / "restored")
     refused = runner.invoke(app, ["restore", str(copy)])
     assert refused.exit_code == 1 and "altered" in str(refused.exception)
+
+
+def test_the_server_without_the_restored_keys_says_which_key(
+    original: dict[str, object], tmp_path: Path
+) -> None:
+    """The log's routes answer 503 naming the key to put back, not 'run consentry init'."""
+    from fastapi.testclient import TestClient
+
+    from consentry.web.app import create_app
+
+    shutil.rmtree(get_settings().development_signing_dir)
+    get_settings.cache_clear()
+    with TestClient(create_app(get_settings())) as client:
+        answer = client.get("/v1/log/checkpoint")
+    assert answer.status_code == 503, answer.text
+    assert "put the original key back" in answer.json()["detail"]
+    assert "consentry init" not in answer.json()["detail"]

@@ -23,6 +23,7 @@ from consentry.services.claim_disputes import release_lapsed
 from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.settings import Settings, get_settings
 from consentry.store.accounts import purge_sessions
+from consentry.store.backup import missing_key_message
 from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
 from consentry.store.database import make_engine
 from consentry.store.ledger_memo import LedgerMemo
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.catalogue_index = catalogue_index = CatalogueIndex(
         settings.data_dir / INDEX_SNAPSHOT)
     app.state.log_key = log_signing_key(settings)
+    app.state.no_log_key = missing_log_key(engine, settings)
     install_error_handlers(app)
     install_openapi(app)
     if settings.signals_enabled:
@@ -211,6 +213,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(log.receipts, prefix="/v1")
     app.include_router(health.router)
     return app
+
+
+def missing_log_key(engine: Engine, settings: Settings) -> str:
+    """What the log's routes answer without a key: after a restore that left the keys behind,
+    which key to put back (a new one would not verify the old checkpoints), else init."""
+    if settings.effective_log_key.exists() or settings.log_key:
+        return "the log's signing key could not be loaded"
+    with engine.connect() as conn:
+        restored = missing_key_message(conn, settings.effective_log_key)
+    if restored:
+        logging.getLogger("consentry.web").warning(restored)
+    return restored or "the log has no signing key yet: run 'consentry init'"
 
 
 def create_default_app() -> FastAPI:
