@@ -32,7 +32,6 @@ from consentry.errors import ConsentryError, InvalidInput
 from consentry.ledger.operator_key import ensure_development_key
 from consentry.services.catalogue_import import check_existing, store_catalogue
 from consentry.signals.signing_keys import ensure_development_chain
-from consentry.store.backup import refuse_new_key_for_signed_log
 from consentry.store.log_sources import append_missing
 from consentry.store.migrate import upgrade
 from consentry.store.terms import ensure_baseline_terms
@@ -140,6 +139,8 @@ def init() -> None:
         out.print(f"transparency log: appended {logged} records recorded before it existed")
     if settings.environment != "production" and not settings.log_key:
         if not settings.effective_log_key.exists():
+            from consentry.store.backup import refuse_new_key_for_signed_log
+
             with engine.connect() as conn:
                 refuse_new_key_for_signed_log(conn, settings.effective_log_key)
         ensure_development_key(settings.effective_log_key)
