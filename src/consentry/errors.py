@@ -79,6 +79,16 @@ class DatabaseNotMigrated(ConsentryError):
     """The database schema is behind the code; run ``consentry init``."""
 
 
+class StoreFull(ConsentryError):
+    """The disk under the data directory or the database is full: nothing was stored, and
+    writes succeed again once space is freed."""
+
+
+class StoreReadOnly(ConsentryError):
+    """The data directory or the database refuses writes (a read-only mount, permissions, a
+    read-only PostgreSQL transaction): nothing was stored; reads still work."""
+
+
 class UnsafeSettings(ConsentryError):
     """Settings that must not be used outside development (default secrets)."""
 

@@ -3,6 +3,7 @@ down when the notice is published."""
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 
@@ -58,11 +59,18 @@ def test_notice_reaches_every_affected_user_in_their_language(
 
 
 def test_mail_waits_in_the_outbox_while_the_server_is_down(
-        engine: Engine, settings: Settings, smtp_server: SmtpServer) -> None:  # noqa: F811
+        engine: Engine, settings: Settings, smtp_server: SmtpServer,  # noqa: F811
+        caplog: pytest.LogCaptureFixture) -> None:
     smtp_server.stop()
     _publish_material_change(engine)
+    caplog.set_level(logging.WARNING, "consentry.outbound.mail")
     down = deliver_due(engine, _mail_settings(settings, smtp_server))
     assert (down.sent, down.failed) == (0, 2) and down.next_retry is not None
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 2, "each failed attempt reaches the server log"
+    assert f"SMTP {_mail_settings(settings, smtp_server).smtp_host}:" in warned[0]
+    assert "failed (attempt 1)" in warned[0] and "Error" in warned[0]
+    assert "ada@example.org" not in " ".join(warned), "no addresses in the log"
     with engine.connect() as conn:
         [waiting] = messages_to(conn, "ada@example.org")
         assert waiting.attempts == 1 and outbox_counts(conn).failing == 2

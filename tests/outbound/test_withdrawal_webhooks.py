@@ -6,6 +6,7 @@ verifier published in docs/withdrawal.md."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -96,7 +97,7 @@ def receiver() -> Iterator[Receiver]:
 
 def test_a_withdrawal_reaches_a_flaky_receiver_signed_after_retries(
         engine: Engine, tmp_path: Path, settings: Settings, receiver: Receiver,
-        world: dict[str, int]) -> None:
+        world: dict[str, int], caplog: pytest.LogCaptureFixture) -> None:
     settings = settings.model_copy(update={"webhook_timeout_seconds": 0.5})
     taken = snapshot(engine, tmp_path, world["acme"])
     with engine.begin() as conn:
@@ -106,8 +107,11 @@ def test_a_withdrawal_reaches_a_flaky_receiver_signed_after_retries(
 
     receiver.plan = [503]
     receiver.start()
+    caplog.set_level(logging.WARNING, "consentry.outbound.webhooks")
     first = deliver_due(engine, settings)
     assert (first.delivered, first.failed) == (0, 1) and "HTTP 503" in first.errors[0]
+    [warned] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert receiver.url in warned and "HTTP 503" in warned and "attempt 1" in warned
     assert first.next_retry is not None
     wait = first.next_retry - utcnow()
     assert timedelta(seconds=28) < wait <= timedelta(seconds=30)

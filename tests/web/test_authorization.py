@@ -72,6 +72,7 @@ def expectations(w: World) -> list[Case]:
     all_tracks = [w.track_a, w.track_b, w.track_ab, w.track_l1, w.track_l2]
     cases = [
         case("GET", "/healthz", "/healthz", PUBLIC),
+        case("GET", "/readyz", "/readyz", PUBLIC),
         case("GET", "/v1/purposes", "/v1/purposes", PUBLIC),
         case("GET", "/v1/me", "/v1/me", SIGNED_IN),
         case("GET", "/v1/signals/crawlers", "/v1/signals/crawlers", PUBLIC),
@@ -313,7 +314,7 @@ def _app_routes(client: TestClient) -> set[tuple[str, str]]:
     # are walked in test_pages.py; every JSON route must be documented and walked here.
     registered = {(method, route.path) for route in routes
                   if isinstance(getattr(route, "original_route", route), APIRoute)
-                  and route.path.startswith(("/v1/", "/healthz"))
+                  and route.path.startswith(("/v1/", "/healthz", "/readyz"))
                   for method in route.methods}
     assert documented == registered, "a route is hidden from the OpenAPI document"
     return documented

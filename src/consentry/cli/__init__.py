@@ -27,6 +27,7 @@ LAYOUT = {
     "Content identification": ["catalog", "identify", "claims"],
     "Crawlers, signals and terms": ["signals", "crawlers", "terms", "outbox"],
     "The tamper-evident log": ["log", "witness"],
+    "Operations": ["backup", "restore"],
 }
 PANEL = {name: panel for panel, names in LAYOUT.items() for name in names}
 ORDER = [name for names in LAYOUT.values() for name in names]
@@ -60,6 +61,8 @@ LAZY = {
     "decide": "consentry.cli.decisions:commands#",
     "identify": "consentry.cli.catalog:commands#",
     "sink": "consentry.cli.sink:commands#",
+    "backup": "consentry.cli.backup:commands#",
+    "restore": "consentry.cli.backup:commands#",
 }
 
 
@@ -122,6 +125,24 @@ def main() -> None:
         if "valid_purposes" in detail:
             err.print(f"valid purposes: {', '.join(detail['valid_purposes'])}", highlight=False)
         sys.exit(1)
+    except Exception as failure:
+        from consentry.store.faults import fault_reason, store_fault  # only when it failed
+
+        fault = store_fault(failure, _data_dir())
+        if fault is None:
+            raise
+        error(f"{fault.message} ({fault_reason(failure)})")
+        sys.exit(1)
+
+
+def _data_dir() -> Path | None:
+    """Where the data lives, to tell a full disk from other I/O errors (None if unknown)."""
+    from consentry.cli import context
+
+    try:
+        return context.settings().data_dir
+    except Exception:  # settings that cannot be read say nothing about the disk
+        return None
 
 
 @commands.command(epilog="Example: consentry version --json")
@@ -156,6 +177,11 @@ def init() -> None:
     if logged:
         out.print(f"transparency log: appended {logged} records recorded before it existed")
     if settings.environment != "production" and not settings.log_key:
+        if not settings.effective_log_key.exists():
+            from consentry.store.backup import refuse_new_key_for_signed_log
+
+            with engine.connect() as conn:
+                refuse_new_key_for_signed_log(conn, settings.effective_log_key)
         ensure_development_key(settings.effective_log_key)
         out.print(f"development log key in {settings.effective_log_key} (production sets "
                   "CONSENTRY_LOG_KEY)", highlight=False)

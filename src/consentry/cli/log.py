@@ -36,8 +36,12 @@ def context() -> tuple[Settings, Engine]:
 def signing_key(settings: Settings) -> Ed25519PrivateKey:
     key = log_signing_key(settings)
     if key is None:
-        raise InvalidInput(f"no log key at {settings.effective_log_key}: run 'consentry init' "
-                           "(or set CONSENTRY_LOG_KEY)")
+        from consentry.store.backup import missing_key_message
+
+        with cli_context.engine().connect() as conn:
+            restored = missing_key_message(conn, settings.effective_log_key)
+        raise InvalidInput(restored or f"no log key at {settings.effective_log_key}: run "
+                           "'consentry init' (or set CONSENTRY_LOG_KEY)")
     return key
 
 

@@ -6,6 +6,7 @@ transaction, then records each outcome: a server that is down costs a retry, nev
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,8 @@ from consentry.mail_headers import safe_address, safe_subject
 from consentry.settings import Settings
 from consentry.store.outbox import OutgoingMail, claim_due, mark_failed, mark_sent
 from consentry.timestamps import utcnow
+
+logger = logging.getLogger("consentry.outbound.mail")
 
 
 def compose(sender: str, mail: OutgoingMail) -> EmailMessage:
@@ -67,6 +70,10 @@ def deliver_due(engine: Engine, settings: Settings, at: datetime | None = None) 
             message = f"{type(error).__name__}: {error}"
             with engine.begin() as conn:
                 retry = mark_failed(conn, mail, message, at)
+            # the server, not the recipient: the log is no place for addresses; the id finds it
+            logger.warning("mail %d to SMTP %s:%d failed (attempt %d): %s; next attempt at %s",
+                           mail.id, settings.smtp_host, settings.smtp_port, mail.attempts + 1,
+                           message, f"{retry:%Y-%m-%d %H:%M:%S} UTC")
             report.failed += 1
             report.errors.append(f"{mail.recipient}: {message}")
             report.next_retry = min(filter(None, (report.next_retry, retry)))

@@ -8,6 +8,7 @@ transaction, every attempt kept, and failures retried with a doubling wait.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,8 @@ from consentry.store.datasets import manifest_path
 from consentry.store.webhooks import DueDelivery, claim_due, record_attempt
 from consentry.store.withdrawals import Withdrawal, list_withdrawals
 from consentry.timestamps import to_micros, utcnow
+
+logger = logging.getLogger("consentry.outbound.webhooks")
 
 EVENT = "dataset.withdrawal"
 SIGNATURE_PREFIX = "sha256="
@@ -121,6 +124,10 @@ def deliver_due(engine: Engine, settings: Settings, at: datetime | None = None
         if error is None:
             report.delivered += 1
             continue
+        logger.warning("webhook delivery %d of withdrawal %d to %s failed (attempt %d): %s; %s",
+                       delivery.id, delivery.withdrawal_id, delivery.url, delivery.attempts + 1,
+                       error, f"next attempt at {retry:%Y-%m-%d %H:%M:%S} UTC"
+                       if retry is not None else "given up (see 'consentry webhooks')")
         report.failed += 1
         report.errors.append(f"{delivery.url}: {error}")
         if retry is not None:

@@ -8,30 +8,31 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from consentry.errors import ConsentryError
 from consentry.ledger.checkpoint import Checkpoint, verify_checkpoint
 from consentry.ledger.cosignature import parse_cosigner_vkey, verify_cosignature
-from consentry.ledger.merkle import leaf_hash, node_hash, verify_consistency
+from consentry.ledger.merkle import HASH_SIZE, leaf_hash, node_hash, verify_consistency
 from consentry.ledger.tiles import TILE_HEIGHT, StoredTree
+from consentry.services.stored_log import (
+    LogMismatch,
+    stored_bytes,
+    stored_checkpoints,
+    stored_entries,
+)
 from consentry.store.log_cosignatures import newest_per_witness
 from consentry.store.log_sources import record_for, unlogged
 from consentry.store.schema import log_subtrees
 from consentry.store.transparency_log import (
     DatabaseHashes,
-    all_checkpoints,
     checkpoint_at_least,
     consistency_proof,
-    entries,
     log_size,
 )
 
 CHUNK = 10_000
 Progress = Callable[[int, int], None]
-
-
-class LogMismatch(ConsentryError):
-    """The log and the database disagree; the message says where first."""
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,11 @@ class _SubtreeCheck:
         self.completed[parent] = index + 1
         stored = self.conn.execute(select(log_subtrees.c.hash).where(
             log_subtrees.c.height == parent, log_subtrees.c.idx == index)).scalar()
-        if stored is None or bytes(stored) != done:
-            raise LogMismatch(f"stored subtree hash at height {parent}, index {index} "
-                              f"{'is missing' if stored is None else 'does not match the leaves'}")
+        where = f"stored subtree hash at height {parent}, index {index}"
+        if stored is None:
+            raise LogMismatch(f"{where} is missing")
+        if stored_bytes(stored, where, HASH_SIZE) != done:
+            raise LogMismatch(f"{where} does not match the leaves")
         self.checked += 1
         self.add(parent, done)
 
@@ -79,12 +82,30 @@ class _SubtreeCheck:
 
 def audit_log(conn: Connection, origin: str, public_key: Ed25519PublicKey,
               progress: Progress | None = None) -> AuditReport:
-    """Raise ``LogMismatch`` at the first disagreement; otherwise say what was checked."""
+    """Raise ``LogMismatch`` at the first disagreement; otherwise say what was checked.
+
+    A stored value no check foresaw (a type, a shape) is still named with the place it was
+    found: the audit reports tampering, it must never crash on it."""
+    where = ["the log head"]
+    try:
+        return _audit(conn, origin, public_key, progress, where)
+    except (ConsentryError, SQLAlchemyError):
+        raise
+    except Exception as error:
+        raise LogMismatch(f"{where[0]}: a stored value cannot be read "
+                          f"({type(error).__name__}: {error})") from error
+
+
+def _audit(conn: Connection, origin: str, public_key: Ed25519PublicKey,
+           progress: Progress | None, where: list[str]) -> AuditReport:
     size = log_size(conn)
+    if not isinstance(size, int) or size < 0:
+        raise LogMismatch(f"the log head's size is not a count: {size!r}")
     subtrees = _SubtreeCheck(conn)
     for start in range(0, size, CHUNK):
-        chunk = entries(conn, start, min(start + CHUNK, size))
+        chunk = stored_entries(conn, start, min(start + CHUNK, size))
         for expected, entry in enumerate(chunk, start):
+            where[0] = f"log entry {expected}"
             if entry.index != expected:
                 raise LogMismatch(f"log entry {expected} is missing")
             if entry.leaf_hash != leaf_hash(entry.data):
@@ -103,6 +124,7 @@ def audit_log(conn: Connection, origin: str, public_key: Ed25519PublicKey,
                               f"{start + CHUNK} are missing")
         if progress:
             progress(start + len(chunk), size)
+    where[0] = "the stored subtree hashes"
     stored_subtrees = conn.execute(select(func.count()).select_from(log_subtrees)).scalar_one()
     if stored_subtrees != subtrees.checked:
         raise LogMismatch(f"{stored_subtrees - subtrees.checked} stored subtree hashes lie "
@@ -111,8 +133,10 @@ def audit_log(conn: Connection, origin: str, public_key: Ed25519PublicKey,
     if missing is not None:
         raise LogMismatch(f"{missing.kind} {missing.source_id} is in the database but not in "
                           "the log")
-    checkpoints = all_checkpoints(conn)
+    where[0] = "the stored checkpoints"
+    checkpoints = stored_checkpoints(conn)
     for signed in checkpoints:
+        where[0] = f"checkpoint of size {signed.size}"
         try:
             checkpoint = verify_checkpoint(signed.note, origin, public_key)
         except ConsentryError as error:

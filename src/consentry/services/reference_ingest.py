@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -19,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from consentry.errors import ConsentryError, InvalidInput
+from consentry.services.worker_lifetime import die_with_parent
 from consentry.store.fingerprints import decode_fingerprint, encode_fingerprint
 from consentry.store.parties import get_rights_holder
 from consentry.store.reference_recordings import add_reference, known_hashes
@@ -132,7 +134,8 @@ def _fingerprint_all(pending: list[tuple[Path, str]], workers: int,
     # mid-lock into the children
     context = multiprocessing.get_context("spawn")
     queue = iter(pending)
-    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context,
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         running: set[Future[_Fingerprinted]] = set()
         for path, sha256 in queue:
             running.add(pool.submit(fingerprint_for_ingest, str(path), sha256, max_seconds))

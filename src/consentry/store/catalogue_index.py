@@ -73,6 +73,11 @@ class CatalogueIndex:
         return len(self._main) + len(self._recent)
 
     @property
+    def loaded(self) -> bool:
+        """Whether the first refresh is done (until then a match would read every row)."""
+        return self._version is not None
+
+    @property
     def hours(self) -> float:
         return self._main.hours + self._recent.hours
 
@@ -163,12 +168,14 @@ class CatalogueIndex:
         arrays = self._main.to_arrays() | {
             "row_ids": np.array(list(in_main), dtype=np.int64),
             "row_keys": np.array(list(in_main.values()), dtype=np.str_)}
-        self.snapshot.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".index-", dir=self.snapshot.parent)
-        try:
+        name = ""
+        try:  # a read-only or full data directory only costs the next start its speed-up
+            self.snapshot.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=".index-", dir=self.snapshot.parent)
             with os.fdopen(handle, "wb") as file:
                 np.savez(file, **arrays)  # type: ignore[arg-type]
             os.replace(name, self.snapshot)
         except OSError:
-            Path(name).unlink(missing_ok=True)
+            if name:
+                Path(name).unlink(missing_ok=True)
             logger.exception("could not save the fingerprint index to %s", self.snapshot)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,9 @@ def make_engine(url: str) -> Engine:
     """An engine tuned for many short transactions from several processes."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith(
+            "file:"
+        ):  # a file: URI (?mode=ro) names a database that must already exist
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -26,7 +30,15 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as error:
+        # A database on a read-only mount cannot switch to WAL; it can still be read, and
+        # each write then fails as StoreReadOnly (a 503 with a message), not at startup.
+        if "readonly" not in str(error):
+            raise
+        logging.getLogger("consentry.store").warning(
+            "the database is read-only (%s): reads only until it is writable again", error)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")

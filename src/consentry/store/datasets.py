@@ -43,11 +43,14 @@ def write_manifest(path: Path, data: bytes) -> None:
     for a snapshot that was never recorded, never a recorded snapshot without its file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    with partial.open("wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(partial, path)
+    try:
+        with partial.open("wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(partial, path)
+    finally:  # a full disk must not leave half a manifest behind
+        partial.unlink(missing_ok=True)
 
 
 def _snapshot(row: object) -> Snapshot:

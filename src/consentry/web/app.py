@@ -23,13 +23,14 @@ from consentry.services.claim_disputes import release_lapsed
 from consentry.services.withdrawal_causes import withdraw_for_due
 from consentry.settings import Settings, get_settings
 from consentry.store.accounts import purge_sessions
+from consentry.store.backup import missing_key_message
 from consentry.store.catalogue_index import INDEX_SNAPSHOT, CatalogueIndex
 from consentry.store.database import make_engine
 from consentry.store.ledger_memo import LedgerMemo
 from consentry.store.login_throttle import purge_failures
-from consentry.store.migrate import require_migrated
+from consentry.store.migrate import head_revision, require_migrated
 from consentry.timestamps import utcnow
-from consentry.web import pages, site_signals
+from consentry.web import health, pages, site_signals
 from consentry.web.api import (
     artists,
     audio,
@@ -52,7 +53,7 @@ from consentry.web.api import (
     webhooks,
     withdrawals,
 )
-from consentry.web.errors import install_error_handlers
+from consentry.web.errors import UncaughtErrors, install_error_handlers
 from consentry.web.openapi import install_openapi
 from consentry.web.security_headers import SecurityHeaders
 from consentry.web.site_signals import SiteSignalsMiddleware
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                          lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.schema_head = head_revision(engine)
     app.state.refusal_counts = throttled
     app.state.crawlers = registry = crawler_registry(settings)
     app.state.signer = download_signer(settings)
@@ -189,6 +191,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.catalogue_index = catalogue_index = CatalogueIndex(
         settings.data_dir / INDEX_SNAPSHOT)
     app.state.log_key = log_signing_key(settings)
+    app.state.no_log_key = missing_log_key(engine, settings)
     install_error_handlers(app)
     install_openapi(app)
     if settings.signals_enabled:
@@ -197,6 +200,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.add_middleware(ScrapeThrottle, counts=throttled, registry=registry,
                            per_minute=settings.scrape_requests_per_minute,
                            burst=settings.scrape_burst)
+    app.add_middleware(UncaughtErrors)  # outside the middlewares that read the store
     app.add_middleware(SecurityHeaders, docs_pages=DOCS_PAGES,
                        hsts_seconds=settings.effective_hsts_seconds)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
@@ -207,12 +211,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    datasets, usage, withdrawals, webhooks):
         app.include_router(module.router, prefix="/v1")
     app.include_router(log.receipts, prefix="/v1")
-
-    @app.get("/healthz", tags=["operations"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
-
+    app.include_router(health.router)
     return app
+
+
+def missing_log_key(engine: Engine, settings: Settings) -> str:
+    """What the log's routes answer without a key: after a restore that left the keys behind,
+    which key to put back (a new one would not verify the old checkpoints), else init."""
+    if settings.effective_log_key.exists() or settings.log_key:
+        return "the log's signing key could not be loaded"
+    with engine.connect() as conn:
+        restored = missing_key_message(conn, settings.effective_log_key)
+    if restored:
+        logging.getLogger("consentry.web").warning(restored)
+    return restored or "the log has no signing key yet: run 'consentry init'"
 
 
 def create_default_app() -> FastAPI:

@@ -12,9 +12,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consentry import errors
+from consentry.store.faults import fault_reason, store_fault
 
 logger = logging.getLogger("consentry.web")
 
@@ -31,6 +34,8 @@ STATUS: dict[type[errors.ConsentryError], tuple[int, str]] = {
     errors.Forbidden: (403, "forbidden"),
     errors.RateLimited: (429, "rate_limited"),
     errors.DatabaseNotMigrated: (503, "database_not_migrated"),
+    errors.StoreFull: (507, "storage_full"),
+    errors.StoreReadOnly: (503, "storage_read_only"),
     errors.UnsafeSettings: (500, "unsafe_settings"),
     errors.InvalidSettings: (500, "invalid_settings"),
     errors.SigningFailed: (500, "signing_failed"),
@@ -69,7 +74,9 @@ WHY: dict[int, str] = {
     422: "A parameter or body that is malformed or breaks a rule (``problems`` lists "
          "each refused value when the request did not fit the schema)",
     429: "Too many requests from this client; ``retry_after`` seconds (also Retry-After)",
-    503: "A dependency is not ready: the log's signing key, or signing a download",
+    503: "A dependency is not ready: the log's signing key, signing a download, or a data "
+         "store that is read-only (``storage_read_only``); nothing was stored",
+    507: "The disk holding the data is full (``storage_full``); nothing was stored",
 }
 
 
@@ -87,7 +94,7 @@ def error_body(code: str, message: str, extra: Any = None) -> dict[str, Any]:
 
 def _is_page(request: Request) -> bool:
     """Browsers on the pages get HTML errors; /v1 and other machine routes get JSON."""
-    return not request.url.path.startswith(("/v1/", "/static/", "/healthz"))
+    return not request.url.path.startswith(("/v1/", "/static/", "/healthz", "/readyz"))
 
 
 def _consentry_error(request: Request, error: Exception) -> Response:
@@ -141,6 +148,52 @@ def _unexpected(_request: Request, error: Exception) -> JSONResponse:
                                    "logged and nothing was changed"), 500)
 
 
+def answer_uncaught(request: Request, error: Exception) -> Response:
+    """A full disk or a read-only store as the 507 or 503 an operator can act on (and a
+    warning in the log); anything else as a logged 500."""
+    settings = getattr(request.app.state, "settings", None)
+    fault = store_fault(error, settings.data_dir if settings else None)
+    if fault is None:
+        return _unexpected(request, error)
+    logger.warning("%s %s: %s (%s)", request.method, request.url.path, fault.message,
+                   fault_reason(error))
+    try:
+        return _consentry_error(request, fault)
+    except Exception:  # the page around the message could not be read from the store
+        status, code = STATUS[type(fault)]
+        return JSONResponse(error_body(code, fault.message), status)
+
+
+class UncaughtErrors:
+    """Answers any exception a route or middleware lets through with an ordinary response.
+
+    Starlette's ServerErrorMiddleware sends its 500 and then re-raises, and uvicorn closes the
+    connection of a request whose app raised: each error would cost the client its keep-alive
+    connection (and a full disk would answer 500, not 507)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:
+            if started:  # half a response is out: only closing the connection can say so
+                raise
+            response = await run_in_threadpool(answer_uncaught, Request(scope), error)
+            await response(scope, receive, send)
+
+
 def _page_error(request: Request, status: int, message: str) -> Response:
     from consentry.web.rendering import gettext, render
     from consentry.web.sessions import load_page_context
@@ -151,7 +204,7 @@ def _page_error(request: Request, status: int, message: str) -> Response:
         context = load_page_context(request, conn)
     headings = {401: errors.N_("Please log in"), 403: errors.N_("Not allowed"),
                 404: errors.N_("Not found"), 410: errors.N_("Removed"),
-                429: errors.N_("Too many attempts")}
+                429: errors.N_("Too many attempts"), 507: errors.N_("Storage full")}
     return render(request, context, "error.html", status,
                   heading=gettext(context, headings.get(status, "Something went wrong")),
                   message=gettext(context, message))

@@ -87,7 +87,7 @@ async def create(body: SnapshotIn, request: Request,
         raise InvalidInput("'at' must carry a timezone offset (e.g. 2026-01-01T00:00:00Z)")
     key = request.app.state.log_key
     if key is None:
-        raise DeliveryUnavailable("the log has no signing key yet: run 'consentry init'")
+        raise DeliveryUnavailable(request.app.state.no_log_key)
     with engine.connect() as conn:
         consumer = parties.get_consumer(conn, consumer_id) if consumer_id else None
     snapshot = await anyio.to_thread.run_sync(

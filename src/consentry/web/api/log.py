@@ -71,7 +71,7 @@ class EntryOut(BaseModel):
 def _key(request: Request, settings: Settings) -> str:
     key = request.app.state.log_key
     if key is None:
-        raise DeliveryUnavailable("the log has no signing key yet: run 'consentry init'")
+        raise DeliveryUnavailable(request.app.state.no_log_key)
     return vkey(settings.log_origin, key.public_key())
 
 

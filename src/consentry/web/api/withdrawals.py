@@ -142,7 +142,7 @@ async def revise(snapshot_id: int, request: Request, who: Taker, engine: EngineD
         raise Forbidden(f"no access to dataset snapshot {snapshot_id}")
     key = request.app.state.log_key
     if key is None:
-        raise DeliveryUnavailable("the log has no signing key yet: run 'consentry init'")
+        raise DeliveryUnavailable(request.app.state.no_log_key)
     revision = await anyio.to_thread.run_sync(
         lambda: create_revision(engine, settings.data_dir, snapshot_id, settings.log_origin,
                                 key, who.label))
