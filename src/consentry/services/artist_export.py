@@ -54,7 +54,8 @@ def export_artist(conn: Connection, artist_id: int) -> dict[str, Any]:
                           for s in t.shares],
             "decisions": [{
                 "purpose": purpose, "decision": "allow" if d.allowed else "deny",
-                "rule": d.rule.value, "reasons": [r.summary for r in d.reasons],
+                "rule": d.rule.value,
+                "reasons": [_said_to(artist_id, r.summary, r.artist_id) for r in d.reasons],
             } for purpose, ds in decisions.items() for d in ds if d.track_id == t.id],
         } for t in tracks],
         "consent_events": [{
@@ -91,3 +92,12 @@ def export_artist(conn: Connection, artist_id: int) -> dict[str, Any]:
             "withdrawn_at": w.recorded_at.isoformat(), "stage": w.stage}
             for w in list_withdrawals(conn, artist_id=artist_id)],
     }
+
+
+def _said_to(artist_id: int, summary: str, chosen_by: int | None) -> str:
+    """A reason as this artist's export may hold it: a co-owner's choice is named as theirs,
+    without its date and event, which belong to the co-owner's own record and export."""
+    if chosen_by is None or chosen_by == artist_id:
+        return summary
+    return (f"A co-owner's choice (artist {chosen_by}) decides this; when and how they made "
+            "it is theirs to export.")
