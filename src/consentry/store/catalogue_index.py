@@ -167,7 +167,7 @@ class CatalogueIndex:
         handle, name = tempfile.mkstemp(prefix=".index-", dir=self.snapshot.parent)
         try:
             with os.fdopen(handle, "wb") as file:
-                np.savez(file, **arrays)  # type: ignore[arg-type]
+                np.savez(file, **arrays)
             os.replace(name, self.snapshot)
         except OSError:
             Path(name).unlink(missing_ok=True)
