@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import fastapi.routing
-import httpx
+import httpx2
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -53,7 +53,7 @@ class Case:
     body: dict[str, Any] | None = None
     files: dict[str, Any] | None = None
 
-    def send(self, client: TestClient, headers: dict[str, str]) -> httpx.Response:
+    def send(self, client: TestClient, headers: dict[str, str]) -> httpx2.Response:
         return client.request(self.method, self.path, headers=headers, json=self.body,
                               files=self.files)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -23,7 +23,7 @@ from tests.web.conftest import MISSING, World
 TOO_BIG = 2**64  # fits neither SQLite's nor PostgreSQL's integers
 
 
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+def assert_error(response: httpx2.Response, status: int, code: str) -> dict[str, Any]:
     """The one error shape: JSON with a machine code and a human sentence."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
