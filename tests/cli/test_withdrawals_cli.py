@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from consentry.cli import app
@@ -21,6 +22,7 @@ from tests.withdrawal_world import (
 KOFI, HARMATTAN, SOUNDLAB = 4, 5, 2  # from the demo catalogue
 
 
+@pytest.mark.slow
 def test_withdraw_tell_acknowledge_revise(cli_env: dict[str, str], site: Site) -> None:  # noqa: F811
     for args in (["init"], ["demo"]):
         assert runner.invoke(app, args).exit_code == 0

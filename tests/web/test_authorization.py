@@ -339,6 +339,7 @@ def recording(engine: Engine, settings: Settings, world: World) -> None:
         catalogue.attach_audio(conn, world.track_a, stored)
 
 
+@pytest.mark.slow
 def test_every_route_with_every_role(client: TestClient, world: World, recording: None) -> None:
     """Each role gets exactly the status the table says, and every refusal has the error shape."""
     mismatches = []

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import httpx2
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -203,6 +204,7 @@ def test_markup_in_text_is_kept_as_data(client: TestClient, world: World) -> Non
     assert export["tracks"][0]["title"] == image
 
 
+@pytest.mark.slow
 def test_sql_looking_input_does_no_harm(client: TestClient, world: World,
                                         engine: Engine) -> None:
     """Quotes and statements in names, purposes and ids are plain values; every table survives."""
