@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, func, insert, or_, select
 
 from consentry.consent import Claim, ClaimAction, ClaimChange, ClaimStatus, Identified, next_status
 from consentry.errors import N_, InvalidInput, NotFound
@@ -189,7 +189,7 @@ def _released_for_new_audio(record: ClaimRecord) -> bool:
     return last.status is ClaimStatus.RELEASED and last.reason == AUDIO_REPLACED
 
 
-def _records(conn: Connection, *conditions) -> list[ClaimRecord]:  # type: ignore[no-untyped-def]
+def _records(conn: Connection, *conditions: ColumnElement[bool]) -> list[ClaimRecord]:
     c = content_claims.c
     rows = list(conn.execute(
         select(content_claims, tracks.c.title.label("track_title"),
