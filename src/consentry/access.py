@@ -58,6 +58,16 @@ def require_artist_self(who: Principal, artist_id: int) -> None:
     raise Forbidden(f"no access to artist {artist_id}")
 
 
+def consumer_of(who: Principal) -> int | None:
+    """The consumer a consumer's token speaks for (every such token names one); None for the
+    other roles, whose decisions no consumer's scope narrows."""
+    if who.role is not Role.CONSUMER:
+        return None
+    if who.subject_id is None:
+        raise Forbidden("this consumer token names no consumer")
+    return who.subject_id
+
+
 def require_rights_holder_self(who: Principal, rights_holder_id: int) -> None:
     if who.role is Role.ADMIN or (
         who.role is Role.RIGHTS_HOLDER and who.subject_id == rights_holder_id

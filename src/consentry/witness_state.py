@@ -48,8 +48,8 @@ class WitnessConfig:
 def init_witness(directory: Path, name: str | None, logs: list[str]) -> tuple[str, WitnessConfig]:
     """Make the witness's key (once, never overwritten) and add ``logs`` to those it trusts;
     returns its verifier key and configuration."""
-    for key in logs:
-        parse_vkey(key)
+    for log_key in logs:
+        parse_vkey(log_key)
     directory.mkdir(parents=True, exist_ok=True)
     config = read_config(directory) if (directory / CONFIG_FILE).exists() else None
     if config is None and not name:

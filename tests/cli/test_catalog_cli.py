@@ -79,11 +79,13 @@ def test_ingest_registers_reports_bad_files_and_resumes_without_duplicates(
     assert bad.returncode == 1 and "error" in bad.stderr
 
 
+@pytest.mark.slow
 def test_ingest_refuses_an_unknown_rights_holder(cli_env: dict, tmp_path: Path) -> None:
     result = consentry(cli_env, "catalog", "ingest", str(tmp_path), "--rights-holder", "999")
     assert result.returncode == 1 and "rights holder 999 does not exist" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_reference_is_listed_then_removed_and_its_claims_released(
         cli_env: dict, engine: Engine) -> None:
     from consentry.audio.fingerprint import fingerprint_samples
@@ -127,6 +129,7 @@ def test_a_reference_is_listed_then_removed_and_its_claims_released(
     assert again.returncode == 1 and "does not exist" in again.stderr
 
 
+@pytest.mark.slow
 def test_identify_refuses_a_file_that_is_not_audio_naming_what_decodes(
         cli_env: dict, tmp_path: Path) -> None:
     notes = tmp_path / "notes.mp3"
@@ -138,6 +141,7 @@ def test_identify_refuses_a_file_that_is_not_audio_naming_what_decodes(
     assert "MP4/M4A (AAC, ALAC), AAC (ADTS), Ogg Opus)" in message
 
 
+@pytest.mark.slow
 def test_identify_names_a_missing_file_or_a_folder_without_a_traceback(
         cli_env: dict, tmp_path: Path) -> None:
     for path in (tmp_path / "nothere.wav", tmp_path):

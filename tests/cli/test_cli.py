@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from consentry.cli import app
 from tests.cli.conftest import runner
@@ -36,6 +37,7 @@ def consentry(env: dict, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, env=os.environ | env, timeout=60)
 
 
+@pytest.mark.slow
 def test_import_then_consent_then_decide(cli_env: dict, tmp_path: Path) -> None:
     path = tmp_path / "catalogue.csv"
     path.write_text(CATALOGUE_CSV)
@@ -99,6 +101,7 @@ def test_import_reports_unknown_stored_ids_with_lines(cli_env: dict, tmp_path: P
     assert "line 3: no stored artist with id 42" in result.stderr
 
 
+@pytest.mark.slow
 def test_import_problems_are_listed_in_line_order(cli_env: dict, tmp_path: Path) -> None:
     bad = CATALOGUE_CSV.replace("GBNWR2400001", "not-an-isrc") + (
         "track,,Ghost,nobody,,,,,\nlabel,x,What,,,,,,\n")
@@ -109,6 +112,7 @@ def test_import_problems_are_listed_in_line_order(cli_env: dict, tmp_path: Path)
     assert lines == sorted(lines) and lines == [6, 9, 10], result.stderr
 
 
+@pytest.mark.slow
 def test_import_json_document(cli_env: dict, tmp_path: Path) -> None:
     path = tmp_path / "catalogue.json"
     path.write_text(json.dumps({
@@ -120,6 +124,7 @@ def test_import_json_document(cli_env: dict, tmp_path: Path) -> None:
     assert result.returncode == 1 and "not valid JSON" in result.stderr
 
 
+@pytest.mark.slow
 def test_cli_errors_are_messages_not_tracebacks(cli_env: dict, tmp_path: Path) -> None:
     invoke("import", str(_write(tmp_path, CATALOGUE_CSV)), "--json")
     for args, message in [
@@ -159,6 +164,7 @@ def test_export_is_everything_about_one_artist(cli_env: dict, tmp_path: Path) ->
     assert {"artist_id": 2, "percent": 40.0} in low_tide["co_owners"]
 
 
+@pytest.mark.slow
 def test_demo_seeds_once_and_issues_working_tokens(cli_env: dict, tmp_path: Path) -> None:
     first = invoke("demo", "--json")
     second = invoke("demo", "--json")
@@ -173,6 +179,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_users_create_makes_an_account_that_can_log_in(cli_env: dict) -> None:
     result = consentry(cli_env | {"CONSENTRY_NEW_PASSWORD": "a long admin secret"}, "users",
                        "create", "ops@platform.example", "--role", "admin", "--name", "Ops")

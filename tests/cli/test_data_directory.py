@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.slow
 def test_commands_refuse_a_missing_data_directory_and_create_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "nothing-here"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENTRY_")} | {

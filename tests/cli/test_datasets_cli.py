@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from consentry.cli import app
 from tests.cli.conftest import runner
 
 
+@pytest.mark.slow
 def test_create_then_list_then_verify(cli_env: dict[str, str]) -> None:
     for args in (["init"], ["demo"]):
         assert runner.invoke(app, args).exit_code == 0
@@ -27,6 +30,7 @@ def test_create_then_list_then_verify(cli_env: dict[str, str]) -> None:
     assert bad.exit_code == 1
 
 
+@pytest.mark.slow
 def test_materialise_writes_shards_and_resumes(cli_env: dict[str, str], tmp_path: Path) -> None:
     for args in (["init"], ["demo"], ["datasets", "create", "train-generative", "--consumer",
                                       "2"]):

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import typer
 from fastapi.testclient import TestClient
 
@@ -62,6 +63,7 @@ def test_the_top_level_help_groups_every_command_in_a_set_order() -> None:
         assert f"─ {panel} ─" in said
 
 
+@pytest.mark.slow
 def test_every_command_shows_an_example_with_options_it_has() -> None:
     assert len(LEAVES) > 45
     for path, command in LEAVES.items():
@@ -98,6 +100,7 @@ def test_one_option_name_for_an_output_file() -> None:
         assert " --out " not in doc.read_text(), f"{doc.name} still says --out"
 
 
+@pytest.mark.slow
 def test_the_old_out_still_works_with_a_note(cli_env: dict, tmp_path: Path) -> None:
     invoke("import", str(_write(tmp_path, CATALOGUE_CSV)), "--json")
     target = tmp_path / "mara.json"
@@ -145,6 +148,7 @@ def test_decide_json_is_the_api_decision_body(cli_env: dict, tmp_path: Path) -> 
         assert said[key] == api[key], key
 
 
+@pytest.mark.slow
 def test_unknown_tracks_are_an_error_like_any_other(cli_env: dict, tmp_path: Path) -> None:
     invoke("import", str(_write(tmp_path, CATALOGUE_CSV)), "--json")
     result = consentry(cli_env, "decide", "train-ai", "1", "999")
@@ -161,6 +165,7 @@ def test_piped_output_keeps_each_line_whole(cli_env: dict, tmp_path: Path) -> No
     assert any(source in line for line in table.splitlines()), table
 
 
+@pytest.mark.slow
 def test_users_create_reads_a_piped_password(cli_env: dict) -> None:
     env = {k: v for k, v in (os.environ | cli_env).items() if k != "CONSENTRY_NEW_PASSWORD"}
     command = [Path(sys.executable).parent / "consentry", "users", "create", "--role", "admin",
@@ -185,12 +190,14 @@ def test_log_status_says_whether_a_checkpoint_was_signed(cli_env: dict) -> None:
     assert "in the latest signed checkpoint" in after
 
 
+@pytest.mark.slow
 def test_decide_output_without_all_is_refused(cli_env: dict, tmp_path: Path) -> None:
     invoke("import", str(_write(tmp_path, CATALOGUE_CSV)), "--json")
     result = consentry(cli_env, "decide", "train-ai", "1", "--output", str(tmp_path / "x.csv"))
     assert result.returncode == 1 and "use it with --all" in result.stderr
 
 
+@pytest.mark.slow
 def test_scripts_read_datasets_webhooks_revisions_the_log_and_usage_as_json(
         cli_env: dict) -> None:
     """The commands that had no --json; where the API has the same thing, its field names."""

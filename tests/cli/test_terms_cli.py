@@ -91,6 +91,7 @@ def test_outbox_send_fails_loudly_while_the_server_is_down(
     assert report["failed"] == 1 and report["waiting"] == 1
 
 
+@pytest.mark.slow
 def test_watch_add_run_list(cli_env: dict[str, str], site: Site,  # noqa: F811
                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSENTRY_WATCH_HOST_INTERVAL_SECONDS", "0")
@@ -115,6 +116,7 @@ def test_watch_add_run_list(cli_env: dict[str, str], site: Site,  # noqa: F811
     assert listed[0]["last_status"] == "failed" and listed[0]["snapshots"] == 2
 
 
+@pytest.mark.slow
 def test_no_setting_shortens_the_notice_of_a_material_change(
         cli_env: dict[str, str], tmp_path: Path) -> None:
     """CONSENTRY_NOTICE_DAYS=0 once made a material AI change apply at once: now the setting
@@ -131,6 +133,7 @@ def test_no_setting_shortens_the_notice_of_a_material_change(
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_publish_sets_the_required_and_prohibited_purposes(
         cli_env: dict[str, str], tmp_path: Path) -> None:
     v2, _v3 = _files(tmp_path)

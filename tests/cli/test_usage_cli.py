@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from consentry.cli import app
 from consentry.errors import InvalidInput, NotFound
 from consentry.timestamps import utcnow
@@ -26,6 +28,7 @@ def _csv(args: list[str]) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(done.stdout, newline="")))
 
 
+@pytest.mark.slow
 def test_statements_and_compensation_from_the_command_line(cli_env: dict[str, str]) -> None:
     period = _setup()
     table = runner.invoke(app, ["usage", "statement", *period])
@@ -50,6 +53,7 @@ def test_statements_and_compensation_from_the_command_line(cli_env: dict[str, st
     assert {r["track"] for r in only} == {"Harmattan"}
 
 
+@pytest.mark.slow
 def test_bad_input_is_refused_with_a_message(cli_env: dict[str, str]) -> None:
     period = _setup()
     for args, error, says in [

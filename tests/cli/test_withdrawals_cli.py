@@ -4,14 +4,25 @@ told to a loopback receiver, acknowledged, revised, and the log still verifies."
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
 
 from consentry.cli import app
+from consentry.store import catalogue, parties
 from tests.cli.conftest import runner
 from tests.web_server import Site, site  # noqa: F401
+from tests.withdrawal_world import (
+    GEN,
+    snapshot,
+    world_fixture,  # noqa: F401  (the "world" fixture)
+)
 
 KOFI, HARMATTAN, SOUNDLAB = 4, 5, 2  # from the demo catalogue
 
 
+@pytest.mark.slow
 def test_withdraw_tell_acknowledge_revise(cli_env: dict[str, str], site: Site) -> None:  # noqa: F811
     for args in (["init"], ["demo"]):
         assert runner.invoke(app, args).exit_code == 0
@@ -76,3 +87,20 @@ def test_send_owns_up_to_earlier_failures(cli_env: dict[str, str], site: Site) -
     [waiting] = json.loads(runner.invoke(app, ["webhooks", "send", "--json"]).output)[
         "undelivered"]
     assert (waiting["attempts"], waiting["last_error"]) == (1, "HTTP 503")
+
+
+def test_a_sweep_prints_the_withdrawals_it_recorded_as_json(
+        cli_env: dict[str, str], engine: Engine, tmp_path: Path, world: dict[str, int]) -> None:
+    """The sweep's --json lists whole withdrawals, as ``withdrawals list --json`` does."""
+    with engine.begin() as conn:
+        label = parties.create_rights_holder(conn, "Northwind").id
+        signed = catalogue.create_track(conn, "Signed", world["ada"], rights_holder_id=label).id
+    taken = snapshot(engine, tmp_path, world["acme"])
+    with engine.begin() as conn:  # stored without the check that entering it runs at once
+        agreement = catalogue.create_agreement(conn, label, "No training", frozenset({GEN}))
+    swept = runner.invoke(app, ["withdrawals", "sweep", "--json"])
+    assert swept.exit_code == 0, swept.output
+    [withdrawal] = json.loads(swept.output)
+    assert (withdrawal["snapshot_id"], withdrawal["track_ids"]) == (taken.id, [signed])
+    assert withdrawal["cause"] == {"kind": "agreement", "id": str(agreement.id)}
+    assert withdrawal["consumer_id"] == world["acme"] and withdrawal["stage"] == "recorded"

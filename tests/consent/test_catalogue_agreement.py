@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,6 +90,7 @@ def catalogues(draw: st.DrawFn) -> tuple[list[Track], list[ConsentEvent], list[A
     return tracks, events, agreements, claims, answers
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     catalogue=catalogues(),
@@ -125,6 +127,7 @@ def test_catalogue_path_agrees_with_one_track_path(
 OWNER_RULES = (Rule.ARTIST_TRACK_CHOICE, Rule.ARTIST_DEFAULT, Rule.PLATFORM_DEFAULT)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(catalogue=catalogues(), purpose=st.sampled_from(PURPOSES), day=st.integers(0, 31))
 def test_settling_events_are_the_ones_the_reasons_name(catalogue, purpose, day) -> None:

@@ -33,6 +33,7 @@ def mp3_of(samples, path: Path) -> bytes:  # type: ignore[no-untyped-def]
     return path.read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("cli_env")  # the commands' settings name the test's database
 def test_a_reencoded_noisy_copy_is_claimed_and_loses_training(
         client: TestClient, engine: Engine, tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ def _allowed(client: httpx.Client, admin: str, track: int, purpose: str) -> bool
     return bool(answer.json()["decision"] == "allow")
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(choices=st.lists(choice, min_size=1, max_size=6))

@@ -8,12 +8,14 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.e2e.conftest import demo_server
 from tests.outbound.test_withdrawal_webhooks import documented_verifier
 from tests.web_server import Site, site  # noqa: F401
 
 
+@pytest.mark.slow
 def test_a_withdrawal_end_to_end(tmp_path: Path, site: Site) -> None:  # noqa: F811
     site.pages["/hooks"] = (204, "text/plain", b"")
     with demo_server(tmp_path, webhook_interval_seconds="1") as (base, tokens):

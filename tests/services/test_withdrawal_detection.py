@@ -118,6 +118,7 @@ def test_a_snapshot_of_a_past_instant_never_takes_back_a_withdrawn_track(
     audit(engine)
 
 
+@pytest.mark.slow
 def test_many_tracks_in_large_snapshots_are_withdrawn_in_one_pass(
         engine: Engine, tmp_path: Path, world: dict[str, int]) -> None:
     with engine.begin() as conn:

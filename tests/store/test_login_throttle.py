@@ -41,6 +41,7 @@ def email(engine: Engine) -> str:
         return accounts.create_user(conn, "cy@example.org", PASSWORD, "Cy", Role.ARTIST).email
 
 
+@pytest.mark.slow
 def test_the_waits_double_after_the_free_failures(engine: Engine, email: str) -> None:
     at = T0
     for _ in range(FREE_FAILURES_PER_PAIR):
@@ -79,6 +80,7 @@ def test_one_address_trying_many_accounts_waits_past_a_higher_allowance(
         assert accounts.verify_login(conn, email, PASSWORD, OWNER, T0).email == email
 
 
+@pytest.mark.slow
 def test_a_correct_login_clears_its_pair_and_old_failures_are_purged(
         engine: Engine, email: str) -> None:
     for n in range(FREE_FAILURES_PER_PAIR - 1):

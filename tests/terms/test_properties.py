@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,6 +94,7 @@ def layouts(draw: st.DrawFn, paragraphs: list[str]) -> str:
     return f"<html><body>{outside}{''.join(chrome)}<main>{content}</main>{outside}</body></html>"
 
 
+@pytest.mark.slow
 @FAST
 @given(st.lists(PARAGRAPH, min_size=1, max_size=6), st.data())
 def test_extraction_ignores_layout_and_is_idempotent(paragraphs: list[str],

@@ -56,6 +56,7 @@ def test_largest_remainder_favours_larger_weights(total: int, ws: list[int]) -> 
                 assert parts[i] >= parts[j]
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(pools, track_uses())
 def test_the_parts_of_a_pool_sum_to_it_and_are_proportional(
@@ -140,6 +141,7 @@ def _columns(uses: list[TrackUse]) -> tuple[list[int], ...]:
             [o[1] for o in owners], [o[2] for o in owners])
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(pools, track_uses())
 def test_the_columns_give_the_same_statement_as_the_reference(

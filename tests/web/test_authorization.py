@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import fastapi.routing
-import httpx
+import httpx2
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -53,7 +53,7 @@ class Case:
     body: dict[str, Any] | None = None
     files: dict[str, Any] | None = None
 
-    def send(self, client: TestClient, headers: dict[str, str]) -> httpx.Response:
+    def send(self, client: TestClient, headers: dict[str, str]) -> httpx2.Response:
         return client.request(self.method, self.path, headers=headers, json=self.body,
                               files=self.files)
 
@@ -341,6 +341,7 @@ def recording(engine: Engine, settings: Settings, world: World) -> None:
         catalogue.attach_audio(conn, world.track_a, stored)
 
 
+@pytest.mark.slow
 def test_every_route_with_every_role(client: TestClient, world: World, recording: None) -> None:
     """Each role gets exactly the status the table says, and every refusal has the error shape."""
     mismatches = []

@@ -3,6 +3,7 @@ in their claims and in their permissions, and disputes it; the label confirms or
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -21,6 +22,7 @@ from tests.web.test_staff_pages import log_in
 SONG = piece(81, 40.0)
 
 
+@pytest.mark.slow
 def test_a_claim_from_upload_to_review(client: TestClient, engine: Engine) -> None:
     from consentry.store.reference_recordings import add_reference
 
@@ -139,6 +141,7 @@ def test_label_staff_remove_a_reference_from_its_page(client: TestClient, engine
     assert f"reference:{reference.id} (removed)" in claims_page
 
 
+@pytest.mark.slow
 def test_an_artist_answers_a_claim_on_her_own_track_in_the_pages(
         client: TestClient, engine: Engine) -> None:
     """Issue 15, scenario 3: Bo's upload holds Ada's own track; the claim is Ada's to answer

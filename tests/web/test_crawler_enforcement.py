@@ -184,6 +184,7 @@ def test_a_known_crawler_out_of_tokens_still_hears_why_it_is_refused(
     assert counted == {("GPTBot", "crawler"): 5, ("GPTBot", "throttled"): 1}
 
 
+@pytest.mark.slow
 def test_refusal_counts_are_written_within_the_flush_interval(
     settings: Settings, engine: Engine, song: tuple[int, int]
 ) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -23,7 +24,7 @@ from tests.web.conftest import MISSING, World
 TOO_BIG = 2**64  # fits neither SQLite's nor PostgreSQL's integers
 
 
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+def assert_error(response: httpx2.Response, status: int, code: str) -> dict[str, Any]:
     """The one error shape: JSON with a machine code and a human sentence."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
@@ -203,6 +204,7 @@ def test_markup_in_text_is_kept_as_data(client: TestClient, world: World) -> Non
     assert export["tracks"][0]["title"] == image
 
 
+@pytest.mark.slow
 def test_sql_looking_input_does_no_harm(client: TestClient, world: World,
                                         engine: Engine) -> None:
     """Quotes and statements in names, purposes and ids are plain values; every table survives."""

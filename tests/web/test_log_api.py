@@ -31,6 +31,7 @@ def _consent(client: TestClient, world: World, role: str, purpose: str) -> int:
     return int(response.json()["id"])
 
 
+@pytest.mark.slow
 def test_a_receipt_verifies_offline_and_tampering_is_caught(client: TestClient,
                                                           world: World) -> None:
     event_id = _consent(client, world, "artist_a", "voice-likeness")

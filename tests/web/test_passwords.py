@@ -59,6 +59,7 @@ def _reset(client: TestClient, token: str, password: str = NEW_PASSWORD):  # typ
         else csrf(client.get("/login").text)}, follow_redirects=False)
 
 
+@pytest.mark.slow
 def test_a_reset_link_by_mail_sets_a_new_password_once_and_ends_every_session(
         client: TestClient, engine: Engine, settings: Settings,
         smtp_server: SmtpServer) -> None:  # noqa: F811
@@ -154,6 +155,7 @@ def test_a_weak_new_password_keeps_the_link_good(client: TestClient, engine: Eng
     assert _reset(client, token).status_code == 303
 
 
+@pytest.mark.slow
 def test_changing_the_password_keeps_this_session_and_ends_the_others(
         client: TestClient, engine: Engine) -> None:
     _user(engine)
@@ -178,6 +180,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(
     assert _login(TestClient(client.app), "ada@example.org", NEW_PASSWORD) == 303
 
 
+@pytest.mark.slow
 def test_wrong_current_passwords_are_throttled_like_logins(
         client: TestClient, engine: Engine) -> None:
     _user(engine)

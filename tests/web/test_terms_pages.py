@@ -74,7 +74,9 @@ def test_admin_publishes_a_material_change_and_the_artist_answers(
         "next": "https://elsewhere.example/"}, follow_redirects=False)
     assert hidden.headers["location"] == "/"
     assert 'id="terms-banner"' not in client.get("/me").text
-    client.cookies.set("consentry_terms_banner_hidden", "an older version")
+    # replaces the cookie the server set (same domain), rather than sending both
+    client.cookies.set("consentry_terms_banner_hidden", "an older version",
+                       domain="testserver.local")
     assert 'id="terms-banner"' in client.get("/me").text
     review = client.get("/terms/review")
     assert "Accept the new terms" in review.text and "New AI features" in review.text

@@ -100,6 +100,7 @@ def test_the_artist_removes_a_track_after_confirming(client: TestClient,
     assert client.get(f"/me/tracks/{track.id}").status_code == 410
 
 
+@pytest.mark.slow
 def test_an_admin_finds_and_removes_a_track(client: TestClient, engine: Engine) -> None:
     with engine.begin() as conn:
         ada = accounts.create_user(conn, "ada@example.org", PASSWORD, "Ada", Role.ARTIST)

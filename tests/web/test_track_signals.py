@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http_sfv
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -20,6 +21,7 @@ def usage(value: str) -> dict[str, str]:
     return {key: str(item.value) for key, item in parsed.items()}
 
 
+@pytest.mark.slow
 def test_signals_follow_a_consent_change_on_the_next_request(
     client: TestClient, engine: Engine, settings: Settings, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]

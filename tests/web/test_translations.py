@@ -11,6 +11,7 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -60,6 +61,7 @@ def placeholders(text: str) -> Counter[str]:
     return Counter(PLACEHOLDER.findall(text))
 
 
+@pytest.mark.slow
 def test_extraction_finds_templates_python_pages_and_purposes() -> None:
     found = extracted()
     sources = {where.rsplit(":", 1)[0] for places in found.values() for where in places}

@@ -6,11 +6,13 @@ import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:  # typer carries its own click
+    from typer._click.core import Command
 
 from consentry import __version__
 from consentry.cli.console import err, error, out, print_json
@@ -66,7 +68,7 @@ LAZY = {
 }
 
 
-def load_command(name: str) -> click.Command:
+def load_command(name: str) -> Command:
     """The click command for one LAZY name, importing only the module that defines it."""
     target, one_command, _ = LAZY[name].partition("#")
     module, _, attribute = target.partition(":")
@@ -86,7 +88,7 @@ class LaidOut(TyperGroup):
         names = set(super().list_commands(ctx)) | set(LAZY)
         return sorted(names, key=lambda name: ORDER.index(name) if name in ORDER else len(ORDER))
 
-    def get_command(self, ctx: Any, name: str) -> click.Command | None:
+    def get_command(self, ctx: Any, name: str) -> Command | None:
         command = super().get_command(ctx, name)
         if command is None and name in LAZY:
             command = load_command(name)
@@ -96,10 +98,10 @@ class LaidOut(TyperGroup):
         return command
 
 
-def whole_command() -> click.Group:
+def whole_command() -> TyperGroup:
     """The top-level command with every command loaded, for code that walks them all."""
     top = typer.main.get_group(app)
-    context = click.Context(top)
+    context = typer.Context(top)
     for name in top.list_commands(context):
         top.get_command(context, name)
     return top

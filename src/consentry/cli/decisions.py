@@ -103,7 +103,7 @@ def _decide_all(engine: Engine, purpose: str, instant: datetime, who: Consumer |
         return
     out.print(f"{purpose} at {instant:%Y-%m-%d %H:%M:%S} UTC: {allowed} of "
               f"{summary['tracks']} tracks allowed")
-    for rule, count in counts.items():
-        out.print(f"  {rule}: {count}")
+    for rule_id, count in counts.items():
+        out.print(f"  {rule_id}: {count}")
     if output is not None:
         out.print(f"wrote {output}")

@@ -160,8 +160,9 @@ def read(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, reada
     out.print(f"  C2PA        {manifest.validation_state} ({verdict}), signed by "
               f"{manifest.signer or 'unknown'}")
     for entry, use in sorted(manifest.training_mining.items()):
-        info = manifest.constraints.get(entry)
-        out.print(f"    {entry:32} {use}" + (f": {info}" if info else ""), highlight=False)
+        constraint = manifest.constraints.get(entry)
+        out.print(f"    {entry:32} {use}" + (f": {constraint}" if constraint else ""),
+                  highlight=False)
 
 
 @crawlers_app.command("list", epilog="Example: consentry crawlers list --json")

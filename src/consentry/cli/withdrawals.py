@@ -90,7 +90,9 @@ def sweep(as_json: JsonFlag = False) -> None:
     with engine.begin() as conn:
         found = withdraw_for_due(conn)
     if as_json:
-        print_json([_as_dict(w) for w in found])
+        with engine.connect() as conn:
+            recorded = list_withdrawals(conn, withdrawal_ids=[w.id for w in found])
+        print_json([_as_dict(w) for w in recorded])
         return
     tracks = sum(len(w.track_ids) for w in found)
     out.print(f"{len(found)} withdrawal{'s' * (len(found) != 1)} recorded ({tracks} "

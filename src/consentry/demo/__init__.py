@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from consentry.access import Role
 from consentry.consent import Choice, ConsentChoice, ConsumerKind, Share
@@ -91,9 +91,9 @@ def issue_demo_tokens(conn: Connection, secret_key: str) -> DemoTokens:
         return create_token(conn, secret_key, f"demo {name}", role, subject,
                             timedelta(days=30))
 
-    def id_of(table, name: str) -> int:  # type: ignore[no-untyped-def]
+    def id_of(table: Table, name: str) -> int:
         return int(conn.execute(select(table.c.id).where(table.c.name == name)
-                                .order_by(table.c.id)).scalars().first())
+                                .order_by(table.c.id).limit(1)).scalar_one())
 
     return DemoTokens(
         admin=one("admin", Role.ADMIN, None),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,7 +203,7 @@ def claim_change_record(change_id: int, claim_id: int, status: str, at_micros: i
 
 
 def agreement_record(agreement_id: int, rights_holder_id: int, title: str,
-                     restricted: Sequence[str], starts_at_micros: int, ends_at_micros: int | None,
+                     restricted: Collection[str], starts_at_micros: int, ends_at_micros: int | None,
                      recorded_at_micros: int) -> LogRecord:
     """A rights holder's agreement as decisions read it: what it restricts, the start and end
     it states, and when it was recorded (it counts for decisions only from then on)."""

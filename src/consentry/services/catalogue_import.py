@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Table, insert, select
 
 from consentry.catalogue_file import CataloguePlan, Ref, reject
 from consentry.consent.ownership import INVITED
@@ -57,7 +58,8 @@ def check_existing(conn: Connection, plan: CataloguePlan, unit: str = "line") ->
         raise reject(problems, "catalogue")
 
 
-def _insert(conn: Connection, table, rows: list[dict], progress: Progress) -> list[int]:  # type: ignore[no-untyped-def, type-arg]
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]], progress: Progress
+            ) -> list[int]:
     ids: list[int] = []
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start:start + _CHUNK]
@@ -88,14 +90,14 @@ def store_catalogue(
             return None
         return ref.existing_id if ref.existing_id is not None else holder_ids[ref.key or ""]
 
-    agreement_rows = [{
+    agreement_rows: list[dict[str, Any]] = [{
         "rights_holder_id": holder(a.rights_holder), "title": a.title,
         "restricted_purposes": purposes_json(a.restricts),
         "starts_at": to_micros(a.starts_at) if a.starts_at else now,
         "ends_at": to_micros(a.ends_at) if a.ends_at else None,
         "created_at": now} for a in plan.agreements]
     agreement_ids = _insert(conn, agreements, agreement_rows, progress)
-    track_rows = [{
+    track_rows: list[dict[str, Any]] = [{
         "title": t.title, "artist_id": artist(t.artist),
         "rights_holder_id": holder(t.rights_holder),
         "isrc": t.isrc, "created_at": now} for t in plan.tracks]
@@ -109,10 +111,11 @@ def store_catalogue(
         conn.execute(insert(track_shares), shares[start:start + _CHUNK])
     # A co-owner named by the catalogue is invited, like one named in the app: their share
     # counts once they accept it (the managing artist's counts at once).
-    invitations = [{"track_id": track_id, "artist_id": owner, "accepted": False, "at": now,
-                    "by": f"{INVITED} by catalogue import"}
-                   for track_id, r, track_owners in zip(track_ids, track_rows, owners, strict=True)
-                   for owner, _points in track_owners if owner != r["artist_id"]]
+    invitations: list[dict[str, Any]] = [
+        {"track_id": track_id, "artist_id": owner, "accepted": False, "at": now,
+         "by": f"{INVITED} by catalogue import"}
+        for track_id, r, track_owners in zip(track_ids, track_rows, owners, strict=True)
+        for owner, _points in track_owners if owner != r["artist_id"]]
     invitation_ids = _insert(conn, share_answers, invitations, lambda _n: None)
     # Vouched for by the log in the same transaction, as each row written one at a time is.
     records = [agreement_record(i, r["rights_holder_id"], r["title"], sorted(a.restricts),

@@ -116,7 +116,8 @@ def _manifest_rows(data_dir: Path, snapshot: Snapshot) -> list[dict[str, Any]]:
         raise LogVerificationError(
             f"the manifest of snapshot {snapshot.id} no longer hashes to the signed "
             f"{snapshot.manifest_sha256}: it was altered; nothing was written")
-    return pq.read_table(io.BytesIO(data)).to_pylist()
+    rows: list[dict[str, Any]] = pq.read_table(io.BytesIO(data)).to_pylist()
+    return rows
 
 
 def _claim(out_dir: Path, snapshot: Snapshot, layout: Layout, shard_bytes: int) -> None:

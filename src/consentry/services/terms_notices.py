@@ -71,7 +71,7 @@ def describe(item: SummaryItem, _: Translate, headings: bool = True) -> str:
         where = _("the introduction")
     terms = ", ".join(_(TERM_WORDS.get(t, t)) for t in item.terms)
     purpose = _(get_purpose(item.purposes[0]).label) if item.purposes else ""
-    kind = item.kind
+    kind: str = item.kind
     if kind == "new-purpose" and item.purposes and get_purpose(item.purposes[0]).default_allowed:
         kind = "new-default-purpose"
     text = _(KIND_TEXT[kind]) % {"where": where, "terms": terms or _("AI"),

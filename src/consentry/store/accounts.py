@@ -8,10 +8,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, delete, insert, or_, select, update
 
 from consentry.access import Role
 from consentry.errors import N_, InvalidInput, Unauthenticated
@@ -50,7 +51,7 @@ class WebSession:
     user: User | None
 
 
-def _user(row) -> User:  # type: ignore[no-untyped-def]
+def _user(row: Row[Any]) -> User:
     return User(row.id, row.email, row.display_name, Role(row.role), row.artist_id,
                 row.rights_holder_id, row.locale, row.email_verified_at is not None)
 

@@ -6,10 +6,10 @@ rewritten; on PostgreSQL TRUNCATE is refused too.
 
 from __future__ import annotations
 
-from alembic.operations import Operations
+from consentry.store.migration_operations import MigrationOperations
 
 
-def forbid_rewrites(op: Operations, table: str, what: str) -> None:
+def forbid_rewrites(op: MigrationOperations, table: str, what: str) -> None:
     message = f"{table} is append-only: {what} are never updated or deleted"
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"""
@@ -25,7 +25,7 @@ def forbid_rewrites(op: Operations, table: str, what: str) -> None:
             BEGIN SELECT RAISE(ABORT, '{message}'); END""")
 
 
-def allow_rewrites(op: Operations, table: str) -> None:
+def allow_rewrites(op: MigrationOperations, table: str) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")

@@ -7,9 +7,9 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, insert, select, update
 
 from consentry.consent import Agreement, Share, Track
 from consentry.consent.ownership import INVITED, ShareAnswers
@@ -123,7 +123,8 @@ def list_tracks(
     return tracks_with_shares(conn, list(conn.execute(query)))
 
 
-def tracks_with_shares(conn: Connection, rows: list, order: list[int] | None = None) -> list[Track]:  # type: ignore[type-arg]
+def tracks_with_shares(conn: Connection, rows: Sequence[Row[Any]],
+                       order: list[int] | None = None) -> list[Track]:
     shares: dict[int, list[Share]] = defaultdict(list)
     if rows:
         for s in conn.execute(select(track_shares).where(

@@ -173,7 +173,7 @@ class CatalogueIndex:
             self.snapshot.parent.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(prefix=".index-", dir=self.snapshot.parent)
             with os.fdopen(handle, "wb") as file:
-                np.savez(file, **arrays)  # type: ignore[arg-type]
+                np.savez(file, **arrays)
             os.replace(name, self.snapshot)
         except OSError:
             if name:

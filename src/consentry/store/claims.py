@@ -206,13 +206,13 @@ def _released_for_new_audio(record: ClaimRecord) -> bool:
     return last.status is ClaimStatus.RELEASED and last.reason == AUDIO_REPLACED
 
 
-def _claims_query(*conditions) -> Select[Any]:  # type: ignore[no-untyped-def]
+def _claims_query(*conditions: ColumnElement[bool]) -> Select[Any]:
     return (select(content_claims, tracks.c.title.label("track_title"),
                    tracks.c.artist_id.label("artist_id"))
             .join(tracks, tracks.c.id == content_claims.c.track_id).where(*conditions))
 
 
-def _records(conn: Connection, *conditions) -> list[ClaimRecord]:  # type: ignore[no-untyped-def]
+def _records(conn: Connection, *conditions: ColumnElement[bool]) -> list[ClaimRecord]:
     rows = list(conn.execute(_claims_query(*conditions).order_by(content_claims.c.id)))
     return _built(conn, rows)
 

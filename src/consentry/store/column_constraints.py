@@ -11,11 +11,12 @@ section 7). The rows and the triggers stay as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from alembic.operations import Operations
+from consentry.store.migration_operations import MigrationOperations
 
 
-def drop_not_null(op: Operations, table: str, column: str) -> None:
+def drop_not_null(op: MigrationOperations, table: str, column: str) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.alter_column(table, column, nullable=True)
         return
@@ -23,7 +24,7 @@ def drop_not_null(op: Operations, table: str, column: str) -> None:
     _edit_sqlite_schema(op, table, lambda sql: pattern.sub(r"\1", sql, count=1))
 
 
-def restore_not_null(op: Operations, table: str, column: str) -> None:
+def restore_not_null(op: MigrationOperations, table: str, column: str) -> None:
     """Refused while the column holds a NULL."""
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
@@ -36,11 +37,11 @@ def restore_not_null(op: Operations, table: str, column: str) -> None:
     _edit_sqlite_schema(op, table, lambda sql: pattern.sub(r"\1 NOT NULL", sql, count=1))
 
 
-def _edit_sqlite_schema(op: Operations, table: str, change: object) -> None:
+def _edit_sqlite_schema(op: MigrationOperations, table: str, change: Callable[[str], str]) -> None:
     bind = op.get_bind()
     sql = bind.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).scalar()
-    changed = change(sql or "")  # type: ignore[operator]
+    changed = change(sql or "")
     if changed == sql:
         raise RuntimeError(f"{table}: the stored schema is not as expected")
     version = bind.exec_driver_sql("PRAGMA schema_version").scalar()

@@ -126,7 +126,7 @@ def int_column(table: pa.Table, column: str) -> np.ndarray:
     values = table.column(column)
     if values.null_count or pa.types.is_null(values.type):
         values = values.cast(pa.int64()).fill_null(0)
-    return values.to_numpy().astype(np.int64, copy=False)
+    return np.asarray(values.to_numpy(), dtype=np.int64)
 
 
 def load_columns(

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Row, Select, select
 from sqlalchemy.engine import Engine
 
 from consentry.errors import NotFound
@@ -53,11 +53,11 @@ def write_manifest(path: Path, data: bytes) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _snapshot(row: object) -> Snapshot:
+def _snapshot(row: Row[Any]) -> Snapshot:
     r = row
-    return Snapshot(r.id, r.consumer_id, r.purpose, from_micros(r.at),  # type: ignore[attr-defined]
-                    from_micros(r.created_at), r.tracks, r.manifest_sha256,  # type: ignore[attr-defined]
-                    r.statement, r.requested_by)  # type: ignore[attr-defined]
+    return Snapshot(r.id, r.consumer_id, r.purpose, from_micros(r.at),
+                    from_micros(r.created_at), r.tracks, r.manifest_sha256,
+                    r.statement, r.requested_by)
 
 
 def get_snapshot(conn: Connection, snapshot_id: int) -> Snapshot:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Row, func, select
 
 from consentry.store.database import insert_with_conflicts
 from consentry.store.schema import log_cosignatures
@@ -88,12 +89,12 @@ def cosigned_note(conn: Connection, checkpoint: SignedCheckpoint) -> str:
     )
 
 
-def _stored(row: object) -> StoredCosignature:
+def _stored(row: Row[Any]) -> StoredCosignature:
     return StoredCosignature(
         row.witness,
         row.size,
         bytes(row.root),
-        row.line,  # type: ignore[attr-defined]
+        row.line,
         row.cosigned_at,
         from_micros(row.received_at),
-    )  # type: ignore[attr-defined]
+    )

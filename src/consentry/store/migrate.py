@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -29,7 +31,16 @@ def upgrade(engine: Engine) -> str:
 
 
 def head_revision(engine: Engine) -> str:
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    return _newest_script_revision()
+
+
+@cache
+def _newest_script_revision() -> str:
+    """Read once a process: the scripts ship with the package and do not change while it runs,
+    and scanning them cost some 60 ms on every app start and CLI command."""
+    config = Config()
+    config.set_main_option("script_location", "consentry.store:migrations")
+    head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, Row, delete, func, insert, select
 
 from consentry.audio.fingerprint import Fingerprint
 from consentry.errors import InvalidInput, NotFound
@@ -118,6 +119,6 @@ def count_references(conn: Connection, rights_holder_id: int) -> int:
         reference_recordings.c.rights_holder_id == rights_holder_id)).scalar_one())
 
 
-def _from_row(row) -> ReferenceRecording:  # type: ignore[no-untyped-def]
+def _from_row(row: Row[Any]) -> ReferenceRecording:
     return ReferenceRecording(row.id, row.rights_holder_id, row.title, row.isrc,
                               row.audio_sha256, row.duration_ms, from_micros(row.created_at))

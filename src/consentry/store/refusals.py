@@ -46,5 +46,7 @@ def recent_refusals(conn: Connection, days: int = 30) -> list[RefusalCount]:
     rows = conn.execute(select(refusal_counts).where(refusal_counts.c.day >= since)
                         .order_by(refusal_counts.c.day.desc(), refusal_counts.c.count.desc(),
                                   refusal_counts.c.agent))
-    return [RefusalCount(r.day, r.agent, r.kind, r.purpose, r.count, from_micros(r.last_at))
+    # the column is read by key: to a type checker a Row's .count is tuple.count
+    return [RefusalCount(r.day, r.agent, r.kind, r.purpose, r._mapping["count"],
+                         from_micros(r.last_at))
             for r in rows]

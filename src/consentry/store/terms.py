@@ -11,8 +11,9 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Row, insert, select
 
 from consentry.consent import BASELINE_TERMS, TermsPolicy, terms_in_force
 from consentry.errors import N_, InvalidInput, NotFound
@@ -62,7 +63,7 @@ class PublishedTerms:
                             effective, self.refusal_note)
 
 
-def _published(row) -> PublishedTerms:  # type: ignore[no-untyped-def]
+def _published(row: Row[Any]) -> PublishedTerms:
     policy = TermsPolicy(version=row.version, effective_at=from_micros(row.effective_at),
                          required=purposes_from_json(row.required_purposes),
                          prohibited=purposes_from_json(row.prohibited_purposes))

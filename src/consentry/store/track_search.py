@@ -40,7 +40,7 @@ class TrackSearch:
             query = query.where(_mentions(self.text.strip()))
         if self.isrc and self.isrc.strip():
             query = query.where(tracks.c.isrc == normalise_isrc(self.isrc))
-        return query  # type: ignore[return-value]
+        return query
 
 
 def _mentions(text: str) -> ColumnElement[bool]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from consentry.errors import InvalidInput, NotFound
 from consentry.ledger.checkpoint import Checkpoint, sign_checkpoint
@@ -135,9 +136,9 @@ def entries(conn: Connection, start: int, stop: int) -> list[LogEntry]:
     return [_entry(r) for r in rows]
 
 
-def _entry(row: object) -> LogEntry:
-    return LogEntry(row.idx, row.kind, row.source_id, bytes(row.data),  # type: ignore[attr-defined]
-                    bytes(row.leaf_hash), from_micros(row.appended_at))  # type: ignore[attr-defined]
+def _entry(row: Row[Any]) -> LogEntry:
+    return LogEntry(row.idx, row.kind, row.source_id, bytes(row.data),
+                    bytes(row.leaf_hash), from_micros(row.appended_at))
 
 
 def _checked_size(conn: Connection, size: int | None) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, func, select, tuple_
+from sqlalchemy import Connection, Row, Select, func, select, tuple_
 from sqlalchemy.engine import Engine
 
 from consentry.store import parties
@@ -85,11 +85,11 @@ def _use_query(scope: UsageScope, period: Period) -> Select[Any]:
                                                     dataset_tracks.c.track_id)
 
 
-def _use(row: object) -> Use:
+def _use(row: Row[Any]) -> Use:
     r = row
-    return Use(r.snapshot_id, from_micros(r.created_at), from_micros(r.at),  # type: ignore[attr-defined]
-               r.consumer_id, r.consumer_name, r.purpose, r.track_id, r.title,  # type: ignore[attr-defined]
-               r.rights_holder_id)  # type: ignore[attr-defined]
+    return Use(r.snapshot_id, from_micros(r.created_at), from_micros(r.at),
+               r.consumer_id, r.consumer_name, r.purpose, r.track_id, r.title,
+               r.rights_holder_id)
 
 
 def list_uses(conn: Connection, scope: UsageScope, period: Period, limit: int = 100,

@@ -11,9 +11,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 
 from consentry.errors import InvalidInput, NotFound
 from consentry.retries import doubling_wait
@@ -96,10 +97,10 @@ def check_url(url: str) -> str:
     return url.strip()
 
 
-def _endpoint(row: object) -> Endpoint:
+def _endpoint(row: Row[Any]) -> Endpoint:
     r = row
-    return Endpoint(r.id, r.consumer_id, r.url, from_micros(r.created_at),  # type: ignore[attr-defined]
-                    None if r.disabled_at is None else from_micros(r.disabled_at))  # type: ignore[attr-defined]
+    return Endpoint(r.id, r.consumer_id, r.url, from_micros(r.created_at),
+                    None if r.disabled_at is None else from_micros(r.disabled_at))
 
 
 def register_endpoint(conn: Connection, consumer_id: int, url: str, at: datetime) -> NewEndpoint:
@@ -216,13 +217,13 @@ def record_attempt(conn: Connection, delivery: DueDelivery, at: datetime, durati
     return retry
 
 
-def _delivery(r: object) -> Delivery:
+def _delivery(r: Row[Any]) -> Delivery:
     def at(value: int | None) -> datetime | None:
         return None if value is None else from_micros(value)
 
-    return Delivery(r.id, r.endpoint_id, r.withdrawal_id, from_micros(r.created_at),  # type: ignore[attr-defined]
-                    r.attempts, from_micros(r.next_attempt_at), at(r.delivered_at),  # type: ignore[attr-defined]
-                    at(r.gave_up_at), r.last_error)  # type: ignore[attr-defined]
+    return Delivery(r.id, r.endpoint_id, r.withdrawal_id, from_micros(r.created_at),
+                    r.attempts, from_micros(r.next_attempt_at), at(r.delivered_at),
+                    at(r.gave_up_at), r.last_error)
 
 
 def deliveries_of(conn: Connection, withdrawal_ids: Sequence[int] | None = None,

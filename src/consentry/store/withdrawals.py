@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, or_, select, true
 
 from consentry.errors import NotFound
 from consentry.ledger.records import CONSENT_EVENT, WITHDRAWAL
@@ -139,8 +139,8 @@ def get_withdrawal(conn: Connection, withdrawal_id: int,
     return found[0]
 
 
-def _assemble(conn: Connection, rows: Sequence[object]) -> list[Withdrawal]:
-    ids = [r.id for r in rows]  # type: ignore[attr-defined]
+def _assemble(conn: Connection, rows: Sequence[Row[Any]]) -> list[Withdrawal]:
+    ids = [r.id for r in rows]
     if not ids:
         return []
     held: dict[int, list[int]] = defaultdict(list)
@@ -165,7 +165,7 @@ def _assemble(conn: Connection, rows: Sequence[object]) -> list[Withdrawal]:
                                              from_micros(r.acknowledged_at), r.acknowledged_by)
             for r in conn.execute(select(withdrawal_acknowledgements).where(
                 withdrawal_acknowledgements.c.withdrawal_id.in_(ids)))}
-    snapshot_ids = {r.snapshot_id for r in rows}  # type: ignore[attr-defined]
+    snapshot_ids = {r.snapshot_id for r in rows}
     revisions = conn.execute(
         select(dataset_snapshots.c.id, dataset_snapshots.c.revision_of,
                dataset_snapshots.c.created_at)
@@ -177,15 +177,15 @@ def _assemble(conn: Connection, rows: Sequence[object]) -> list[Withdrawal]:
 
     result = []
     for r in rows:
-        w: object = r
-        revision = next((v for v in revisions if v.revision_of == w.snapshot_id  # type: ignore[attr-defined]
-                         and v.created_at >= w.recorded_at), None)  # type: ignore[attr-defined]
+        w: Row[Any] = r
+        revision = next((v for v in revisions if v.revision_of == w.snapshot_id
+                         and v.created_at >= w.recorded_at), None)
         result.append(Withdrawal(
-            w.id, w.snapshot_id, w.consumer_id, w.purpose,  # type: ignore[attr-defined]
-            tuple(held[w.id]), _cause(w), w.consent_event_id, w.artist_id,  # type: ignore[attr-defined]
-            w.choice,  # type: ignore[attr-defined]
-            from_micros(w.recorded_at), logged.get(w.id),  # type: ignore[attr-defined]
-            when(notified.get(w.id)), when(delivered.get(w.id)), acks.get(w.id),  # type: ignore[attr-defined]
+            w.id, w.snapshot_id, w.consumer_id, w.purpose,
+            tuple(held[w.id]), _cause(w), w.consent_event_id, w.artist_id,
+            w.choice,
+            from_micros(w.recorded_at), logged.get(w.id),
+            when(notified.get(w.id)), when(delivered.get(w.id)), acks.get(w.id),
             revision.id if revision else None,
             from_micros(revision.created_at) if revision else None))
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -58,7 +58,10 @@ def render(request: Request, context: PageContext, template: str, status: int = 
     return finish(request, context, HTMLResponse(html, status_code=status))
 
 
-def finish(request: Request, context: PageContext, response: Response) -> Response:
+ResponseT = TypeVar("ResponseT", bound=Response)
+
+
+def finish(request: Request, context: PageContext, response: ResponseT) -> ResponseT:
     """Cookies and headers every page response carries."""
     if context.is_new and context.token_shown:
         set_session_cookie(request, response, context.session)

@@ -159,7 +159,8 @@ def audio_response(request: Request, db: Connection, settings: Settings,
     audio = catalogue.get_track_audio(db, track_id)
     if audio is None:
         raise NotFound(f"track {track_id} has no recording yet")
-    path, etag, headers = media.audio_path(settings.data_dir, audio.sha256), audio.sha256, {}
+    path, etag = media.audio_path(settings.data_dir, audio.sha256), audio.sha256
+    headers: dict[str, str] = {}
     if not path.exists():
         logger.error("track %s: audio file %s is missing from the store", track_id, path)
         raise NotFound(f"the recording of track {track_id} is missing from storage")

@@ -38,7 +38,8 @@ ELIGIBILITY_TABLE: dict[int | str, dict[str, Any]] = {200: {
 
 
 def _consumer(db: Connection, who: Principal) -> Consumer | None:
-    return parties.get_consumer(db, who.subject_id) if who.role is Role.CONSUMER else None
+    consumer_id = access.consumer_of(who)
+    return None if consumer_id is None else parties.get_consumer(db, consumer_id)
 
 
 @router.post("/decisions", response_model=DecisionBatchOut)

@@ -120,7 +120,7 @@ class ClaimOut(BaseModel):
     def of(cls, c: ClaimRecord) -> ClaimOut:
         return cls(id=c.id, track_id=c.claim.track_id, rights_holder_id=c.claim.rights_holder_id,
                    claimant_artist_id=c.claim.claimant_artist_id,
-                   status=c.status.value,  # type: ignore[arg-type]
+                   status=c.status.value,
                    recording=c.recording_key, query_start=c.query_start,
                    recording_start=c.recording_start, matched_seconds=c.matched_seconds,
                    confidence=c.confidence, significance=c.significance, speed=c.speed,

@@ -127,7 +127,8 @@ def track_decision(track_id: int, purpose: str, db: Db, who: Who, at: At) -> Dec
     get_purpose(purpose)
     track = catalogue.get_track(db, track_id)
     access.require_decision_access(who, track, purpose)
-    consumer = parties.get_consumer(db, who.subject_id) if who.role is Role.CONSUMER else None
+    consumer_id = access.consumer_of(who)
+    consumer = None if consumer_id is None else parties.get_consumer(db, consumer_id)
     return DecisionOut.of(decide_tracks(db, [track], purpose, at, consumer)[0])
 
 

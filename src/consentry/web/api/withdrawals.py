@@ -9,7 +9,7 @@ about another consumer's dataset or another artist's choices.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
@@ -90,7 +90,7 @@ def _visible(db: Db, who: Principal, snapshot_id: int | None = None,
                             artist_id=scope.get("artist_id"))
 
 
-def _scope(who: Principal) -> dict[str, int]:
+def _scope(who: Principal) -> dict[str, Any]:
     """Whose withdrawals the caller sees: a consumer's own, an artist's, or (admins) all."""
     if who.role in (Role.CONSUMER, Role.ARTIST):
         if who.subject_id is None:

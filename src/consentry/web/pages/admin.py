@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,7 +26,7 @@ def _require_admin(page: PageContext) -> None:
         raise Forbidden(N_("this page is for platform admins"))
 
 
-def _admin_page(request: Request, page: PageContext, db: Db, **extra: object) -> Response:
+def _admin_page(request: Request, page: PageContext, db: Db, **extra: Any) -> Response:
     return render(request, page, "admin.html", users=accounts.list_users(db),
                   consumers=parties.list_consumers(db), tokens=tokens.list_tokens(db),
                   refusals=refusals.recent_refusals(db),

@@ -5,6 +5,8 @@ confirm or release them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
@@ -27,7 +29,7 @@ from consentry.web.sessions import PageContext, check_csrf
 router = APIRouter()
 
 
-def claims_view(db: Connection, claims: list[ClaimRecord]) -> dict[str, object]:
+def claims_view(db: Connection, claims: list[ClaimRecord]) -> dict[str, Any]:
     """What the claims table shows beside the claims: recording titles, claimants' names."""
     holders = {h: parties.get_rights_holder(db, h).name
                for h in {c.claim.rights_holder_id for c in claims} if h is not None}

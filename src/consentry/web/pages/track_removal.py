@@ -9,9 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from consentry.access import Role
+from consentry.consent import Track
 from consentry.errors import N_, Forbidden
 from consentry.services.track_removals import may_remove, remove_track
 from consentry.store import catalogue
+from consentry.store.accounts import User
 from consentry.store.track_search import TrackSearch, search_tracks
 from consentry.web.dependencies import Db
 from consentry.web.pages.listing import SearchIsrc, SearchText, Windowed
@@ -23,7 +25,7 @@ router = APIRouter()
 Text = Annotated[str, Form(max_length=1024)]
 
 
-def _removable(page: PageContext, db: Db, track_id: int):  # type: ignore[no-untyped-def]
+def _removable(page: PageContext, db: Db, track_id: int) -> tuple[User, Track]:
     user = require_user(page)
     track = catalogue.get_track(db, track_id)
     if not may_remove(user.role, user.artist_id, track):

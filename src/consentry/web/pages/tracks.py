@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from consentry.consent import Share
+from consentry.consent import Share, Track
 from consentry.consent.parties import SHARE_UNITS
 from consentry.errors import N_, ConsentryError, Forbidden, InvalidInput
 from consentry.services.email_verification import require_verified
@@ -91,7 +91,7 @@ async def upload(track_id: int, request: Request, page: Page, db: Db,
                                                   status_code=303))
 
 
-def _own_track(page: Page, db: Db, track_id: int):  # type: ignore[no-untyped-def]
+def _own_track(page: Page, db: Db, track_id: int) -> Track:
     artist_id = artist_id_of(page)
     track = catalogue.get_track(db, track_id)
     if artist_id not in track.accepted_owner_ids:
