@@ -21,8 +21,8 @@ from consentry.ledger.receipts import verify_receipt
 from consentry.operator_files import log_signing_key
 from consentry.outbound.witnessing import check_with_witnesses, sign_and_witness
 from consentry.services.log_audit import audit_log
-from consentry.services.stored_log import LogMismatch
 from consentry.services.receipts import consent_receipt
+from consentry.services.stored_log import LogMismatch
 from consentry.settings import Settings
 from consentry.store import transparency_log as log
 from consentry.store.log_cosignatures import cosigned_note, newest_per_witness
