@@ -35,7 +35,7 @@ from consentry.store.database import make_engine
 from consentry.store.schema import consent_events
 from loopback import REQUEST_TIMEOUT_S, serve  # type: ignore[import-not-found]
 
-PURPOSES = ("train-ai", "train-generative", "recommendations", "voice-cloning")
+PURPOSES = ("train-ai", "train-generative", "recommendations", "voice-likeness")
 BIN = Path(sys.executable).parent
 
 
@@ -153,7 +153,7 @@ def _own_tracks(port: int, token: str) -> list[int]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/v1/me", headers={"Authorization": f"Bearer {token}"})
     me = json.loads(conn.getresponse().read())
-    conn.request("GET", f"/v1/artists/{me['artist_id']}/tracks",
+    conn.request("GET", f"/v1/artists/{me['subject_id']}/tracks",
                  headers={"Authorization": f"Bearer {token}"})
     tracks = [t["id"] for t in json.loads(conn.getresponse().read())]
     conn.close()
