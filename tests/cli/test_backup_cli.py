@@ -53,6 +53,7 @@ def original(cli_env: dict[str, str]) -> dict[str, object]:
     return _decisions()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_restored_copy_verifies_and_decides_the_same(
     original: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -68,6 +69,7 @@ def test_a_restored_copy_verifies_and_decides_the_same(
     assert _decisions() == original
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_backup_without_keys_is_refused_without_suggesting_init(
     original: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -91,6 +93,7 @@ def test_a_backup_without_keys_is_refused_without_suggesting_init(
     assert not (tmp_path / "restored" / "consentry.db").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_init_will_not_mint_a_key_for_a_signed_log(
     original: dict[str, object], tmp_path: Path
@@ -106,6 +109,7 @@ def test_init_will_not_mint_a_key_for_a_signed_log(
     assert not (keys / "log-ed25519.pem").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_altered_backup_is_refused(
     original: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -119,6 +123,7 @@ def test_an_altered_backup_is_refused(
     assert refused.exit_code == 1 and "altered" in str(refused.exception)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_server_without_the_restored_keys_says_which_key(
     original: dict[str, object], tmp_path: Path

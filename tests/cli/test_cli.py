@@ -91,6 +91,7 @@ def test_import_rejects_a_file_with_any_bad_row_and_imports_nothing(
     assert invoke("decide", "recommendations", "--all", "--json")["tracks"] == 0
 
 
+@pytest.mark.slow
 def test_import_reports_unknown_stored_ids_with_lines(cli_env: dict, tmp_path: Path) -> None:
     path = tmp_path / "tracks.jsonl"
     path.write_text('{"type": "track", "name": "One", "artist": "@41"}\n\n'

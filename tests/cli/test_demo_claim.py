@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from consentry.audio.fingerprint import fingerprint_file
@@ -19,6 +20,7 @@ from consentry.timestamps import utcnow
 from tests.cli.test_cli import invoke
 
 
+@pytest.mark.slow
 def test_the_demo_seeds_a_claim_that_governs_the_track(cli_env: dict, engine: Engine) -> None:
     invoke("demo", "--json")
     with engine.connect() as conn:
@@ -31,6 +33,7 @@ def test_the_demo_seeds_a_claim_that_governs_the_track(cli_env: dict, engine: En
     assert (decision.allowed, decision.rule) == (False, Rule.CONTENT_CLAIM)
 
 
+@pytest.mark.slow
 def test_every_demo_recording_is_found_as_itself_and_claims_nothing_else(
         cli_env: dict, engine: Engine, tmp_path: Path) -> None:
     """Each demo track with a recording is in the index, and a re-upload of it (as its artist

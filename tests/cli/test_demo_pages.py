@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as html_module
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -35,6 +36,7 @@ def _text(page: str) -> str:
     return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
 
 
+@pytest.mark.slow
 def test_the_label_sees_each_claims_status_once(cli_env: dict, client: TestClient) -> None:
     invoke("demo", "--json")
     label = _demo_client(client, "label@demo.consentry.example")
@@ -43,6 +45,7 @@ def test_the_label_sees_each_claims_status_once(cli_env: dict, client: TestClien
     assert _text(row).count("Open") == 1, _text(row)
 
 
+@pytest.mark.slow
 def test_history_numbers_each_event_by_its_id(
     cli_env: dict, client: TestClient, engine: Engine
 ) -> None:
@@ -64,6 +67,7 @@ def test_history_numbers_each_event_by_its_id(
     )
 
 
+@pytest.mark.slow
 def test_every_demo_event_names_a_version_the_terms_history_shows(
     cli_env: dict, client: TestClient, engine: Engine
 ) -> None:
@@ -79,6 +83,7 @@ def test_every_demo_event_names_a_version_the_terms_history_shows(
     assert used and used <= versions, (used, versions)
 
 
+@pytest.mark.slow
 def test_the_terms_review_answers_look_different_and_name_uses_in_words(
     cli_env: dict, client: TestClient
 ) -> None:
@@ -101,6 +106,7 @@ def test_the_terms_review_answers_look_different_and_name_uses_in_words(
     assert not re.search(r"'(train-generative|voice-likeness|train-ai|ai-use)'", text)
 
 
+@pytest.mark.slow
 def test_the_first_terms_say_recommendations_are_on_by_default(
     cli_env: dict, client: TestClient
 ) -> None:

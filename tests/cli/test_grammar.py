@@ -157,6 +157,7 @@ def test_unknown_tracks_are_an_error_like_any_other(cli_env: dict, tmp_path: Pat
     assert "track 1" in result.stdout  # the tracks that exist are still answered
 
 
+@pytest.mark.slow
 def test_piped_output_keeps_each_line_whole(cli_env: dict, tmp_path: Path) -> None:
     invoke("import", str(_write(tmp_path, CATALOGUE_CSV)), "--json")
     source = "signed consent form of 3 March 2026, scanned and filed under contracts/2026/mara"

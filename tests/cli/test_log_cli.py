@@ -27,6 +27,7 @@ def logged(cli_env: dict[str, str]) -> dict[str, str]:
     return cli_env
 
 
+@pytest.mark.slow
 def test_verify_passes_then_finds_a_rewritten_event(logged: dict[str, str]) -> None:
     checkpoint = runner.invoke(app, ["log", "checkpoint"])
     assert checkpoint.output.startswith("consentry.local/log\n")
@@ -49,6 +50,7 @@ def test_verify_passes_then_finds_a_rewritten_event(logged: dict[str, str]) -> N
     assert "consent-event 2 in the database no longer matches" in str(caught.exception)
 
 
+@pytest.mark.slow
 def test_a_receipt_verifies_with_the_public_key_alone(logged: dict[str, str],
                                                      tmp_path: Path) -> None:
     key = json.loads(runner.invoke(app, ["log", "status", "--json"]).output)["public_key"]
@@ -70,6 +72,7 @@ def test_a_receipt_verifies_with_the_public_key_alone(logged: dict[str, str],
 
 
 # SQLite only: a PostgreSQL bytea column cannot hold text.
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_verify_names_a_leaf_rewritten_as_text(logged: dict[str, str]) -> None:
     """Once a TypeError in bytes(row.data): now the entry is named and the exit code is 1."""

@@ -66,6 +66,7 @@ def test_withdraw_tell_acknowledge_revise(cli_env: dict[str, str], site: Site) -
     assert verified.exit_code == 0, verified.output
 
 
+@pytest.mark.slow
 def test_send_owns_up_to_earlier_failures(cli_env: dict[str, str], site: Site) -> None:  # noqa: F811
     """A send that finds nothing due must not say all is well while deliveries keep failing
     (issue 23: "delivered 0, failed 0" beside a log of failed attempts)."""

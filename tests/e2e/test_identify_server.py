@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import TEST_SECRET, free_port
 from tests.e2e.conftest import demo_server, run
 
@@ -15,6 +17,7 @@ def _matches(stdout: str) -> list[dict]:
             for m in json.loads(stdout)["matches"]]
 
 
+@pytest.mark.slow
 def test_a_running_server_identifies_as_the_data_directory_does(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with demo_server(data) as (base, tokens):

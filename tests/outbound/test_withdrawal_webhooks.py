@@ -95,6 +95,7 @@ def receiver() -> Iterator[Receiver]:
     r.stop()
 
 
+@pytest.mark.slow
 def test_a_withdrawal_reaches_a_flaky_receiver_signed_after_retries(
         engine: Engine, tmp_path: Path, settings: Settings, receiver: Receiver,
         world: dict[str, int], caplog: pytest.LogCaptureFixture) -> None:

@@ -50,6 +50,7 @@ def filled(engine: Engine) -> Engine:
     return engine
 
 
+@pytest.mark.slow
 def test_an_untouched_log_passes(filled: Engine) -> None:
     with filled.connect() as conn:
         report = audit_log(conn, ORIGIN, KEY.public_key())
@@ -83,6 +84,7 @@ def test_tampering_is_found_where_it_happened(filled: Engine, statements: list[s
         audit_log(conn, ORIGIN, KEY.public_key())
 
 
+@pytest.mark.slow
 def test_a_checkpoint_signed_by_another_key_is_refused(filled: Engine) -> None:
     with filled.connect() as conn, pytest.raises(LogMismatch, match="not signed by key"):
         audit_log(conn, ORIGIN, Ed25519PrivateKey.generate().public_key())
@@ -111,6 +113,7 @@ def _cosign_latest(conn: Connection, size: int | None = None) -> None:
                     cosign(body, "witness.example/w1", WITNESS, 1_700_000_000), 1_700_000_000)
 
 
+@pytest.mark.slow
 def test_the_newest_witnessed_checkpoint_holds_the_log(filled: Engine) -> None:
     with filled.begin() as conn:
         _cosign_latest(conn)
@@ -122,6 +125,7 @@ def test_the_newest_witnessed_checkpoint_holds_the_log(filled: Engine) -> None:
         audit_log(conn, ORIGIN, KEY.public_key())
 
 
+@pytest.mark.slow
 def test_a_cosignature_that_does_not_verify_or_lies_beyond_the_log_is_named(
         filled: Engine) -> None:
     with filled.begin() as conn:

@@ -33,6 +33,7 @@ def test_a_new_address_gets_its_account_and_a_message(engine: Engine) -> None:
     assert "'Ada Lovelace'" in mail.text_body and f"{SITE}/login" in mail.text_body
 
 
+@pytest.mark.slow
 def test_an_address_with_an_account_is_told_and_its_account_is_left_alone(
         engine: Engine, settings: Settings, smtp_server: SmtpServer) -> None:  # noqa: F811
     with engine.begin() as conn:

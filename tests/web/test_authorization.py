@@ -325,6 +325,7 @@ def _matches(template: str, path: str) -> bool:
     return re.fullmatch(pattern, path.partition("?")[0]) is not None
 
 
+@pytest.mark.slow
 def test_every_route_has_expectations(client: TestClient, world: World) -> None:
     """A new route must come with its row in the table, and every row must name a real route."""
     cases = expectations(world)
@@ -414,6 +415,7 @@ def _bad_credentials(world: World) -> dict[str, tuple[dict[str, str], str]]:
     }
 
 
+@pytest.mark.slow
 def test_bad_credentials_are_refused_on_every_protected_route(
         client: TestClient, world: World) -> None:
     """Expired, revoked, forged and malformed credentials get 401 with a Bearer challenge."""

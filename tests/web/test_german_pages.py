@@ -103,6 +103,7 @@ def test_the_check_finds_english_and_lets_german_and_names_through() -> None:
     assert english_on("<p>Mara Lind: Salt and Static ist erlaubt</p>") == set()
 
 
+@pytest.mark.slow
 def test_main_pages_hold_no_english_words(client: TestClient, demo: None) -> None:
     found: dict[str, set[str]] = {}
 
@@ -136,6 +137,7 @@ def test_the_german_catalogue_says_sie_never_du() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.slow
 def test_dates_on_german_pages_are_written_the_german_way(
     client: TestClient, demo: None
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 import soundfile
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -71,6 +72,7 @@ def test_too_large_is_413(client: TestClient, world: World, settings: Settings) 
     assert response.json()["error"] == "payload_too_large"
 
 
+@pytest.mark.slow
 def test_a_consumer_that_neither_trains_nor_identifies_may_not(
         client: TestClient, world: World, engine: Engine) -> None:
     from consentry.store import parties, tokens

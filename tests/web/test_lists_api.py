@@ -50,6 +50,7 @@ def test_a_bad_or_unknown_parameter_is_422_in_the_one_body(
     assert body["error"] == "invalid_request" and body["problems"]
 
 
+@pytest.mark.slow
 def test_unknown_parameters_are_refused_on_every_list(client: TestClient, world: World) -> None:
     for path in (
         "/v1/claims",

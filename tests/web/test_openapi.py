@@ -61,6 +61,7 @@ def test_bodies_that_are_not_json_are_declared(document: dict[str, Any]) -> None
         assert media("/v1/tracks/{track_id}/audio", method, "206") == recordings
 
 
+@pytest.mark.slow
 def test_the_validation_error_body_is_the_documented_one(client: TestClient,
                                                          world: World) -> None:
     response = client.get("/v1/artists?offset=-1", headers=world.headers("admin"))

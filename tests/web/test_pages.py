@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 import soundfile
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -170,6 +171,7 @@ def test_login_starts_a_new_session(client: TestClient, engine: Engine) -> None:
     assert attacker.get("/me", follow_redirects=False).status_code == 303
 
 
+@pytest.mark.slow
 def test_failed_logins_wait_but_never_lock_the_owner_out(client: TestClient,
                                                          engine: Engine) -> None:
     """Guesses from one address make that address wait; the owner, elsewhere, logs in."""

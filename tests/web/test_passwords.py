@@ -111,6 +111,7 @@ def test_requests_are_throttled_per_address_and_answered_alike(
 
 @pytest.mark.parametrize("token", ["forged", "", "x" * 300, "' OR 1=1 --",
                                    "<script>alert(1)</script>"])
+@pytest.mark.slow
 def test_forged_tokens_are_refused(client: TestClient, engine: Engine, token: str) -> None:
     _user(engine)
     response = _reset(client, token)

@@ -7,6 +7,7 @@ import hashlib
 import re
 from base64 import b64encode
 
+import pytest
 from fastapi.testclient import TestClient
 
 from consentry.settings import Settings
@@ -67,6 +68,7 @@ def test_a_docs_policy_names_the_pages_own_assets_only() -> None:
     assert "style-src 'self' 'unsafe-inline';" in policy
 
 
+@pytest.mark.slow
 def test_hsts_is_sent_when_the_site_is_served_over_https(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
     for changes, expected in [({"public_url": "https://music.example"}, "max-age=31536000"),
                               ({"hsts_seconds": 600}, "max-age=600"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -51,6 +52,7 @@ def test_label_staff_add_an_agreement_that_decisions_follow(
     assert refused.status_code == 403
 
 
+@pytest.mark.slow
 def test_admin_issues_a_token_once_and_revokes_it(client: TestClient, engine: Engine) -> None:
     with engine.begin() as conn:
         consumer = parties.create_consumer(conn, "Research", frozenset({"train-ai"}))

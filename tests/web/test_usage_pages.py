@@ -73,6 +73,7 @@ def test_an_artist_sees_the_uses_and_parts_of_their_own_tracks(
     assert sum(int(r["amount"]) for r in _csv(client, f"/usage/compensation.csv?{POOL}")) == 60_000
 
 
+@pytest.mark.slow
 def test_a_co_owner_and_a_label_see_only_their_lines(
         client: TestClient, world: dict[str, int]) -> None:
     log_in(client, "bo@example.org")
@@ -113,6 +114,7 @@ def test_an_admin_sees_the_whole_pool(client: TestClient, world: dict[str, int])
     ("pool=1e9&currency=EUR&from=2026-03-01&to=2026-03-31", "whole number"),
     ("pool=100&currency=EUR&from=March&to=2026-03-31", "not a date"),
 ])
+@pytest.mark.slow
 def test_bad_input_is_shown_on_the_form(client: TestClient, world: dict[str, int],
                                         query: str, says: str) -> None:
     log_in(client, "ada@example.org")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -19,6 +20,7 @@ from tests.web.test_pages import PASSWORD, csrf, sign_up
 from tests.web.test_staff_pages import log_in
 
 
+@pytest.mark.slow
 def test_an_artist_sees_where_her_withdrawal_stands(client: TestClient, engine: Engine,
                                                     tmp_path: Path) -> None:
     sign_up(client)
