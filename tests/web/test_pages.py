@@ -82,7 +82,7 @@ def test_signup_then_change_a_permission_with_confirmation(
     history = client.get("/me/history").text
     assert "Train AI that generates music" in history and "terms version" in history
     # each choice has a receipt that verifies with the log key the page shows
-    key = re.search(r"<code>([^<]+)</code>", history).group(1)
+    key = re.search(r"<code translate=\"no\">([^<]+)</code>", history).group(1)
     for event in events:
         receipt = client.get(f"/me/history/{event.id}/receipt.json")
         assert receipt.headers["content-disposition"].startswith("attachment")

@@ -62,7 +62,7 @@ def test_admin_issues_a_token_once_and_revokes_it(client: TestClient, engine: En
     issued = client.post("/admin/tokens", data={
         "csrf_token": csrf(page.text), "consumer_id": str(consumer.id), "name": "nightly",
         "ttl_days": "30"})
-    secret = re.search(r'<code id="new-token">([^<]+)</code>', issued.text).group(1)
+    secret = re.search(r'<code id="new-token" translate="no">([^<]+)</code>', issued.text).group(1)
     assert client.get("/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     assert secret not in client.get("/admin").text
     with engine.connect() as conn:
