@@ -37,7 +37,7 @@ ORDER = [name for names in LAYOUT.values() for name in names]
 
 # Where each command lives, loaded only when it runs (or the help lists it): a command, or a
 # server worker that re-imports the entry point, then starts in the time its own modules need
-# rather than in the time all 49 commands' imports take (issue 22: workers lost to the 5 s
+# rather than in the time every command's imports take (issue 22: workers lost to the 5 s
 # health check on a busy host). "module:attribute" names a sub-app, or, after "#", the
 # Typer holding that top-level command.
 LAZY = {
