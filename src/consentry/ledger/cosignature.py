@@ -7,14 +7,20 @@ new branch, so a receipt that carries cosignatures is trusted beyond the log's o
 
 from __future__ import annotations
 
-import hashlib
 import struct
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from consentry.errors import InvalidInput, LogVerificationError
-from consentry.ledger.note import SIGNATURE_MARK, decode_base64, encode_base64
+from consentry.ledger.note import (
+    SIGNATURE_MARK,
+    decode_base64,
+    encode_base64,
+    key_id,
+    parse_vkey,
+    vkey,
+)
 
 COSIGNATURE_V1 = 0x04  # the signature type byte of an Ed25519 cosignature/v1 key
 MAX_TIMESTAMP = 2**63 - 1
@@ -22,29 +28,17 @@ MAX_TIMESTAMP = 2**63 - 1
 
 def cosigner_key_id(name: str, public_key: Ed25519PublicKey) -> bytes:
     """SHA-256(name || "\\n" || 0x04 || key)[:4], as the spec's Format section says."""
-    material = name.encode() + b"\n" + bytes([COSIGNATURE_V1]) + public_key.public_bytes_raw()
-    return hashlib.sha256(material).digest()[:4]
+    return key_id(name, public_key, COSIGNATURE_V1)
 
 
 def cosigner_vkey(name: str, public_key: Ed25519PublicKey) -> str:
     """The witness's verifier key string (``name+hexid+base64(0x04||key)``)."""
-    if _bad_name(name):
-        raise InvalidInput(f"witness name {name!r} must be non-empty, without spaces or '+'")
-    typed = bytes([COSIGNATURE_V1]) + public_key.public_bytes_raw()
-    return f"{name}+{cosigner_key_id(name, public_key).hex()}+{encode_base64(typed)}"
+    return vkey(name, public_key, COSIGNATURE_V1)
 
 
 def parse_cosigner_vkey(text: str) -> tuple[str, Ed25519PublicKey]:
     """Name and key of a witness's verifier key string, checked against its own id."""
-    name, plus, rest = text.strip().partition("+")
-    key_hex, plus2, encoded = rest.partition("+")
-    blob = decode_base64(encoded) if plus and plus2 else None
-    if blob is None or len(blob) != 33 or blob[0] != COSIGNATURE_V1 or _bad_name(name):
-        raise LogVerificationError(f"not an Ed25519 cosignature/v1 witness key: {text[:80]!r}")
-    public_key = Ed25519PublicKey.from_public_bytes(blob[1:])
-    if cosigner_key_id(name, public_key).hex() != key_hex:
-        raise LogVerificationError("the witness key's id does not match its key")
-    return name, public_key
+    return parse_vkey(text, COSIGNATURE_V1, "cosignature/v1 witness key")
 
 
 def _message(body: str, timestamp: int) -> bytes:
@@ -96,7 +90,3 @@ def valid_cosignature(
         if found
         else f"the checkpoint carries no cosignature by witness {name!r}"
     )
-
-
-def _bad_name(name: str) -> bool:
-    return not name or "+" in name or any(ch.isspace() for ch in name)

@@ -20,29 +20,33 @@ SIGNATURE_MARK = "\u2014 "  # an em dash and a space open every signature line
 MAX_SIGNATURES = 100  # as Go's sumdb/note: bounds the work a hostile note can ask of us
 
 
-def key_id(key_name: str, public_key: Ed25519PublicKey) -> bytes:
-    """The 4-byte id that tells a verifier which of its keys a signature claims to be from."""
-    material = key_name.encode() + b"\n" + bytes([ED25519]) + public_key.public_bytes_raw()
+def key_id(key_name: str, public_key: Ed25519PublicKey, key_type: int = ED25519) -> bytes:
+    """The 4-byte id that tells a verifier which of its keys a signature claims to be from.
+    ``key_type`` is the signature type byte: 0x01 for note signatures, other C2SP
+    specifications (tlog-cosignature's 0x04) reuse the same construction with their own."""
+    material = key_name.encode() + b"\n" + bytes([key_type]) + public_key.public_bytes_raw()
     return hashlib.sha256(material).digest()[:4]
 
 
-def vkey(key_name: str, public_key: Ed25519PublicKey) -> str:
-    """The verifier key string (``name+hexid+base64(0x01||key)``) that verifiers are given."""
+def vkey(key_name: str, public_key: Ed25519PublicKey, key_type: int = ED25519) -> str:
+    """The verifier key string (``name+hexid+base64(type||key)``) that verifiers are given."""
     _require(_name_problem(key_name), InvalidInput)
-    typed_key = bytes([ED25519]) + public_key.public_bytes_raw()
-    return f"{key_name}+{key_id(key_name, public_key).hex()}+{encode_base64(typed_key)}"
+    typed_key = bytes([key_type]) + public_key.public_bytes_raw()
+    return f"{key_name}+{key_id(key_name, public_key, key_type).hex()}+{encode_base64(typed_key)}"
 
 
-def parse_vkey(text: str) -> tuple[str, Ed25519PublicKey]:
-    """The key name and public key of a verifier key string, checked against its own id."""
+def parse_vkey(text: str, key_type: int = ED25519,
+               kind: str = "verifier key") -> tuple[str, Ed25519PublicKey]:
+    """The key name and public key of a verifier key string of ``key_type``, checked against
+    its own id; ``kind`` names the key in errors."""
     name, plus, rest = text.strip().partition("+")
     key_hex, plus2, encoded = rest.partition("+")
     blob = decode_base64(encoded) if plus and plus2 else None
-    if blob is None or len(blob) != 33 or blob[0] != ED25519 or _name_problem(name):
-        raise LogVerificationError(f"not an Ed25519 verifier key: {text[:80]!r}")
+    if blob is None or len(blob) != 33 or blob[0] != key_type or _name_problem(name):
+        raise LogVerificationError(f"not an Ed25519 {kind}: {text[:80]!r}")
     public_key = Ed25519PublicKey.from_public_bytes(blob[1:])
-    if key_id(name, public_key).hex() != key_hex:
-        raise LogVerificationError("the verifier key's id does not match its key")
+    if key_id(name, public_key, key_type).hex() != key_hex:
+        raise LogVerificationError(f"the {kind}'s id does not match its key")
     return name, public_key
 
 
