@@ -126,8 +126,10 @@ def test_fast_unidentified_clients_get_429_with_retry_after(
     limited = throttled_client.get(f"/v1/tracks/{track}/audio")
     assert limited.status_code == 429
     assert limited.json()["error"] == "rate_limited"
-    # 6 a minute refill one request each 10 s: the wait, rounded up, is at most 10 s
+    # The header and the body say the same wait, exactly.
     assert limited.headers["retry-after"] == str(limited.json()["retry_after"])
+    # A range on purpose: 6 a minute refill one request each 10 s, so the wait, rounded up,
+    # is 1 to 10 s, and where in that range depends on how long the burst took to serve.
     assert 1 <= int(limited.headers["retry-after"]) <= 10
     # the open prefixes are public content too
     assert throttled_client.get(f"/open/web-search/tracks/{track}").status_code == 429
